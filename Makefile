@@ -1,0 +1,39 @@
+# The course's two commands: `make lab` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JUPYTER_PORT ?= 8888
+# Run one assignment's tests only: make test A=01_attention
+A ?=
+# pytest workers (xdist); the notebooks run in kernels, so one per core
+N ?= auto
+
+.PHONY: lab test build grade venv clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the pins or the package change.
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	JUPYTER_PORT=$(JUPYTER_PORT) $(BIN)/course lab
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(N) --dist loadscope $(if $(A),-k "$(A)",)
+
+build: $(STAMP)
+	$(BIN)/course build $(A)
+
+grade: $(STAMP)
+	@test -n "$(A)" || (echo "usage: make grade A=<assignment>"; exit 2)
+	$(BIN)/course grade $(A)
+
+clean-venv:
+	rm -rf $(VENV)

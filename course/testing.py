@@ -1,0 +1,161 @@
+"""Assertions for notebook test cells, with messages that teach.
+
+Every check ends in a plain Python comparison of Python numbers, so the
+verdict does not rest on ``torch.allclose`` or ``numpy.testing`` (which a
+submission could monkeypatch). A failure says what was expected, what came
+back, and the likely cause when the test knows it:
+
+    assert_close(out, ref, name="softmax(x)", hint="did you subtract the max?")
+
+Test cells import this module as ``T`` in the notebook's setup cell.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Sequence
+
+import torch
+
+__all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded"]
+
+
+class quiet(warnings.catch_warnings):
+    """Context manager silencing warnings: nbgrader scores a test cell that writes to stderr 0."""
+
+    def __enter__(self):
+        out = super().__enter__()
+        warnings.simplefilter("ignore")
+        return out
+
+
+def seeded(seed: int = 0) -> torch.Generator:
+    """A fresh CPU generator, so tests are deterministic whatever ran before."""
+    return torch.Generator().manual_seed(seed)
+
+
+def _fail(name: str, what: str, hint: str | None) -> None:
+    message = f"{name}: {what}"
+    if hint:
+        message += f" Likely cause: {hint}"
+    raise AssertionError(message)
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return repr(x)
+
+
+def assert_true(condition: bool, message: str) -> None:
+    """``assert condition`` with a message; works under ``python -O`` too."""
+    if condition is not True and not bool(condition):
+        raise AssertionError(message)
+
+
+def assert_shape(actual: Any, shape: Sequence[int], name: str = "result", hint: str | None = None) -> None:
+    if not isinstance(actual, torch.Tensor):
+        _fail(name, f"expected a torch.Tensor of shape {tuple(shape)}, got {type(actual).__name__}.", hint)
+    if tuple(actual.shape) != tuple(shape):
+        _fail(name, f"expected shape {tuple(shape)}, got {tuple(actual.shape)}.", hint)
+
+
+def assert_dtype(actual: Any, dtype: torch.dtype, name: str = "result", hint: str | None = None) -> None:
+    if not isinstance(actual, torch.Tensor):
+        _fail(name, f"expected a torch.Tensor of dtype {dtype}, got {type(actual).__name__}.", hint)
+    if actual.dtype != dtype:
+        _fail(name, f"expected dtype {dtype}, got {actual.dtype}.", hint or "keep the input's dtype.")
+
+
+def _as_list(x: Any) -> list:
+    if isinstance(x, torch.Tensor):
+        flat = x.detach().reshape(-1)
+        if flat.is_floating_point() or flat.is_complex():
+            flat = flat.to(torch.float64) if not flat.is_complex() else flat
+        return flat.tolist()
+    return [x]
+
+
+def _index(flat_index: int, shape: Sequence[int]) -> tuple:
+    index = []
+    for size in reversed(tuple(shape)):
+        index.append(flat_index % size if size else 0)
+        flat_index //= size if size else 1
+    return tuple(reversed(index))
+
+
+def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6, name: str = "result",
+                 hint: str | None = None, check_dtype: bool = True) -> None:
+    """Values equal within ``|a - e| <= atol + rtol * |e|`` elementwise; shapes equal; NaN only where expected.
+
+    ``expected`` is a tensor from an independent oracle or a Python number.
+    """
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(actual, torch.Tensor):
+            _fail(name, f"expected a torch.Tensor of shape {tuple(expected.shape)}, got {type(actual).__name__}.",
+                  hint)
+        if tuple(actual.shape) != tuple(expected.shape):
+            _fail(name, f"expected shape {tuple(expected.shape)}, got {tuple(actual.shape)}.", hint)
+        if check_dtype and actual.dtype != expected.dtype:
+            _fail(name, f"expected dtype {expected.dtype}, got {actual.dtype}.", "keep the input's dtype.")
+        shape = tuple(expected.shape)
+    else:
+        if isinstance(actual, torch.Tensor):
+            if actual.numel() != 1:
+                _fail(name, f"expected a single number {_fmt(expected)}, got a tensor of shape "
+                            f"{tuple(actual.shape)}.", hint)
+        elif not isinstance(actual, (int, float, bool)):
+            _fail(name, f"expected a number close to {_fmt(expected)}, got {type(actual).__name__}.", hint)
+        shape = ()
+    got, want = _as_list(actual), _as_list(expected)
+    worst, worst_at = -1.0, None
+    for i, (a, e) in enumerate(zip(got, want)):
+        a, e = complex(a), complex(e)
+        if e != e or math.isnan(e.real):  # an expected NaN must come back as NaN
+            if not (a != a or math.isnan(a.real)):
+                _fail(name, f"at index {_index(i, shape)} expected nan, got {_fmt(a.real)}.", hint)
+            continue
+        if math.isinf(e.real):
+            if a.real != e.real:
+                _fail(name, f"at index {_index(i, shape)} expected {_fmt(e.real)}, got {_fmt(a.real)}.", hint)
+            continue
+        if a != a or math.isnan(a.real) or math.isinf(a.real) or math.isinf(a.imag):
+            _fail(name, f"at index {_index(i, shape)} expected {_fmt(e.real)}, got {_fmt(a.real)} "
+                        f"(a non-finite value).", hint)
+        excess = abs(a - e) - (atol + rtol * abs(e))
+        if excess > worst:
+            worst, worst_at = excess, (i, a, e)
+    if worst > 0:
+        i, a, e = worst_at
+        a_txt = _fmt(a.real) if a.imag == 0 else _fmt(a)
+        e_txt = _fmt(e.real) if e.imag == 0 else _fmt(e)
+        n_bad = sum(1 for x, y in zip(got, want)
+                    if not (complex(y) != complex(y)) and not math.isinf(complex(y).real)
+                    and abs(complex(x) - complex(y)) > atol + rtol * abs(complex(y)))
+        where = f" at index {_index(i, shape)}" if shape else ""
+        _fail(name, f"expected {e_txt}{where}, got {a_txt} (|error| {abs(a - e):.3g}, tolerance "
+                    f"atol={atol:g} + rtol={rtol:g}·|expected|; {n_bad} of {len(want)} values off).", hint)
+
+
+def assert_equal(actual: Any, expected: Any, name: str = "result", hint: str | None = None) -> None:
+    """Exact equality of ints, bools, strings, lists or integer/bool tensors (compared as Python lists)."""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(actual, torch.Tensor):
+            _fail(name, f"expected a torch.Tensor, got {type(actual).__name__}.", hint)
+        if tuple(actual.shape) != tuple(expected.shape):
+            _fail(name, f"expected shape {tuple(expected.shape)}, got {tuple(actual.shape)}.", hint)
+        if actual.dtype != expected.dtype:
+            _fail(name, f"expected dtype {expected.dtype}, got {actual.dtype}.", hint)
+        got, want = actual.reshape(-1).tolist(), expected.reshape(-1).tolist()
+        for i, (a, e) in enumerate(zip(got, want)):
+            if a != e:
+                _fail(name, f"at index {_index(i, tuple(expected.shape))} expected {e!r}, got {a!r}.", hint)
+        return
+    if type(expected) in (int, float) and isinstance(actual, bool):
+        _fail(name, f"expected {expected!r}, got the bool {actual!r}.", hint)
+    if isinstance(expected, bool) and not isinstance(actual, bool):
+        _fail(name, f"expected the Python bool {expected!r}, got {actual!r} ({type(actual).__name__}).", hint)
+    if isinstance(expected, int) and not isinstance(expected, bool) and not isinstance(actual, int):
+        _fail(name, f"expected the Python int {expected!r}, got {actual!r} ({type(actual).__name__}).", hint)
+    if not (actual == expected):
+        _fail(name, f"expected {expected!r}, got {actual!r}.", hint)

@@ -1,0 +1,1 @@
+"""Wrong and right implementations of every contract name, one module per assignment."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import html
+import subprocess
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -110,12 +111,12 @@ def restore_cells(submission, source) -> tuple:
         elif gid in locked:
             seen.add(gid)
             original = locked[gid]
-            if cell.get("source", "") != strip_hidden_tests(original.source) and cell.get("source", "") != original.source:
+            if _normalised(cell.get("source", "")) not in (_normalised(original.source),
+                                                            _normalised(strip_hidden_tests(original.source))):
                 edited.append(gid)
             cell = copy.deepcopy(original)
-            cell["outputs"] = [] if cell.cell_type == "code" else cell.get("outputs")
-            if cell.cell_type != "code":
-                cell.pop("outputs", None)
+            if cell.cell_type == "code":
+                cell["outputs"], cell["execution_count"] = [], None
         elif gid in answers:
             seen.add(gid)
             cell.metadata["nbgrader"] = copy.deepcopy(answers[gid].metadata["nbgrader"])
@@ -133,6 +134,10 @@ def restore_cells(submission, source) -> tuple:
     nb.cells = cells
     nb.metadata["kernelspec"] = copy.deepcopy(source.metadata.get("kernelspec", {}))
     return nb, flags
+
+
+def _normalised(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
 def _reinsert(cells: list, source, missing: list[str]) -> list:
@@ -171,7 +176,7 @@ def execute(nb, workdir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> list
                             interrupt_on_timeout=True, record_timing=False, iopub_timeout=15,
                             resources={"metadata": {"path": str(workdir)}})
     try:
-        client.execute()
+        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines are noise here
     except DeadKernelError:
         flags.append("the kernel died while running the notebook (a crash, os._exit or running out of memory); "
                      "cells after that did not run")
@@ -324,6 +329,8 @@ def format_report(report: Report) -> str:
         lines[0] += f", plus {sum(c.max_points for c in written):g} points of written answers graded by a person"
     for flag in report.flags:
         lines.append(f"  note: {flag}")
+    if report.status == "error":
+        return "\n".join(lines)
     lines.append("")
     lines.append(f"  {'cell'.ljust(width)}  points  result")
     for c in report.cells:

@@ -5,6 +5,7 @@ the instructor's gradebook; the result replaces release/<assignment>/.
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import shutil
 import tempfile
@@ -44,9 +45,9 @@ def generate(names: list[str], out_root: Path | None, db_url: str | None = None)
     """
     scratch = Path(tempfile.mkdtemp(prefix="course-build-"))
     try:
-        shutil.copytree(source_dir(), scratch / "source",
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-        api = nbgrader_api(scratch, load_config(scratch, db_url))
+        config = load_config(scratch, db_url)
+        copy_releasable(source_dir(), scratch / "source", names, config)
+        api = nbgrader_api(scratch, config)
         for name in names:
             result = api.generate_assignment(name, force=True, create=True)
             if not result.get("success"):
@@ -64,6 +65,30 @@ def generate(names: list[str], out_root: Path | None, db_url: str | None = None)
         return out
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def releasable(rel_path: str, config) -> bool:
+    """May this file of an assignment folder (path relative to it) ever reach release/?
+
+    nbgrader 0.9 copies every file not matched by CourseDirectory.ignore; it does not
+    apply CourseDirectory.include when generating. We apply both, on the relative path.
+    """
+    parts = rel_path.split("/")
+    ignore = list(config.CourseDirectory.get("ignore", []))
+    include = list(config.CourseDirectory.get("include", ["*"]))
+    if any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in ignore):
+        return False
+    return any(fnmatch.fnmatch(rel_path, pattern) for pattern in include)
+
+
+def copy_releasable(src_root: Path, dst_root: Path, names: list[str], config) -> None:
+    for name in names:
+        for path in sorted((src_root / name).rglob("*")):
+            rel = path.relative_to(src_root / name).as_posix()
+            if path.is_file() and releasable(rel, config):
+                target = dst_root / name / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
 
 
 def _resolve(names: list[str] | None) -> list[str]:

@@ -1,0 +1,476 @@
+"""Wrong and right implementations of 02_positional_encoding's exercises.
+
+Each entry: (solution grade_id, variant name, full cell source). tests/test_mutations.py proves every
+WRONG loses points and every RIGHT scores full.
+"""
+
+ASSIGNMENT = "02_positional_encoding"
+
+# ---------------------------------------------------------------- sinusoidal_encoding
+_SIN_HEAD = "def sinusoidal_encoding(seq_len, d_model):\n"
+
+SIN_WRONG = [
+    ("sinusoidal_encoding", "sin_cos_swapped", _SIN_HEAD + """\
+    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
+    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
+    pe = torch.zeros(seq_len, d_model)
+    pe[:, 0::2] = torch.cos(pos / div)
+    pe[:, 1::2] = torch.sin(pos / div)[:, : d_model // 2]
+    return pe
+"""),
+    ("sinusoidal_encoding", "exponent_i_over_d", _SIN_HEAD + """\
+    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
+    div = 10000.0 ** (torch.arange((d_model + 1) // 2, dtype=torch.float32) / d_model)   # i/d, not 2i/d
+    pe = torch.zeros(seq_len, d_model)
+    pe[:, 0::2] = torch.sin(pos / div)
+    pe[:, 1::2] = torch.cos(pos / div)[:, : d_model // 2]
+    return pe
+"""),
+    ("sinusoidal_encoding", "concatenated_sin_then_cos", _SIN_HEAD + """\
+    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
+    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
+    return torch.cat([torch.sin(pos / div), torch.cos(pos / div)], dim=1)[:, :d_model]
+"""),
+    ("sinusoidal_encoding", "positions_start_at_1", _SIN_HEAD + """\
+    pos = torch.arange(1, seq_len + 1, dtype=torch.float32).unsqueeze(1)
+    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
+    pe = torch.zeros(seq_len, d_model)
+    pe[:, 0::2] = torch.sin(pos / div)
+    pe[:, 1::2] = torch.cos(pos / div)[:, : d_model // 2]
+    return pe
+"""),
+    ("sinusoidal_encoding", "odd_d_built_for_d_plus_1", _SIN_HEAD + """\
+    d = d_model + (d_model % 2)                      # round up to even, then drop a column
+    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
+    div = 10000.0 ** (torch.arange(0, d, 2, dtype=torch.float32) / d)
+    pe = torch.zeros(seq_len, d)
+    pe[:, 0::2] = torch.sin(pos / div)
+    pe[:, 1::2] = torch.cos(pos / div)
+    return pe[:, :d_model]
+"""),
+    ("sinusoidal_encoding", "odd_d_stack_flatten_drops_column", _SIN_HEAD + """\
+    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
+    div = 10000.0 ** (torch.arange(0, d_model - 1, 2, dtype=torch.float32) / d_model)
+    return torch.stack([torch.sin(pos / div), torch.cos(pos / div)], dim=-1).flatten(1)
+"""),
+    ("sinusoidal_encoding", "returns_float64", _SIN_HEAD + """\
+    pos = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)
+    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    pe = torch.zeros(seq_len, d_model, dtype=torch.float64)
+    pe[:, 0::2] = torch.sin(pos / div)
+    pe[:, 1::2] = torch.cos(pos / div)[:, : d_model // 2]
+    return pe
+"""),
+]
+
+SIN_RIGHT = [
+    ("sinusoidal_encoding", "float32_exp_log_div_term", _SIN_HEAD + """\
+    pos = torch.arange(seq_len).unsqueeze(1).float()                                   # (L, 1)
+    div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
+    pe = torch.zeros(seq_len, d_model)
+    pe[:, 0::2] = torch.sin(pos * div_term)
+    pe[:, 1::2] = torch.cos(pos * div_term)[:, : d_model // 2]
+    return pe
+"""),
+    ("sinusoidal_encoding", "python_loops", _SIN_HEAD + """\
+    rows = []
+    for p in range(seq_len):
+        row = []
+        for j in range(d_model):
+            angle = p / 10000 ** (2 * (j // 2) / d_model)
+            row.append(math.sin(angle) if j % 2 == 0 else math.cos(angle))
+        rows.append(row)
+    return torch.tensor(rows, dtype=torch.float32).reshape(seq_len, d_model)
+"""),
+    ("sinusoidal_encoding", "where_on_column_parity", _SIN_HEAD + """\
+    j = torch.arange(d_model)
+    angle = torch.arange(seq_len, dtype=torch.float64)[:, None] / 10000 ** ((j - j % 2) / d_model)
+    return torch.where(j % 2 == 0, angle.sin(), angle.cos()).float()
+"""),
+]
+
+# ---------------------------------------------------------------- relative_shift_matrix
+_REL_HEAD = "def relative_shift_matrix(offset, d_model):\n"
+
+
+def _rel(block, omega="10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)", dtype="torch.float32",
+         off="offset"):
+    return _REL_HEAD + f"""\
+    omega = {omega}
+    c, s = torch.cos({off} * omega), torch.sin({off} * omega)
+    blocks = [torch.tensor({block}, dtype=torch.float64) for ci, si in zip(c.tolist(), s.tolist())]
+    return torch.block_diag(*blocks).to({dtype})
+"""
+
+
+REL_WRONG = [
+    ("relative_shift_matrix", "rotation_transposed", _rel("[[ci, -si], [si, ci]]")),
+    ("relative_shift_matrix", "abs_offset", _rel("[[ci, si], [-si, ci]]", off="abs(offset)")),
+    ("relative_shift_matrix", "exponent_i_over_d",
+     _rel("[[ci, si], [-si, ci]]", omega="10000.0 ** (-torch.arange(d_model // 2, dtype=torch.float64) / d_model)")),
+    ("relative_shift_matrix", "returns_float64", _rel("[[ci, si], [-si, ci]]", dtype="torch.float64")),
+    ("relative_shift_matrix", "rotate_half_pairs_i_and_i_plus_half", _REL_HEAD + """\
+    h = d_model // 2
+    omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    c, s = torch.cos(offset * omega), torch.sin(offset * omega)
+    m = torch.zeros(d_model, d_model, dtype=torch.float64)
+    i = torch.arange(h)
+    m[i, i], m[i, i + h], m[i + h, i], m[i + h, i + h] = c, s, -s, c
+    return m.float()
+"""),
+    ("relative_shift_matrix", "cos_only_diagonal", _REL_HEAD + """\
+    omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    return torch.diag(torch.cos(offset * omega).repeat_interleave(2)).float()
+"""),
+]
+
+REL_RIGHT = [
+    ("relative_shift_matrix", "block_diag_of_2x2", _rel("[[ci, si], [-si, ci]]")),
+    ("relative_shift_matrix", "float32_throughout", _REL_HEAD + """\
+    m = torch.zeros(d_model, d_model)
+    for i in range(d_model // 2):
+        w = 1.0 / (10000 ** (2 * i / d_model))
+        a = torch.tensor(offset * w, dtype=torch.float32)
+        m[2 * i, 2 * i], m[2 * i, 2 * i + 1] = torch.cos(a), torch.sin(a)
+        m[2 * i + 1, 2 * i], m[2 * i + 1, 2 * i + 1] = -torch.sin(a), torch.cos(a)
+    return m
+"""),
+    ("relative_shift_matrix", "least_squares_from_encodings", _REL_HEAD + """\
+    # solve PE[p + k] = M PE[p] over many positions (float64), as the defining equation says
+    n = 4 * d_model + abs(offset) + 8
+    j = torch.arange(d_model)
+    ang = torch.arange(n, dtype=torch.float64)[:, None] / 10000.0 ** ((j - j % 2) / d_model)
+    pe = torch.where(j % 2 == 0, ang.sin(), ang.cos())
+    lo = max(0, -offset)
+    src, dst = pe[lo:lo + 2 * d_model + 4], pe[lo + offset:lo + offset + 2 * d_model + 4]
+    return torch.linalg.lstsq(src, dst).solution.T.float()
+"""),
+]
+
+# ---------------------------------------------------------------- t5_relative_bucket
+_T5_HEAD = "def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):\n"
+
+
+def _t5(sign="rp > 0", n_uni="(-rp).clamp(min=0)", halve=True, max_exact="num_buckets // 2", trunc=".long()",
+        cap=True, logden="math.log(max_distance / max_exact)"):
+    halve_line = "        num_buckets //= 2\n" if halve else ""
+    cap_line = "    large = large.clamp(max=num_buckets - 1)\n" if cap else ""
+    return _T5_HEAD + f"""\
+    rp = relative_position
+    bucket = torch.zeros_like(rp)
+    if bidirectional:
+{halve_line}        bucket = bucket + ({sign}).long() * num_buckets
+        n = rp.abs()
+    else:
+        n = {n_uni}
+    max_exact = {max_exact}
+    is_small = n < max_exact
+    scaled = torch.log(n.clamp(min=1).float() / max_exact) / {logden} * (num_buckets - max_exact)
+    large = max_exact + (scaled){trunc}
+{cap_line}    return bucket + torch.where(is_small, n, large)
+"""
+
+
+T5_WRONG = [
+    ("t5_relative_bucket", "upper_half_for_keys_before_query", _t5(sign="rp < 0")),
+    ("t5_relative_bucket", "unidirectional_uses_abs", _t5(n_uni="rp.abs()")),
+    ("t5_relative_bucket", "unidirectional_counts_future_keys", _t5(n_uni="rp.clamp(min=0)")),
+    ("t5_relative_bucket", "no_halving_when_bidirectional", _t5(halve=False)),
+    ("t5_relative_bucket", "no_cap", _t5(cap=False)),
+    ("t5_relative_bucket", "rounds_instead_of_truncating", _t5(trunc=".round().long()")),
+    ("t5_relative_bucket", "log_of_max_distance_only", _t5(logden="math.log(max_distance)")),
+    ("t5_relative_bucket", "max_exact_is_a_quarter", _t5(max_exact="num_buckets // 4")),
+]
+
+T5_RIGHT = [
+    ("t5_relative_bucket", "python_loop_float64_log", _T5_HEAD + """\
+    out = []
+    for r in relative_position.reshape(-1).tolist():
+        nb, b = num_buckets, 0
+        if bidirectional:
+            nb //= 2
+            b = nb if r > 0 else 0
+            n = abs(r)
+        else:
+            n = max(-r, 0)
+        me = nb // 2
+        b += n if n < me else min(nb - 1, me + int(math.log(n / me) / math.log(max_distance / me) * (nb - me)))
+        out.append(b)
+    return torch.tensor(out, dtype=torch.long).reshape(relative_position.shape)
+"""),
+    ("t5_relative_bucket", "log2_and_min", _T5_HEAD + """\
+    nb = num_buckets // 2 if bidirectional else num_buckets
+    upper = (relative_position > 0).long() * nb if bidirectional else torch.zeros_like(relative_position)
+    n = relative_position.abs() if bidirectional else -torch.minimum(relative_position, torch.zeros_like(relative_position))
+    me = nb // 2
+    frac = torch.log2(n.double().clamp(min=1) / me) / math.log2(max_distance / me)
+    large = torch.minimum(me + (frac * (nb - me)).floor().long(), torch.full_like(n, nb - 1))
+    return (upper + torch.where(n < me, n, large)).long()
+"""),
+]
+
+# ---------------------------------------------------------------- apply_rope
+_ROPE_HEAD = "def apply_rope(x, positions=None, base=10000.0):\n"
+_ROPE_REF_BODY = """\
+    L, D = x.shape[-2], x.shape[-1]
+    if positions is None:
+        positions = torch.arange(L)
+    inv_freq = base ** (-torch.arange(0, D, 2, dtype=torch.float32) / D)
+    angle = positions.float().unsqueeze(-1) * inv_freq
+    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    return torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1).flatten(-2)
+"""
+
+ROPE_WRONG = [
+    ("apply_rope", "rotate_half_layout", _ROPE_HEAD + """\
+    L, D = x.shape[-2], x.shape[-1]
+    if positions is None:
+        positions = torch.arange(L)
+    inv_freq = base ** (-torch.arange(0, D, 2, dtype=torch.float32) / D)
+    angle = positions.float().unsqueeze(-1) * inv_freq
+    emb = torch.cat([angle, angle], -1)
+    x1, x2 = x[..., : D // 2], x[..., D // 2:]
+    rotated = torch.cat([-x2, x1], -1)
+    return x * emb.cos().to(x.dtype) + rotated * emb.sin().to(x.dtype)
+"""),
+    ("apply_rope", "negative_angle", _ROPE_HEAD + _ROPE_REF_BODY.replace("x1 * cos - x2 * sin, x1 * sin + x2 * cos",
+                                                            "x1 * cos + x2 * sin, -x1 * sin + x2 * cos")),
+    ("apply_rope", "exponent_i_over_D", _ROPE_HEAD + _ROPE_REF_BODY.replace(
+        "torch.arange(0, D, 2, dtype=torch.float32) / D", "torch.arange(D // 2, dtype=torch.float32) / D")),
+    ("apply_rope", "ignores_positions", _ROPE_HEAD + _ROPE_REF_BODY.replace(
+        "    if positions is None:\n        positions = torch.arange(L)\n", "    positions = torch.arange(L)\n")),
+    ("apply_rope", "positions_truncated_to_int", _ROPE_HEAD + _ROPE_REF_BODY.replace(
+        "positions.float().unsqueeze(-1)", "positions.long().float().unsqueeze(-1)")),
+    ("apply_rope", "default_positions_start_at_1", _ROPE_HEAD + _ROPE_REF_BODY.replace(
+        "positions = torch.arange(L)", "positions = torch.arange(1, L + 1)")),
+    ("apply_rope", "float64_input_returned_as_float32", _ROPE_HEAD + "    x = x.float()\n" + _ROPE_REF_BODY),
+    ("apply_rope", "modifies_input_in_place", _ROPE_HEAD + """\
+    L, D = x.shape[-2], x.shape[-1]
+    if positions is None:
+        positions = torch.arange(L)
+    inv_freq = base ** (-torch.arange(0, D, 2, dtype=torch.float32) / D)
+    angle = positions.float().unsqueeze(-1) * inv_freq
+    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
+    x1, x2 = x[..., 0::2].clone(), x[..., 1::2].clone()
+    x[..., 0::2] = x1 * cos - x2 * sin
+    x[..., 1::2] = x1 * sin + x2 * cos
+    return x
+"""),
+    ("apply_rope", "ignores_base", _ROPE_HEAD + _ROPE_REF_BODY.replace("base ** (", "10000.0 ** (")),
+    ("apply_rope", "interleaved_pairs_with_rotate_half_frequencies", _ROPE_HEAD + """\
+    L, D = x.shape[-2], x.shape[-1]
+    if positions is None:
+        positions = torch.arange(L)
+    inv_freq = base ** (-torch.arange(0, D, 2, dtype=torch.float32) / D)
+    angle = positions.float().unsqueeze(-1) * inv_freq
+    emb = torch.cat([angle, angle], -1)                     # HF layout of the angles ...
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    rotated = torch.stack([-x2, x1], -1).flatten(-2)         # ... with Meta's interleaved pairs
+    return x * emb.cos().to(x.dtype) + rotated * emb.sin().to(x.dtype)
+"""),
+]
+
+ROPE_RIGHT = [
+    ("apply_rope", "float32_cos_sin", _ROPE_HEAD + _ROPE_REF_BODY),
+    ("apply_rope", "complex_multiplication", _ROPE_HEAD + """\
+    L, D = x.shape[-2], x.shape[-1]
+    pos = torch.arange(L) if positions is None else positions
+    inv_freq = 1.0 / (base ** (torch.arange(0, D, 2).float() / D))
+    phasor = torch.polar(torch.ones(L, D // 2), torch.outer(pos.float(), inv_freq))   # (L, D/2) complex
+    z = torch.view_as_complex(x.float().reshape(*x.shape[:-1], D // 2, 2).contiguous())
+    return torch.view_as_real(z * phasor).reshape(x.shape).to(x.dtype)
+"""),
+    ("apply_rope", "rotation_matrices_float64", _ROPE_HEAD + """\
+    L, D = x.shape[-2], x.shape[-1]
+    pos = torch.arange(L, dtype=torch.float64) if positions is None else positions.double()
+    theta = pos[:, None] * base ** (-2 * torch.arange(D // 2, dtype=torch.float64) / D)   # (L, D/2)
+    c, s = theta.cos(), theta.sin()
+    R = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)              # (L, D/2, 2, 2)
+    pairs = x.double().unflatten(-1, (D // 2, 2))                                         # (..., L, D/2, 2)
+    return (R @ pairs.unsqueeze(-1)).squeeze(-1).flatten(-2).to(x.dtype)
+"""),
+]
+
+# ---------------------------------------------------------------- alibi_slopes
+_SLOPE_HEAD = "def alibi_slopes(n_heads):\n"
+
+SLOPE_WRONG = [
+    ("alibi_slopes", "power_of_two_rule_for_every_n", _SLOPE_HEAD + """\
+    return torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)], dtype=torch.float32)
+"""),
+    ("alibi_slopes", "sorted_descending", _SLOPE_HEAD + """\
+    geo = lambda n: [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
+    c = 2 ** int(math.floor(math.log2(n_heads)))
+    s = geo(c) + (geo(2 * c)[0::2][: n_heads - c] if c < n_heads else [])
+    return torch.tensor(sorted(s, reverse=True), dtype=torch.float32)
+"""),
+    ("alibi_slopes", "even_positions_of_2c_list", _SLOPE_HEAD + """\
+    geo = lambda n: [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
+    c = 2 ** int(math.floor(math.log2(n_heads)))
+    s = geo(c) + (geo(2 * c)[1::2][: n_heads - c] if c < n_heads else [])
+    return torch.tensor(s, dtype=torch.float32)
+"""),
+    ("alibi_slopes", "next_power_of_two_truncated", _SLOPE_HEAD + """\
+    c = 2 ** int(math.ceil(math.log2(n_heads)))
+    return torch.tensor([2.0 ** (-8.0 * (h + 1) / c) for h in range(c)][:n_heads], dtype=torch.float32)
+"""),
+    ("alibi_slopes", "starts_at_slope_1", _SLOPE_HEAD + """\
+    geo = lambda n: [2.0 ** (-8.0 * h / n) for h in range(n)]
+    c = 2 ** int(math.floor(math.log2(n_heads)))
+    s = geo(c) + (geo(2 * c)[0::2][: n_heads - c] if c < n_heads else [])
+    return torch.tensor(s, dtype=torch.float32)
+"""),
+    ("alibi_slopes", "returns_float64", _SLOPE_HEAD + """\
+    geo = lambda n: [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
+    c = 2 ** int(math.floor(math.log2(n_heads)))
+    return torch.tensor(geo(c) + (geo(2 * c)[0::2][: n_heads - c] if c < n_heads else []), dtype=torch.float64)
+"""),
+]
+
+SLOPE_RIGHT = [
+    ("alibi_slopes", "authors_get_slopes_recursive", _SLOPE_HEAD + """\
+    def get_slopes(n):
+        def get_slopes_power_of_2(n):
+            start = 2 ** (-2 ** -(math.log2(n) - 3))
+            return [start * start ** i for i in range(n)]
+        if math.log2(n).is_integer():
+            return get_slopes_power_of_2(n)
+        closest = 2 ** math.floor(math.log2(n))
+        return get_slopes_power_of_2(closest) + get_slopes(2 * closest)[0::2][: n - closest]
+    return torch.tensor(get_slopes(n_heads), dtype=torch.float32)
+"""),
+    ("alibi_slopes", "torch_pow_vectorised", _SLOPE_HEAD + """\
+    c = 1 << (n_heads.bit_length() - 1)
+    base = 2.0 ** (-8.0 / c)
+    slopes = torch.pow(torch.tensor(base, dtype=torch.float64), torch.arange(1, c + 1))
+    if c < n_heads:
+        extra = torch.pow(torch.tensor(2.0 ** (-4.0 / c), dtype=torch.float64), torch.arange(1, 2 * (n_heads - c), 2))
+        slopes = torch.cat([slopes, extra])
+    return slopes.float()
+"""),
+]
+
+# ---------------------------------------------------------------- alibi_bias
+_BIAS_HEAD = "def alibi_bias(n_heads, seq_len):\n"
+_BIAS_PRE = """\
+    slopes = alibi_slopes(n_heads).view(-1, 1, 1)
+    i = torch.arange(seq_len).view(-1, 1)
+    j = torch.arange(seq_len).view(1, -1)
+"""
+
+BIAS_WRONG = [
+    ("alibi_bias", "positive_bias", _BIAS_HEAD + _BIAS_PRE + """\
+    return (slopes * (i - j)).masked_fill(j > i, float("-inf"))
+"""),
+    ("alibi_bias", "symmetric_no_causal_mask", _BIAS_HEAD + _BIAS_PRE + """\
+    return -slopes * (i - j).abs().float()
+"""),
+    ("alibi_bias", "mask_minus_1e9", _BIAS_HEAD + _BIAS_PRE + """\
+    return (-slopes * (i - j)).masked_fill(j > i, -1e9)
+"""),
+    ("alibi_bias", "diagonal_masked", _BIAS_HEAD + _BIAS_PRE + """\
+    return (-slopes * (i - j)).masked_fill(j >= i, float("-inf"))
+"""),
+    ("alibi_bias", "bloom_style_key_position", _BIAS_HEAD + _BIAS_PRE + """\
+    return (slopes * j.float()).expand(-1, seq_len, -1).masked_fill(j > i, float("-inf"))
+"""),
+    ("alibi_bias", "transposed_query_key", _BIAS_HEAD + _BIAS_PRE + """\
+    return (-slopes * (j - i)).masked_fill(i > j, float("-inf"))
+"""),
+    ("alibi_bias", "power_of_two_slopes_for_every_n", _BIAS_HEAD + """\
+    slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)]).view(-1, 1, 1)
+    i = torch.arange(seq_len).view(-1, 1)
+    j = torch.arange(seq_len).view(1, -1)
+    return (-slopes * (i - j)).masked_fill(j > i, float("-inf"))
+"""),
+]
+
+BIAS_RIGHT = [
+    ("alibi_bias", "triu_fill_after_broadcast", _BIAS_HEAD + """\
+    pos = torch.arange(seq_len, dtype=torch.float32)
+    dist = pos[None, :] - pos[:, None]                                   # j - i, <= 0 below the diagonal
+    bias = alibi_slopes(n_heads)[:, None, None] * dist                   # (H, L, L)
+    return bias + torch.full((seq_len, seq_len), float("-inf")).triu(1)
+"""),
+    ("alibi_bias", "loops_float64", _BIAS_HEAD + """\
+    slopes = alibi_slopes(n_heads).tolist()
+    out = torch.empty(n_heads, seq_len, seq_len, dtype=torch.float64)
+    for h in range(n_heads):
+        for i in range(seq_len):
+            for j in range(seq_len):
+                out[h, i, j] = -slopes[h] * (i - j) if j <= i else float("-inf")
+    return out.float()
+"""),
+]
+
+# ---------------------------------------------------------------- interpolate_positions
+_PI_HEAD = "def interpolate_positions(positions, train_len, target_len):\n"
+
+PI_WRONG = [
+    ("interpolate_positions", "inverted_ratio", _PI_HEAD + """\
+    return positions.float() * target_len / train_len
+"""),
+    ("interpolate_positions", "floor_division", _PI_HEAD + """\
+    return (positions * train_len // target_len).float()
+"""),
+    ("interpolate_positions", "keeps_integer_dtype", _PI_HEAD + """\
+    return (positions * train_len / target_len).to(positions.dtype)
+"""),
+    ("interpolate_positions", "rounded_to_integers", _PI_HEAD + """\
+    return torch.round(positions.float() * train_len / target_len)
+"""),
+    ("interpolate_positions", "normalised_to_unit_interval", _PI_HEAD + """\
+    return positions.float() / target_len
+"""),
+    ("interpolate_positions", "in_place_on_float_input", _PI_HEAD + """\
+    if positions.is_floating_point():
+        return positions.mul_(train_len / target_len)
+    return positions.float() * (train_len / target_len)
+"""),
+]
+
+PI_RIGHT = [
+    ("interpolate_positions", "true_division", _PI_HEAD + """\
+    return positions * train_len / target_len if positions.is_floating_point() \\
+        else positions.to(torch.float32) * train_len / target_len
+"""),
+    ("interpolate_positions", "ratio_first", _PI_HEAD + """\
+    scale = train_len / target_len
+    return positions.float() * scale
+"""),
+]
+
+# ---------------------------------------------------------------- ntk_scaled_base
+_NTK_HEAD = "def ntk_scaled_base(base, d_head, scale):\n"
+
+NTK_WRONG = [
+    ("ntk_scaled_base", "exponent_inverted", _NTK_HEAD + """\
+    return float(base * scale ** ((d_head - 2) / d_head))
+"""),
+    ("ntk_scaled_base", "linear_in_scale", _NTK_HEAD + """\
+    return float(base * scale)
+"""),
+    ("ntk_scaled_base", "returns_tensor", _NTK_HEAD + """\
+    return torch.tensor(base, dtype=torch.float64) * scale ** (d_head / (d_head - 2))
+"""),
+    ("ntk_scaled_base", "half_dim_in_exponent", _NTK_HEAD + """\
+    d = d_head // 2
+    return float(base * scale ** (d / (d - 2)))
+"""),
+    ("ntk_scaled_base", "integer_result_for_int_arguments", _NTK_HEAD + """\
+    return round(base * scale ** (d_head / (d_head - 2)))
+"""),
+]
+
+NTK_RIGHT = [
+    ("ntk_scaled_base", "via_exp_log", _NTK_HEAD + """\
+    return math.exp(math.log(base) + d_head / (d_head - 2) * math.log(scale))
+"""),
+    ("ntk_scaled_base", "pow_builtin", _NTK_HEAD + """\
+    return base * pow(scale, d_head / (d_head - 2)) * 1.0
+"""),
+]
+
+WRONG = SIN_WRONG + REL_WRONG + T5_WRONG + ROPE_WRONG + SLOPE_WRONG + BIAS_WRONG + PI_WRONG + NTK_WRONG
+RIGHT = SIN_RIGHT + REL_RIGHT + T5_RIGHT + ROPE_RIGHT + SLOPE_RIGHT + BIAS_RIGHT + PI_RIGHT + NTK_RIGHT

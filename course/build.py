@@ -37,7 +37,8 @@ def nbgrader_api(root: Path, config=None):
     return NbGraderAPI(coursedir=coursedir, config=config)
 
 
-def generate(names: list[str], out_root: Path | None, db_url: str | None = None) -> Path | None:
+def generate(names: list[str], out_root: Path | None, db_url: str | None = None,
+             course: Path | None = None) -> Path | None:
     """Generate the release of ``names`` into ``out_root/release``; returns that folder.
 
     nbgrader also records the assignments' cells in the gradebook at ``db_url``
@@ -46,7 +47,7 @@ def generate(names: list[str], out_root: Path | None, db_url: str | None = None)
     scratch = Path(tempfile.mkdtemp(prefix="course-build-"))
     try:
         config = load_config(scratch, db_url)
-        copy_releasable(source_dir(), scratch / "source", names, config)
+        copy_releasable(source_dir(course), scratch / "source", names, config)
         api = nbgrader_api(scratch, config)
         for name in names:
             result = api.generate_assignment(name, force=True, create=True)

@@ -78,8 +78,8 @@ def _digest(*paths: Path) -> str:
     return h.hexdigest()
 
 
-def _zero_report(sub: Submission, status: str, flags: list[str]) -> Report:
-    source = read_notebook(source_notebook(sub.assignment))
+def _zero_report(sub: Submission, status: str, flags: list[str], root: Path = ROOT) -> Report:
+    source = read_notebook(source_notebook(sub.assignment, root))
     cells = [CellResult(g.grade_id, g.kind, 0.0 if g.kind == "test" else None, g.points, "not run")
              for g in grade_cells(source)]
     return Report(sub.assignment, f"{sub.assignment}.ipynb", cells, status, list(flags))
@@ -171,6 +171,7 @@ class ClassGrader:
         workdir.mkdir(parents=True)
         return {
             "notebook": str(sub.notebook), "assignment": self.assignment, "workdir": str(workdir),
+            "course": str(self.root),
             "scratch": str(scratch), "cell_timeout": self.cell_timeout, "timeout": self.timeout,
             "expected_name": f"{self.assignment}.ipynb",
             "autograded": str(self.autograded_dir(sub.student) / f"{self.assignment}.ipynb"),
@@ -181,7 +182,7 @@ class ClassGrader:
         if "cells" in data:
             report = Report.from_dict(data)
         else:
-            report = _zero_report(sub, data.get("status", "crashed"), data.get("flags", []))
+            report = _zero_report(sub, data.get("status", "crashed"), data.get("flags", []), self.root)
             report.seconds = data.get("seconds", 0.0)
         report.flags = sub.flags + report.flags
         return report
@@ -193,7 +194,7 @@ class ClassGrader:
         todo = []
         for sub in subs:
             if sub.notebook is None:
-                reports[sub.student] = _zero_report(sub, "missing", sub.flags)
+                reports[sub.student] = _zero_report(sub, "missing", sub.flags, self.root)
                 continue
             digest = _digest(sub.notebook, self.source_path)
             cached = self._cached(sub, digest)

@@ -48,11 +48,12 @@ def cmd_grade(args) -> int:
         print(f"\r[{done}/{total}] graded, {failed} with problems, ~{eta:.0f}s left ", end="", file=sys.stderr,
               flush=True)
 
-    grader = ClassGrader(args.assignment, workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout,
-                         force=args.force, db_url=args.db, progress=progress)
+    root = Path(args.root).resolve() if args.root else ROOT
+    grader = ClassGrader(args.assignment, root, workers=args.workers, timeout=args.timeout,
+                         cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=progress)
     rows = grader.run()
     print("", file=sys.stderr)
-    csv_path = Path(args.csv) if args.csv else ROOT / "grades" / f"{args.assignment}.csv"
+    csv_path = Path(args.csv) if args.csv else root / "grades" / f"{args.assignment}.csv"
     write_csv(rows, csv_path)
     print(format_rows(rows))
     print(f"grades: {csv_path}")
@@ -89,6 +90,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--csv", help="where to write the grades CSV (default grades/ASSIGNMENT.csv)")
     g.add_argument("--force", action="store_true", help="regrade submissions already graded")
     g.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite gradebook.db at the course root)")
+    g.add_argument("--root", help="course root holding source/ and submitted/ (default: this repository)")
     g.set_defaults(func=cmd_grade)
 
     lab = sub.add_parser("lab", help="copy new release notebooks into your workspace and open JupyterLab")

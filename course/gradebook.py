@@ -18,6 +18,7 @@ class Gradebook:
     def __init__(self, db_url: str, assignment: str, root: Path):
         self.assignment = assignment
         self.notebook = assignment
+        self.root = root
         self._ensure_assignment(db_url)
         self.gb = NbGradebook(db_url)
 
@@ -29,7 +30,7 @@ class Gradebook:
                 return
             except MissingEntry:
                 pass
-        generate([self.assignment], None, db_url=db_url)
+        generate([self.assignment], None, db_url=db_url, course=self.root)
 
     def record(self, student: str, report: Report) -> None:
         gb = self.gb

@@ -181,11 +181,11 @@ def execute(nb, workdir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> list
         flags.append("the kernel died while running the notebook (a crash, os._exit or running out of memory); "
                      "cells after that did not run")
     except CellTimeoutError:
-        flags.append(f"a cell ran past the {cell_timeout}s limit and could not be interrupted")
+        flags.append(f"a cell ran past the {cell_timeout}s time limit and could not be interrupted")
     except Exception as err:  # nbclient surfaces kernel start-up and protocol errors many ways
         flags.append(f"the notebook could not be run ({err.__class__.__name__}: {_first_line(str(err))})")
     if any(_timed_out(c) for c in nb.cells if c.cell_type == "code"):
-        flags.append(f"a cell ran past the {cell_timeout}s limit and was interrupted")
+        flags.append(f"a cell ran past the {cell_timeout}s time limit and was interrupted")
     _limit_outputs(nb)
     return flags
 

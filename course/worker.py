@@ -18,7 +18,7 @@ from .notebooks import CourseError, write_notebook
 def run(job: dict) -> Report:
     notebook = Path(job["notebook"])
     report, executed = grade_notebook(notebook, job["assignment"], workdir=Path(job["workdir"]),
-                                      cell_timeout=int(job["cell_timeout"]))
+                                      cell_timeout=int(job["cell_timeout"]), source_root=Path(job["course"]))
     report.notebook = job.get("expected_name", notebook.name)
     if executed is not None:
         write_notebook(executed, job["autograded"])

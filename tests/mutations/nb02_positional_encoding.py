@@ -135,15 +135,11 @@ REL_RIGHT = [
         m[2 * i + 1, 2 * i], m[2 * i + 1, 2 * i + 1] = -torch.sin(a), torch.cos(a)
     return m
 """),
-    ("relative_shift_matrix", "least_squares_from_encodings", _REL_HEAD + """\
-    # solve PE[p + k] = M PE[p] over many positions (float64), as the defining equation says
-    n = 4 * d_model + abs(offset) + 8
-    j = torch.arange(d_model)
-    ang = torch.arange(n, dtype=torch.float64)[:, None] / 10000.0 ** ((j - j % 2) / d_model)
-    pe = torch.where(j % 2 == 0, ang.sin(), ang.cos())
-    lo = max(0, -offset)
-    src, dst = pe[lo:lo + 2 * d_model + 4], pe[lo + offset:lo + offset + 2 * d_model + 4]
-    return torch.linalg.lstsq(src, dst).solution.T.float()
+    ("relative_shift_matrix", "matrix_exp_of_generator", _REL_HEAD + """\
+    # M(k) = exp(k G), G block-diagonal with blocks [[0, w], [-w, 0]]: the generator of the shift
+    w = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    G = torch.block_diag(*[torch.tensor([[0.0, wi], [-wi, 0.0]], dtype=torch.float64) for wi in w.tolist()])
+    return torch.linalg.matrix_exp(offset * G).to(torch.float32)
 """),
 ]
 

@@ -1,0 +1,116 @@
+"""`course grade`: every student gets a row, nothing broken scores full, grades resume, nbgrader's gradebook agrees."""
+import csv
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO
+from course.classroom import ClassGrader, grade_job
+from course.notebooks import grade_id, read_notebook, write_notebook
+
+
+def _submit(root, student, nb=None, name=f"{DEMO}.ipynb", raw=None):
+    folder = root / "submitted" / student / DEMO
+    folder.mkdir(parents=True, exist_ok=True)
+    if raw is not None:
+        (folder / name).write_text(raw)
+    elif nb is not None:
+        write_notebook(nb, folder / name)
+    return folder
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    def __init__(self):
+        super().__init__(max_workers=2)
+        self.jobs = 0
+
+    def submit(self, fn, *args, **kwargs):
+        self.jobs += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.fixture
+def graded_class(demo_course):
+    root = demo_course
+    reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
+    release = read_notebook(root / "release" / DEMO / f"{DEMO}.ipynb")
+    _submit(root, "alice", reference)
+    _submit(root, "bob", release)
+    _submit(root, "carol", raw="{ this is not json")
+    _submit(root, "dave", reference, name="my_copy.ipynb")
+    _submit(root, "erin")  # an empty submission folder
+    executor = CountingExecutor()
+    rows = ClassGrader(DEMO, root, executor=executor, timeout=300).run()
+    return root, {r.student_id: r for r in rows}, executor
+
+
+def test_every_student_gets_a_row(graded_class):
+    root, rows, executor = graded_class
+    assert sorted(rows) == ["alice", "bob", "carol", "dave", "erin"]
+    assert (rows["alice"].score, rows["alice"].max_score, rows["alice"].status) == (4, 5, "graded")
+    assert rows["bob"].score == 0 and rows["bob"].status == "graded"
+    assert rows["carol"].score == 0 and rows["carol"].status == "error" and "not valid notebook JSON" in rows["carol"].flags
+    assert rows["dave"].score == 4 and "renamed" in rows["dave"].flags and f"{DEMO}.ipynb" in rows["dave"].flags
+    assert rows["erin"].status == "missing" and f"expected {DEMO}.ipynb" in rows["erin"].flags
+    assert executor.jobs == 4
+
+
+def test_outputs_written_and_gradebook_agrees(graded_class):
+    root, rows, _ = graded_class
+    assert (root / "autograded" / "alice" / DEMO / f"{DEMO}.ipynb").is_file()
+    html = (root / "feedback" / "alice" / DEMO / f"{DEMO}.html").read_text()
+    assert "SECRET-HIDDEN-LINE" not in html
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_submission(DEMO, "alice").code_score == 4
+        assert gb.find_submission(DEMO, "bob").code_score == 0
+        assert gb.find_submission(DEMO, "erin").code_score == 0
+        assert gb.find_submission(DEMO, "alice").needs_manual_grade  # the written answer
+
+
+def test_resume_grades_only_what_changed(graded_class):
+    root, _, _ = graded_class
+    executor = CountingExecutor()
+    ClassGrader(DEMO, root, executor=executor).run()
+    assert executor.jobs == 0, "a second run regraded submissions that were already graded"
+    nb = read_notebook(root / "submitted" / "bob" / DEMO / f"{DEMO}.ipynb")
+    for cell in nb.cells:
+        if grade_id(cell) == "add":
+            cell.source = "def add(a, b):\n    return a + b"
+    write_notebook(nb, root / "submitted" / "bob" / DEMO / f"{DEMO}.ipynb")
+    executor = CountingExecutor()
+    rows = {r.student_id: r for r in ClassGrader(DEMO, root, executor=executor).run()}
+    assert executor.jobs == 1 and rows["bob"].score == 3
+    executor = CountingExecutor()
+    ClassGrader(DEMO, root, executor=executor, force=True).run()
+    assert executor.jobs == 4
+
+
+def test_cli_writes_csv(graded_class):
+    root, _, _ = graded_class
+    out = root / "grades.csv"
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", DEMO, "--root", str(root), "--csv", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    with open(out, newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert list(table[0]) == ["student_id", "assignment", "score", "max_score", "status", "flags"]
+    assert {r["student_id"]: r["score"] for r in table} == {"alice": "4", "bob": "0", "carol": "0", "dave": "4", "erin": "0"}
+
+
+def test_wall_clock_limit_per_submission(demo_course, tmp_path):
+    """A submission that outlives its limit is stopped, reported, and the batch goes on."""
+    nb = read_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb")
+    for cell in nb.cells:
+        if grade_id(cell) == "square":
+            cell.source = "import time\ntime.sleep(600)"
+    _submit(demo_course, "sleepy", nb)
+    rows = {r.student_id: r for r in ClassGrader(DEMO, demo_course, timeout=20, cell_timeout=600).run()}
+    assert rows["sleepy"].status == "timeout" and rows["sleepy"].score == 0
+    assert "20s limit" in rows["sleepy"].flags

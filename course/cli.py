@@ -93,16 +93,20 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--root", help="course root holding source/ and submitted/ (default: this repository)")
     g.set_defaults(func=cmd_grade)
 
-    lab = sub.add_parser("lab", help="copy new release notebooks into your workspace and open JupyterLab")
+    lab = sub.add_parser("lab", help="copy new release notebooks into your workspace and open JupyterLab "
+                                     "(other options go to jupyter lab)")
     lab.add_argument("--workspace", help="folder (default workspace/)")
     lab.add_argument("--port", type=int, default=None, help="port (default $JUPYTER_PORT or 8888)")
-    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
     lab.set_defaults(func=cmd_lab)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if extra and args.command != "lab":
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
     try:
         return args.func(args)
     except CourseError as err:

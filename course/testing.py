@@ -97,7 +97,7 @@ def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float 
         if tuple(actual.shape) != tuple(expected.shape):
             _fail(name, f"expected shape {tuple(expected.shape)}, got {tuple(actual.shape)}.", hint)
         if check_dtype and actual.dtype != expected.dtype:
-            _fail(name, f"expected dtype {expected.dtype}, got {actual.dtype}.", "keep the input's dtype.")
+            _fail(name, f"expected dtype {expected.dtype}, got {actual.dtype}.", hint or "keep the input's dtype.")
         shape = tuple(expected.shape)
     else:
         if isinstance(actual, torch.Tensor):

@@ -1,0 +1,598 @@
+"""Wrong and right implementations of 05_flash_attention_gpu's exercises (see docs/authoring.md)."""
+
+ASSIGNMENT = "05_flash_attention_gpu"
+
+# ----------------------------------------------------------------------------------------------- online_softmax
+_OS_HEAD = "def online_softmax(x, block_size):\n"
+
+_OS_NO_RESCALE = _OS_HEAD + """\
+    m = torch.tensor(-math.inf, dtype=x.dtype)
+    l = torch.zeros((), dtype=x.dtype)
+    for s in range(0, x.shape[0], block_size):
+        b = x[s:s + block_size]
+        m_new = torch.maximum(m, b.max())
+        if m_new == -math.inf:
+            continue
+        l = l + torch.exp(b - m_new).sum()
+        m = m_new
+    return torch.exp(x - m) / l
+"""
+
+_OS_RESCALE_WRONG_WAY = _OS_HEAD + """\
+    m = torch.tensor(-math.inf, dtype=x.dtype)
+    l = torch.zeros((), dtype=x.dtype)
+    for s in range(0, x.shape[0], block_size):
+        b = x[s:s + block_size]
+        m_new = torch.maximum(m, b.max())
+        if m_new == -math.inf:
+            continue
+        l = l * torch.exp(m_new - m) * (m > -math.inf) + torch.exp(b - m_new).sum()
+        m = m_new
+    return torch.exp(x - m) / l
+"""
+
+_OS_TORCH_SOFTMAX = _OS_HEAD + """\
+    return torch.softmax(x, 0)
+"""
+
+_OS_TWO_PASS = _OS_HEAD + """\
+    m = x.max()
+    l = torch.zeros((), dtype=x.dtype)
+    for s in range(0, x.shape[0], block_size):
+        l = l + torch.exp(x[s:s + block_size] - m).sum()
+    return torch.exp(x - m) / l
+"""
+
+_OS_NAN_ON_MASKED_BLOCK = _OS_HEAD + """\
+    m = torch.tensor(-math.inf, dtype=x.dtype)
+    l = torch.zeros((), dtype=x.dtype)
+    for s in range(0, x.shape[0], block_size):
+        b = x[s:s + block_size]
+        m_new = torch.maximum(m, b.max())
+        l = l * torch.exp(m - m_new) + torch.exp(b - m_new).sum()
+        m = m_new
+    return torch.exp(x - m) / l
+"""
+
+_OS_DROPS_LAST_BLOCK = _OS_HEAD + """\
+    m = torch.tensor(-math.inf, dtype=x.dtype)
+    l = torch.zeros((), dtype=x.dtype)
+    for i in range(x.shape[0] // block_size):
+        b = x[i * block_size:(i + 1) * block_size]
+        m_new = torch.maximum(m, b.max())
+        if m_new == -math.inf:
+            continue
+        l = l * torch.exp(m - m_new) + torch.exp(b - m_new).sum()
+        m = m_new
+    return torch.exp(x - m) / l
+"""
+
+_OS_NO_SHIFT = _OS_HEAD + """\
+    l = torch.zeros((), dtype=x.dtype)
+    for s in range(0, x.shape[0], block_size):
+        l = l + torch.exp(x[s:s + block_size]).sum()
+    return torch.exp(x) / l
+"""
+
+_OS_FLOAT32_INSIDE = _OS_HEAD + """\
+    m = torch.tensor(-math.inf)
+    l = torch.zeros(())
+    xf = x.float()
+    for s in range(0, x.shape[0], block_size):
+        b = xf[s:s + block_size]
+        m_new = torch.maximum(m, b.max())
+        if m_new == -math.inf:
+            continue
+        l = l * torch.exp(m - m_new) + torch.exp(b - m_new).sum()
+        m = m_new
+    return (torch.exp(xf - m) / l).to(x.dtype)
+"""
+
+_OS_RIGHT_PYTHON_FLOATS = _OS_HEAD + """\
+    m, l = -math.inf, 0.0
+    for block in torch.split(x, block_size):
+        block_max = block.max().item()
+        m_new = max(m, block_max)
+        if m_new == -math.inf:
+            continue
+        l = l * math.exp(m - m_new) + torch.exp(block.double() - m_new).sum().item()
+        m = m_new
+    return (torch.exp(x.double() - m) / l).to(x.dtype)
+"""
+
+_OS_RIGHT_LOGADDEXP = _OS_HEAD + """\
+    lse = torch.tensor(-math.inf, dtype=x.dtype)        # running log-sum-exp = m + log(l)
+    for s in range(0, x.shape[0], block_size):
+        lse = torch.logaddexp(lse, torch.logsumexp(x[s:s + block_size], 0))
+    return torch.exp(x - lse)
+"""
+
+# ---------------------------------------------------------------------------------- flash_attention_forward
+_FA_HEAD = "def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):\n"
+
+
+def _flash(scale="1.0 / math.sqrt(D)", mask="cols > rows", rows="torch.arange(i0, i0 + bq)[:, None]",
+           cols="torch.arange(j0, j0 + s.shape[-1])[None, :]", alpha="torch.exp(m - m_new)",
+           l_update="alpha * l + p.sum(-1)", acc_update="alpha[..., None] * acc + p @ v[..., j0:j0 + block_k, :]",
+           lse="m + torch.log(l)", q_range="range(0, Lq, block_q)", k_range="range(0, Lk, block_k)",
+           out_alloc="q.new_empty(*batch, Lq, Dv)"):
+    return _FA_HEAD + f"""\
+    *batch, Lq, D = q.shape
+    Lk, Dv = k.shape[-2], v.shape[-1]
+    scale = {scale}
+    out = {out_alloc}
+    lse = q.new_empty(*batch, Lq)
+    for i0 in {q_range}:
+        qi = q[..., i0:i0 + block_q, :] * scale
+        bq = qi.shape[-2]
+        m = q.new_full((*batch, bq), -math.inf)
+        l = q.new_zeros((*batch, bq))
+        acc = q.new_zeros((*batch, bq, Dv))
+        for j0 in {k_range}:
+            s = qi @ k[..., j0:j0 + block_k, :].transpose(-2, -1)
+            if causal:
+                rows = {rows}
+                cols = {cols}
+                s = s.masked_fill({mask}, -math.inf)
+            m_new = torch.maximum(m, s.amax(-1))
+            p = torch.exp(s - m_new[..., None])
+            alpha = {alpha}
+            l = {l_update}
+            acc = {acc_update}
+            m = m_new
+        out[..., i0:i0 + bq, :] = acc / l[..., None]
+        lse[..., i0:i0 + bq] = {lse}
+    return out, lse
+"""
+
+
+_FA_FULL_SCORES = _FA_HEAD + """\
+    s = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if causal:
+        allowed = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
+        s = s.masked_fill(~allowed, -math.inf)
+    return torch.softmax(s, -1) @ v, torch.logsumexp(s, -1)
+"""
+
+_FA_SDPA_PLUS_ROWWISE_LSE = _FA_HEAD + """\
+    out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    lse = q.new_empty(q.shape[:-1])
+    for i in range(q.shape[-2]):
+        s = q[..., i:i + 1, :] @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])   # (..., 1, Lk)
+        if causal:
+            s[..., i + 1:] = -math.inf
+        lse[..., i] = torch.logsumexp(s, -1)[..., 0]
+    return out, lse
+"""
+
+_FA_FUSED_KERNEL = _FA_HEAD + """\
+    # torch's fused CPU flash kernel (it wants 4-D inputs and v's head dim = q's): a black box, not tiles
+    D, Dv = q.shape[-1], v.shape[-1]
+    shape = q.shape[:-2]
+    q4, k4 = q.reshape(-1, 1, *q.shape[-2:]), k.reshape(-1, 1, *k.shape[-2:])
+    v4 = F.pad(v, (0, max(D - Dv, 0))).reshape(-1, 1, k.shape[-2], max(D, Dv))
+    if Dv > D:
+        q4, k4 = F.pad(q4, (0, Dv - D)), F.pad(k4, (0, Dv - D))
+    out, lse = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(q4, k4, v4, 0.0, causal,
+                                                                          scale=1.0 / math.sqrt(D))[:2]
+    return out[..., :Dv].reshape(*shape, q.shape[-2], Dv), lse.reshape(*shape, q.shape[-2])
+"""
+
+_FA_QUERY_STRIPES = _FA_HEAD + """\
+    D = q.shape[-1]
+    out = q.new_empty(*q.shape[:-1], v.shape[-1])
+    lse = q.new_empty(q.shape[:-1])
+    for i0 in range(0, q.shape[-2], block_q):
+        s = q[..., i0:i0 + block_q, :] @ k.transpose(-2, -1) / math.sqrt(D)          # (..., bq, Lk) stripe
+        if causal:
+            rows = torch.arange(i0, i0 + s.shape[-2])[:, None]
+            s = s.masked_fill(torch.arange(k.shape[-2])[None, :] > rows, -math.inf)
+        out[..., i0:i0 + block_q, :] = torch.softmax(s, -1) @ v
+        lse[..., i0:i0 + block_q] = torch.logsumexp(s, -1)
+    return out, lse
+"""
+
+_FA_KEY_STRIPES = _FA_HEAD + """\
+    Lq, D = q.shape[-2:]
+    scale = 1.0 / math.sqrt(D)
+    m = q.new_full(q.shape[:-1], -math.inf)
+    l = q.new_zeros(q.shape[:-1])
+    acc = q.new_zeros(*q.shape[:-1], v.shape[-1])
+    for j0 in range(0, k.shape[-2], block_k):
+        s = q @ k[..., j0:j0 + block_k, :].transpose(-2, -1) * scale                 # (..., Lq, bk) stripe
+        if causal:
+            s = s.masked_fill(torch.arange(j0, j0 + s.shape[-1])[None, :] > torch.arange(Lq)[:, None], -math.inf)
+        m_new = torch.maximum(m, s.amax(-1))
+        p = torch.exp(s - m_new[..., None])
+        alpha = torch.exp(m - m_new)
+        l = alpha * l + p.sum(-1)
+        acc = alpha[..., None] * acc + p @ v[..., j0:j0 + block_k, :]
+        m = m_new
+    return acc / l[..., None], m + torch.log(l)
+"""
+
+_FA_RIGHT_FA1_ORDER = _FA_HEAD + """\
+    # FlashAttention-1 loop order: key/value blocks outside, query blocks inside, O, l, m kept "in HBM".
+    *batch, Lq, D = q.shape
+    Lk, Dv = k.shape[-2], v.shape[-1]
+    o = q.new_zeros(*batch, Lq, Dv)
+    l = q.new_zeros(*batch, Lq)
+    m = q.new_full((*batch, Lq), -math.inf)
+    for j0 in range(0, Lk, block_k):
+        kj, vj = k[..., j0:j0 + block_k, :], v[..., j0:j0 + block_k, :]
+        for i0 in range(0, Lq, block_q):
+            s = torch.einsum("...qd,...kd->...qk", q[..., i0:i0 + block_q, :], kj) / math.sqrt(D)
+            if causal:
+                r = torch.arange(i0, i0 + s.shape[-2]).unsqueeze(-1)
+                c = torch.arange(j0, j0 + s.shape[-1]).unsqueeze(0)
+                s = torch.where(c <= r, s, torch.full_like(s, -1e30))
+            m_old, l_old = m[..., i0:i0 + block_q], l[..., i0:i0 + block_q]
+            m_tile = s.amax(-1)
+            p = torch.exp(s - m_tile.unsqueeze(-1))
+            l_tile = p.sum(-1)
+            m_new = torch.maximum(m_old, m_tile)
+            l_new = torch.exp(m_old - m_new) * l_old + torch.exp(m_tile - m_new) * l_tile
+            o[..., i0:i0 + block_q, :] = ((l_old * torch.exp(m_old - m_new)).unsqueeze(-1) * o[..., i0:i0 + block_q, :]
+                                          + torch.exp(m_tile - m_new).unsqueeze(-1) * (p @ vj)) / l_new.unsqueeze(-1)
+            m[..., i0:i0 + block_q] = m_new
+            l[..., i0:i0 + block_q] = l_new
+    return o, m + torch.log(l)
+"""
+
+_FA_RIGHT_FLOAT64_SKIP_TILES = _FA_HEAD + """\
+    # float64 inside, causal tiles above the diagonal skipped, the scale folded into the exponent.
+    *batch, Lq, D = q.shape
+    Lk, Dv = k.shape[-2], v.shape[-1]
+    scale = D ** -0.5
+    outs, lses = [], []
+    for i0 in range(0, Lq, block_q):
+        qi = q[..., i0:i0 + block_q, :].double()
+        bq = qi.shape[-2]
+        m = torch.full((*batch, bq, 1), -math.inf, dtype=torch.float64)
+        l = torch.zeros(*batch, bq, 1, dtype=torch.float64)
+        acc = torch.zeros(*batch, bq, Dv, dtype=torch.float64)
+        for j0 in range(0, Lk, block_k):
+            if causal and j0 > i0 + bq - 1:
+                break
+            s = (qi @ k[..., j0:j0 + block_k, :].double().mT) * scale
+            if causal:
+                keep = torch.arange(j0, j0 + s.shape[-1]) <= torch.arange(i0, i0 + bq).unsqueeze(1)
+                s = torch.where(keep, s, float("-inf"))
+            m_new = torch.maximum(m, s.amax(-1, keepdim=True))
+            p = (s - m_new).exp()
+            corr = (m - m_new).exp()
+            l = corr * l + p.sum(-1, keepdim=True)
+            acc = corr * acc + p @ v[..., j0:j0 + block_k, :].double()
+            m = m_new
+        outs.append(acc / l)
+        lses.append((m + l.log()).squeeze(-1))
+    return torch.cat(outs, -2).to(q.dtype), torch.cat(lses, -1).to(q.dtype)
+"""
+
+# ------------------------------------------------------------------------------------------ attention_hbm_bytes
+_HBM_HEAD = "def attention_hbm_bytes(seq_len, d_head, sram_bytes, bytes_per_el=2):\n"
+
+
+def _hbm(m="sram_bytes // bytes_per_el", block_c="-(-m // (4 * d))", t_c="-(-n // block_c)",
+         standard="(4 * n * d + 4 * n * n) * bytes_per_el",
+         flash="(2 * n * d + t_c * (3 * n * d + 4 * n)) * bytes_per_el"):
+    return _HBM_HEAD + f"""\
+    n, d = seq_len, d_head
+    m = {m}
+    block_c = {block_c}
+    t_c = {t_c}
+    return {standard}, {flash}
+"""
+
+
+# ------------------------------------------------------------------------------------------------ tiled_matmul
+_TM_HEAD = "def tiled_matmul(a, b, tile):\n"
+
+
+def _tiled(acc_init="a.new_zeros(min(tile, m - i), min(tile, n - j))", m_range="range(0, m, tile)",
+           n_range="range(0, n, tile)", k_range="range(0, k, tile)",
+           update="acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]", alloc="a.new_zeros(m, n)"):
+    return _TM_HEAD + f"""\
+    m, k = a.shape
+    n = b.shape[1]
+    c = {alloc}
+    for i in {m_range}:
+        for j in {n_range}:
+            acc = {acc_init}
+            for p in {k_range}:
+                {update}
+            c[i:i + tile, j:j + tile] = acc
+    return c
+"""
+
+
+_TM_RIGHT_EINSUM_PADDED = _TM_HEAD + """\
+    m, k = a.shape
+    n = b.shape[1]
+    pad = lambda x, t: -(-x // t) * t
+    ap = a.new_zeros(pad(m, tile), pad(k, tile))
+    ap[:m, :k] = a
+    bp = b.new_zeros(pad(k, tile), pad(n, tile))
+    bp[:k, :n] = b
+    c = a.new_zeros(pad(m, tile), pad(n, tile))
+    for i in range(0, m, tile):
+        for j in range(0, n, tile):
+            for p in range(0, k, tile):
+                c[i:i + tile, j:j + tile] += torch.einsum("ik,kj->ij", ap[i:i + tile, p:p + tile], bp[p:p + tile, j:j + tile])
+    return c[:m, :n]
+"""
+
+_TM_RIGHT_FLOAT64_OUTER_K = _TM_HEAD + """\
+    # k-blocks outermost (each A and B tile loaded once per pass), float64 accumulator
+    m, k = a.shape
+    n = b.shape[1]
+    c = torch.zeros(m, n, dtype=torch.float64)
+    for p in range(0, k, tile):
+        for i in range(0, m, tile):
+            for j in range(0, n, tile):
+                c[i:i + tile, j:j + tile] += a[i:i + tile, p:p + tile].double() @ b[p:p + tile, j:j + tile].double()
+    return c.to(a.dtype)
+"""
+
+# --------------------------------------------------------------------------------- matmul_arithmetic_intensity
+_AI_HEAD = "def matmul_arithmetic_intensity(m, n, k, bytes_per_el):\n"
+
+# --------------------------------------------------------------------------------------------------- roofline
+_RL_HEAD = "def roofline(flops, bytes_moved, peak_flops, mem_bandwidth):\n"
+
+# ------------------------------------------------------------------------------------ bank_conflicts / coalesced
+_BC_HEAD = "def bank_conflicts(addresses, n_banks=32, bank_bytes=4):\n"
+_CT_HEAD = "def coalesced_transactions(addresses, segment_bytes=128):\n"
+
+# ------------------------------------------------------------------------------------------------ bitonic_sort
+_BS_HEAD = "def bitonic_sort(x):\n"
+
+
+def _bitonic(init="x.clone()", ascending="(idx & size) == 0", keep="(idx < partner) == ascending",
+             dist_stop="dist >= 1", size_stop="size <= n"):
+    return _BS_HEAD + f"""\
+    n = x.shape[0]
+    idx = torch.arange(n)
+    y = {init}
+    size = 2
+    while {size_stop}:
+        dist = size // 2
+        while {dist_stop}:
+            partner = idx ^ dist
+            ascending = {ascending}
+            keep_min = {keep}
+            other = y[partner]
+            y = torch.where(keep_min, torch.minimum(y, other), torch.maximum(y, other))
+            dist //= 2
+        size *= 2
+    return y
+"""
+
+
+_BS_IN_PLACE = _BS_HEAD + """\
+    n = x.shape[0]
+    idx = torch.arange(n)
+    size = 2
+    while size <= n:
+        dist = size // 2
+        while dist >= 1:
+            partner = idx ^ dist
+            keep_min = (idx < partner) == ((idx & size) == 0)
+            other = x[partner]
+            x[:] = torch.where(keep_min, torch.minimum(x, other), torch.maximum(x, other))
+            dist //= 2
+        size *= 2
+    return x
+"""
+
+_BS_PER_ELEMENT_LOOP = _BS_HEAD + """\
+    y = x.clone()
+    n = y.shape[0]
+    size = 2
+    while size <= n:
+        dist = size // 2
+        while dist >= 1:
+            for i in range(n):
+                p = i ^ dist
+                if p > i:
+                    up = (i & size) == 0
+                    if (y[i] > y[p]) == up:
+                        y[i], y[p] = y[p].clone(), y[i].clone()
+            dist //= 2
+        size *= 2
+    return y
+"""
+
+_BS_RIGHT_RESHAPE = _BS_HEAD + """\
+    # each stage reshapes into (blocks, 2, dist) and compares the two halves of every block at once
+    n = x.shape[0]
+    y = x.clone()
+    size = 2
+    while size <= n:
+        dist = size // 2
+        while dist >= 1:
+            pairs = y.reshape(-1, 2, dist)                                  # block b starts at b * 2 * dist
+            lo, hi = pairs[:, 0], pairs[:, 1]
+            asc = ((torch.arange(pairs.shape[0]) * 2 * dist // size) % 2 == 0)[:, None]
+            small, large = torch.minimum(lo, hi), torch.maximum(lo, hi)
+            y = torch.stack([torch.where(asc, small, large), torch.where(asc, large, small)], 1).reshape(n)
+            dist //= 2
+        size *= 2
+    return y
+"""
+
+WRONG = [
+    # online_softmax
+    ("online_softmax", "sum_not_rescaled", _OS_NO_RESCALE),
+    ("online_softmax", "rescaled_the_wrong_way", _OS_RESCALE_WRONG_WAY),
+    ("online_softmax", "calls_torch_softmax", _OS_TORCH_SOFTMAX),
+    ("online_softmax", "two_pass_global_max", _OS_TWO_PASS),
+    ("online_softmax", "nan_when_a_block_is_all_masked", _OS_NAN_ON_MASKED_BLOCK),
+    ("online_softmax", "drops_the_last_short_block", _OS_DROPS_LAST_BLOCK),
+    ("online_softmax", "no_max_shift", _OS_NO_SHIFT),
+    ("online_softmax", "float32_result_for_float64", _OS_FLOAT32_INSIDE.replace(".to(x.dtype)", "")),
+    # flash_attention_forward
+    ("flash_attention_forward", "full_score_matrix", _FA_FULL_SCORES),
+    ("flash_attention_forward", "sdpa_and_rowwise_lse", _FA_SDPA_PLUS_ROWWISE_LSE),
+    ("flash_attention_forward", "fused_cpu_kernel", _FA_FUSED_KERNEL),
+    ("flash_attention_forward", "query_block_against_all_keys", _FA_QUERY_STRIPES),
+    ("flash_attention_forward", "key_block_against_all_queries", _FA_KEY_STRIPES),
+    ("flash_attention_forward", "accumulator_not_rescaled",
+     _flash(acc_update="acc + p @ v[..., j0:j0 + block_k, :]")),
+    ("flash_attention_forward", "sum_not_rescaled", _flash(l_update="l + p.sum(-1)")),
+    ("flash_attention_forward", "scale_by_value_dim", _flash(scale="1.0 / math.sqrt(Dv)")),
+    ("flash_attention_forward", "no_scale", _flash(scale="1.0")),
+    ("flash_attention_forward", "causal_bottom_right", _flash(mask="cols > rows + (Lk - Lq)")),
+    ("flash_attention_forward", "causal_strict_diagonal", _flash(mask="cols >= rows")),
+    ("flash_attention_forward", "causal_tile_local_indices",
+     _flash(rows="torch.arange(bq)[:, None]", cols="torch.arange(s.shape[-1])[None, :]")),
+    ("flash_attention_forward", "lse_without_max", _flash(lse="torch.log(l)")),
+    ("flash_attention_forward", "lse_of_unscaled_scores", _flash(lse="(m + torch.log(l)) * math.sqrt(D)")),
+    ("flash_attention_forward", "drops_short_last_key_block", _flash(k_range="range(0, Lk - block_k + 1, block_k)")),
+    ("flash_attention_forward", "drops_short_last_query_block",
+     _flash(q_range="range(0, Lq - block_q + 1, block_q)", out_alloc="q.new_zeros(*batch, Lq, Dv)")),
+    ("flash_attention_forward", "float32_output_always", _flash(out_alloc="torch.empty(*batch, Lq, Dv)")),
+    # attention_hbm_bytes
+    ("attention_hbm_bytes", "floor_block_c", _hbm(block_c="m // (4 * d)")),
+    ("attention_hbm_bytes", "floor_t_c", _hbm(t_c="n // block_c")),
+    ("attention_hbm_bytes", "sram_in_bytes_not_elements", _hbm(m="sram_bytes")),
+    ("attention_hbm_bytes", "standard_without_p_round_trip", _hbm(standard="(4 * n * d + 2 * n * n) * bytes_per_el")),
+    ("attention_hbm_bytes", "kv_read_every_step", _hbm(flash="(t_c * (5 * n * d + 4 * n)) * bytes_per_el")),
+    ("attention_hbm_bytes", "float_results", _hbm(block_c="math.ceil(m / (4 * d))", t_c="math.ceil(n / block_c)",
+                                                  standard="(4 * n * d + 4 * n * n) * bytes_per_el * 1.0")),
+    ("attention_hbm_bytes", "bytes_per_el_ignored", _hbm(m="sram_bytes // 2",
+                                                        standard="(4 * n * d + 4 * n * n) * 2",
+                                                        flash="(2 * n * d + t_c * (3 * n * d + 4 * n)) * 2")),
+    # tiled_matmul
+    ("tiled_matmul", "plain_matmul", _TM_HEAD + "    return a @ b\n"),
+    ("tiled_matmul", "drops_partial_tiles", _tiled(m_range="range(0, m - tile + 1, tile)",
+                                                   n_range="range(0, n - tile + 1, tile)",
+                                                   k_range="range(0, k - tile + 1, tile)")),
+    ("tiled_matmul", "overwrites_instead_of_accumulating",
+     _tiled(update="acc = a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]")),
+    ("tiled_matmul", "wrong_b_tile_index", _tiled(update="acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, i:i + tile][:, :acc.shape[1]]")),
+    ("tiled_matmul", "row_stripes_untiled_k", _tiled(k_range="[0]", update="acc += a[i:i + tile, :] @ b[:, j:j + tile]")),
+    ("tiled_matmul", "float32_result_always", _tiled(alloc="torch.zeros(m, n)",
+                                                     acc_init="torch.zeros(min(tile, m - i), min(tile, n - j))",
+                                                     update="acc += (a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]).float()")),
+    ("tiled_matmul", "broadcast_multiply_over_all_k", _TM_HEAD + """\
+    m, k = a.shape
+    n = b.shape[1]
+    c = a.new_zeros(m, n)
+    for i in range(0, m, tile):
+        for j in range(0, n, tile):
+            c[i:i + tile, j:j + tile] = (a[i:i + tile, :, None] * b[None, :, j:j + tile]).sum(1)
+    return c
+"""),
+    # matmul_arithmetic_intensity
+    ("matmul_arithmetic_intensity", "multiply_add_as_one_flop",
+     _AI_HEAD + "    return float(m * n * k / ((m * k + k * n + m * n) * bytes_per_el))\n"),
+    ("matmul_arithmetic_intensity", "c_not_counted",
+     _AI_HEAD + "    return float(2 * m * n * k / ((m * k + k * n) * bytes_per_el))\n"),
+    ("matmul_arithmetic_intensity", "c_read_and_written",
+     _AI_HEAD + "    return float(2 * m * n * k / ((m * k + k * n + 2 * m * n) * bytes_per_el))\n"),
+    ("matmul_arithmetic_intensity", "bytes_per_el_ignored",
+     _AI_HEAD + "    return float(2 * m * n * k / (m * k + k * n + m * n))\n"),
+    ("matmul_arithmetic_intensity", "integer_division",
+     _AI_HEAD + "    return 2 * m * n * k // ((m * k + k * n + m * n) * bytes_per_el)\n"),
+    # roofline
+    ("roofline", "min_instead_of_max", _RL_HEAD + """\
+    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
+    return min(c, mem), ("compute" if c >= mem else "memory")
+"""),
+    ("roofline", "labels_swapped", _RL_HEAD + """\
+    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
+    return max(c, mem), ("memory" if c >= mem else "compute")
+"""),
+    ("roofline", "no_overlap_sum", _RL_HEAD + """\
+    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
+    return c + mem, ("compute" if c >= mem else "memory")
+"""),
+    ("roofline", "compares_flops_with_bytes", _RL_HEAD + """\
+    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
+    return max(c, mem), ("compute" if flops >= bytes_moved else "memory")
+"""),
+    ("roofline", "milliseconds", _RL_HEAD + """\
+    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
+    return max(c, mem) * 1e3, ("compute" if c >= mem else "memory")
+"""),
+    # bank_conflicts
+    ("bank_conflicts", "threads_not_words", _BC_HEAD + """\
+    banks = [(a // bank_bytes) % n_banks for a in torch.as_tensor(addresses).tolist()]
+    return max(banks.count(b) for b in set(banks))
+"""),
+    ("bank_conflicts", "distinct_addresses_not_words", _BC_HEAD + """\
+    per_bank = {}
+    for a in set(torch.as_tensor(addresses).tolist()):
+        per_bank.setdefault((a // bank_bytes) % n_banks, set()).add(a)
+    return max(len(s) for s in per_bank.values())
+"""),
+    ("bank_conflicts", "bank_from_byte_address", _BC_HEAD + """\
+    per_bank = {}
+    for a in set(torch.as_tensor(addresses).tolist()):
+        per_bank.setdefault(a % n_banks, set()).add(a // bank_bytes)
+    return max(len(s) for s in per_bank.values())
+"""),
+    ("bank_conflicts", "returns_extra_passes", _BC_HEAD + """\
+    words = {a // bank_bytes for a in torch.as_tensor(addresses).tolist()}
+    banks = [w % n_banks for w in words]
+    return max(banks.count(b) for b in set(banks)) - 1
+"""),
+    ("bank_conflicts", "returns_a_tensor", _BC_HEAD + """\
+    words = torch.unique(torch.as_tensor(addresses) // bank_bytes)
+    return torch.bincount(words % n_banks).max()
+"""),
+    # coalesced_transactions
+    ("coalesced_transactions", "distinct_addresses", _CT_HEAD + """\
+    return len(set(torch.as_tensor(addresses).tolist()))
+"""),
+    ("coalesced_transactions", "span_of_the_warp", _CT_HEAD + """\
+    a = torch.as_tensor(addresses)
+    return int((a.max() - a.min()) // segment_bytes) + 1
+"""),
+    ("coalesced_transactions", "bytes_over_segment", _CT_HEAD + """\
+    return -(-4 * len(torch.as_tensor(addresses)) // segment_bytes)
+"""),
+    ("coalesced_transactions", "returns_a_tensor", _CT_HEAD + """\
+    return torch.unique(torch.as_tensor(addresses) // segment_bytes).numel() * torch.tensor(1)
+"""),
+    ("coalesced_transactions", "segments_of_32_bytes", _CT_HEAD + """\
+    return len({a // 32 for a in torch.as_tensor(addresses).tolist()})
+"""),
+    # bitonic_sort
+    ("bitonic_sort", "torch_sort", _BS_HEAD + "    return torch.sort(x).values\n"),
+    ("bitonic_sort", "python_sorted", _BS_HEAD + "    return torch.tensor(sorted(x.tolist()), dtype=x.dtype)\n"),
+    ("bitonic_sort", "python_sorted_on_tensor", _BS_HEAD + "    return torch.stack(sorted(x)) if len(x) else x.clone()\n"),
+    ("bitonic_sort", "topk", _BS_HEAD + "    return x.topk(x.numel(), largest=False).values\n"),
+    ("bitonic_sort", "all_runs_ascending", _bitonic(ascending="torch.ones_like(idx, dtype=torch.bool)")),
+    ("bitonic_sort", "direction_from_distance", _bitonic(ascending="(idx & dist) == 0")),
+    ("bitonic_sort", "skips_the_distance_1_stage", _bitonic(dist_stop="dist > 1")),
+    ("bitonic_sort", "skips_the_final_merge", _bitonic(size_stop="size < n")),
+    ("bitonic_sort", "descending", _bitonic(keep="(idx < partner) != ascending")),
+    ("bitonic_sort", "sorts_x_in_place", _BS_IN_PLACE),
+    ("bitonic_sort", "loop_over_elements", _BS_PER_ELEMENT_LOOP),
+]
+
+RIGHT = [
+    ("online_softmax", "python_float_stats_float64", _OS_RIGHT_PYTHON_FLOATS),
+    ("online_softmax", "running_logsumexp", _OS_RIGHT_LOGADDEXP),
+    ("flash_attention_forward", "fa1_loop_order_einsum_big_negative_mask", _FA_RIGHT_FA1_ORDER),
+    ("flash_attention_forward", "float64_inside_skips_future_tiles", _FA_RIGHT_FLOAT64_SKIP_TILES),
+    ("attention_hbm_bytes", "math_ceil_with_int", _hbm(block_c="math.ceil(m / (4 * d))", t_c="math.ceil(n / block_c)")),
+    ("tiled_matmul", "padded_einsum", _TM_RIGHT_EINSUM_PADDED),
+    ("tiled_matmul", "k_outer_float64", _TM_RIGHT_FLOAT64_OUTER_K),
+    ("matmul_arithmetic_intensity", "flops_over_bytes",
+     _AI_HEAD + "    flops = 2.0 * m * n * k\n    nbytes = bytes_per_el * (m * k + k * n + m * n)\n    return flops / nbytes\n"),
+    ("roofline", "intensity_vs_ridge", _RL_HEAD + """\
+    seconds = max(flops / peak_flops, bytes_moved / mem_bandwidth)
+    return float(seconds), "compute" if flops / bytes_moved >= peak_flops / mem_bandwidth else "memory"
+"""),
+    ("bank_conflicts", "vectorised_unique_bincount", _BC_HEAD + """\
+    words = torch.unique(torch.as_tensor(addresses) // bank_bytes)
+    return int(torch.bincount(words % n_banks).max())
+"""),
+    ("coalesced_transactions", "torch_unique", _CT_HEAD + """\
+    return int(torch.unique(torch.as_tensor(addresses) // segment_bytes).numel())
+"""),
+    ("bitonic_sort", "reshape_halves", _BS_RIGHT_RESHAPE),
+]

@@ -24,6 +24,7 @@ ring buffer) to the model's per-layer interface.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -59,6 +60,24 @@ class TinyConfig:
             raise ValueError(f"n_heads={self.n_heads} is not divisible by n_kv_heads={self.n_kv_heads}.")
         if self.window is not None and self.window < 1:
             raise ValueError(f"window must be a positive int or None, got {self.window}.")
+
+
+@contextmanager
+def _one_thread():
+    """Run torch on one CPU thread inside the block, then restore the previous setting.
+
+    The model's matrices are far too small for intra-op threads to help, and on a busy machine
+    spinning OpenMP threads make each tiny op tens of times slower.
+    """
+    n = torch.get_num_threads()
+    if n == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
 class _Block(nn.Module):
@@ -117,7 +136,7 @@ def _check_cache_output(k, v, batch: int, cfg: TinyConfig, layer: int) -> None:
 
 
 class TinyDecoder(nn.Module):
-    """A seeded, randomly initialised decoder-only LM (eval mode, no dropout).
+    """A seeded, randomly initialised decoder-only LM (eval mode, no dropout, one CPU thread).
 
     ``forward(ids, cache=None, pos_offset=0) -> logits (B, L, vocab_size)``:
     ids ``(B, L)`` int64 tokens at absolute positions ``pos_offset .. pos_offset + L - 1``.
@@ -131,11 +150,12 @@ class TinyDecoder(nn.Module):
         super().__init__()
         cfg = replace(config or TinyConfig(), **overrides)
         self.config = cfg
-        self.tok_emb = nn.Embedding(cfg.vocab_size, cfg.d_model)
-        self.pos_emb = nn.Embedding(cfg.max_seq_len, cfg.d_model)
-        self.blocks = nn.ModuleList(_Block(cfg, i) for i in range(cfg.n_layers))
-        self.ln_f = nn.LayerNorm(cfg.d_model)
-        self.head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        with torch.random.fork_rng(devices=[]):  # torch's default inits draw from the global RNG: restore it
+            self.tok_emb = nn.Embedding(cfg.vocab_size, cfg.d_model)
+            self.pos_emb = nn.Embedding(cfg.max_seq_len, cfg.d_model)
+            self.blocks = nn.ModuleList(_Block(cfg, i) for i in range(cfg.n_layers))
+            self.ln_f = nn.LayerNorm(cfg.d_model)
+            self.head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         self._init_weights(cfg.seed)
         self.eval()
         self.requires_grad_(False)
@@ -172,10 +192,11 @@ class TinyDecoder(nn.Module):
         if cache is None and pos_offset != 0:
             raise ValueError("without a cache the model sees the whole sequence: pos_offset must be 0.")
         positions = torch.arange(pos_offset, pos_offset + L, device=ids.device)
-        x = self.tok_emb(ids) + self.pos_emb(positions)                          # (B, L, d_model)
-        for block in self.blocks:
-            x = block(x, cache, pos_offset)
-        return self.head(self.ln_f(x))                                           # (B, L, vocab)
+        with _one_thread():
+            x = self.tok_emb(ids) + self.pos_emb(positions)                      # (B, L, d_model)
+            for block in self.blocks:
+                x = block(x, cache, pos_offset)
+            return self.head(self.ln_f(x))                                       # (B, L, vocab)
 
 
 @torch.no_grad()
@@ -190,6 +211,11 @@ def generate_greedy(model: TinyDecoder, prompt_ids: torch.Tensor, n_new: int, ca
     """
     if prompt_ids.dim() != 2 or prompt_ids.shape[1] < 1:
         raise ValueError(f"prompt_ids must be (B, P) with P >= 1, got shape {tuple(prompt_ids.shape)}.")
+    with _one_thread():
+        return _generate(model, prompt_ids, n_new, cache, prefill_chunk)
+
+
+def _generate(model, prompt_ids, n_new, cache, prefill_chunk):
     ids = prompt_ids
     if n_new <= 0:
         return ids.clone()

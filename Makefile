@@ -26,7 +26,8 @@ lab: $(STAMP)
 	JUPYTER_PORT=$(JUPYTER_PORT) $(BIN)/course lab
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(N) --dist loadscope $(if $(A),-k "$(A)",)
+	@# one BLAS thread per process: xdist workers and notebook kernels already fill the cores
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(N) --dist loadscope $(if $(A),-k "$(A)",)
 
 build: $(STAMP)
 	$(BIN)/course build $(A)

@@ -12,29 +12,34 @@ A notebook defines a function and hands it to :func:`run_distributed`:
 
     run_distributed(total, world_size=2)   # -> [tensor([3.]), tensor([3.])]
 
-How it works: the parent opens a ``TCPStore`` on 127.0.0.1 at a port the OS picks (so two runs never
-race for a port), starts N processes, and each process joins the gloo process group through that store,
-calls ``fn(rank, world_size, *args, **kwargs)``, and writes the pickled result (or its traceback) to a
-private temporary folder. Processes are started with ``fork`` where the OS has it, because a function
-defined in a notebook cannot be imported by a freshly spawned interpreter; elsewhere the function's
-source is shipped and executed in the child (it must then import what it uses itself).
+How it works: N processes start; rank 0 opens a ``TCPStore`` on 127.0.0.1 at a port the OS picks (so
+two runs never race for a port) and the others find it through a private temporary folder; each process
+joins the gloo process group through that store, calls ``fn(rank, world_size, *args, **kwargs)``, and
+writes the pickled result (or its traceback) to the folder. Processes are started with ``fork`` where the
+OS has it, because a function defined in a notebook cannot be imported by a freshly spawned interpreter;
+elsewhere the function's source is shipped and executed in the child (it must then import what it uses).
+The parent runs no store and no thread of its own, so a fork never copies a lock held mid-operation.
 
 Robustness: every rank runs one intra-op thread; the whole run has a deadline (``timeout``); as soon as a
 rank fails, the others are stopped and :class:`DistributedError` says which rank failed and why, with
-its traceback; the children are always killed and joined, and the temporary folder removed, whatever
-happens. Each rank's stdout and stderr (Python and C++) go to files, not to the notebook: a test cell
-that writes to stderr scores 0 in nbgrader. ``echo=True`` prints each rank's stdout afterwards.
+its traceback; a run past its deadline says where each stuck rank was (a ``faulthandler`` stack dump); a
+rare stall while the group forms is retried once; the children are always killed and joined, and the
+temporary folder removed, whatever happens. Each rank's stdout and stderr (Python and C++) go to files,
+not to the notebook: a test cell that writes to stderr scores 0 in nbgrader. ``echo=True`` prints each
+rank's stdout afterwards.
 
 This module is course code: it holds no solution of any exercise.
 """
 from __future__ import annotations
 
 import datetime
+import faulthandler
 import inspect
 import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -88,8 +93,8 @@ class _Shipped:
         return namespace[self.name]
 
 
-def _worker(fn, rank: int, world_size: int, port: int, folder: str, args: tuple, kwargs: dict,
-            backend: str, timeout: float, threads: int) -> None:
+def _worker(fn, rank: int, world_size: int, folder: str, args: tuple, kwargs: dict, backend: str,
+            timeout: float, threads: int) -> None:
     """The body of one rank (runs in the child process)."""
     # Own stdout/stderr: Python's and the C++ library's (gloo warns on fd 2).
     out = open(os.path.join(folder, f"rank{rank}.out"), "w", buffering=1)
@@ -102,6 +107,8 @@ def _worker(fn, rank: int, world_size: int, port: int, folder: str, args: tuple,
     os.dup2(out.fileno(), 1)
     os.dup2(err.fileno(), 2)
     sys.stdout, sys.stderr = out, err
+    if hasattr(signal, "SIGUSR1"):  # the parent asks a stuck rank where it is
+        faulthandler.register(signal.SIGUSR1, file=err, all_threads=True)
     status, stamp, payload = "error", None, None
     try:
         import torch
@@ -114,9 +121,10 @@ def _worker(fn, rank: int, world_size: int, port: int, folder: str, args: tuple,
                 os.environ["GLOO_SOCKET_IFNAME"] = loopback
         if isinstance(fn, _Shipped):
             fn = fn.load()
-        store = dist.TCPStore(_HOST, port, world_size, False, timeout=datetime.timedelta(seconds=timeout))
+        store = _rendezvous(dist, rank, world_size, folder, timeout)
         dist.init_process_group(backend, store=store, rank=rank, world_size=world_size,
                                 timeout=datetime.timedelta(seconds=timeout))
+        _touch(os.path.join(folder, f"rank{rank}.ready"))
         try:
             result = fn(rank, world_size, *args, **kwargs)
             dist.barrier()  # nobody tears down a connection a peer still reads from
@@ -128,6 +136,8 @@ def _worker(fn, rank: int, world_size: int, port: int, folder: str, args: tuple,
                 dist.destroy_process_group()
             except Exception:
                 pass
+        if status == "ok":
+            _leave(store, rank, world_size)
     except BaseException as exc:  # report everything, including SystemExit and KeyboardInterrupt
         stamp, payload = time.time(), _describe(exc)
     stamp = stamp or time.time()
@@ -144,6 +154,46 @@ def _worker(fn, rank: int, world_size: int, port: int, folder: str, args: tuple,
     out.flush()
     err.flush()
     os._exit(0 if status == "ok" else 1)
+
+
+def _touch(path: str, text: str = "") -> None:
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def _rendezvous(dist, rank: int, world_size: int, folder: str, timeout: float):
+    """Rank 0 hosts the TCPStore on a port the OS picks and writes it to a file; the others read it.
+
+    The parent never runs a store: a process forked while a store's server thread is busy may inherit
+    a held lock and hang.
+    """
+    delta = datetime.timedelta(seconds=timeout)
+    port_file = os.path.join(folder, "port")
+    if rank == 0:
+        store = dist.TCPStore(_HOST, 0, world_size, True, timeout=delta, wait_for_workers=False)
+        _touch(port_file, str(store.port))
+        return store
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(port_file):
+        if time.monotonic() > deadline:
+            raise TimeoutError("rank 0 did not open the rendezvous store in time.")
+        time.sleep(0.002)
+    with open(port_file) as f:
+        port = int(f.read())
+    return dist.TCPStore(_HOST, port, world_size, False, timeout=delta)
+
+
+def _leave(store, rank: int, world_size: int, wait: float = 5.0) -> None:
+    """Rank 0 hosts the store: it stays until every rank has finished with it."""
+    try:
+        store.add("course_left", 1)
+        if rank == 0:
+            deadline = time.monotonic() + wait
+            while store.add("course_left", 0) < world_size and time.monotonic() < deadline:
+                time.sleep(0.002)
+    except Exception:
+        pass
 
 
 def _describe(exc: BaseException) -> tuple:
@@ -212,22 +262,41 @@ def run_distributed(fn: Callable, world_size: int = 2, args: tuple = (), kwargs:
         raise ValueError(f"start_method={method!r} is not available here (available: {', '.join(methods)}).")
     target = fn if method == "fork" else _Shipped(fn)
     ctx = multiprocessing.get_context(method)
+    deadline = time.monotonic() + timeout
+    attempts = _SETUP_ATTEMPTS if method == "fork" else 1  # a spawned interpreter may take long to import torch
+    for attempt in range(attempts):
+        try:
+            return _launch(ctx, target, world_size, tuple(args), kwargs, backend, timeout, deadline,
+                           int(threads_per_rank), echo, last_attempt=attempt == attempts - 1)
+        except _SetupStalled:
+            continue  # a rare stall while the group forms (not the function's fault): start afresh
+    raise AssertionError("unreachable")
 
+
+_SETUP_ATTEMPTS = 2
+_SETUP_PATIENCE = 20.0  # seconds for N forked processes to form the group before a fresh start
+
+
+class _SetupStalled(Exception):
+    pass
+
+
+def _where(stderr: str) -> str:
+    """The innermost frames of a faulthandler dump, as 'file:line in function' (most recent first)."""
+    frames = [line.strip() for line in stderr.splitlines() if line.strip().startswith("File ")]
+    return "; ".join(frames[:3])
+
+
+def _launch(ctx, target, world_size, args, kwargs, backend, timeout, deadline, threads, echo, last_attempt):
     folder = tempfile.mkdtemp(prefix="course_dist_")
-    store = None
     procs: list = []
     try:
-        # The parent owns the rendezvous store: the OS picks a free port and it stays ours.
-        store = dist.TCPStore(_HOST, 0, None, True, timeout=datetime.timedelta(seconds=timeout),
-                              wait_for_workers=False)
-        port = store.port
         for rank in range(world_size):
             p = ctx.Process(target=_worker, name=f"course-rank-{rank}", daemon=True,
-                            args=(target, rank, world_size, port, folder, tuple(args), kwargs, backend,
-                                  float(timeout), int(threads_per_rank)))
+                            args=(target, rank, world_size, folder, args, kwargs, backend, float(timeout), threads))
             p.start()
             procs.append(p)
-        deadline = time.monotonic() + timeout
+        setup_deadline = time.monotonic() + _SETUP_PATIENCE
         results: dict = {}
         failures: dict = {}  # rank -> (time, (summary, traceback))
         grace = None
@@ -268,10 +337,29 @@ def run_distributed(fn: Callable, world_size: int = 2, args: tuple = (), kwargs:
                 continue
             if len(results) == world_size:
                 break
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if (not last_attempt and now > setup_deadline and now < deadline
+                    and not all(os.path.exists(os.path.join(folder, f"rank{r}.ready")) for r in range(world_size))):
+                raise _SetupStalled()
+            if now > deadline:
                 waiting = [r for r in range(world_size) if r not in results]
-                raise DistributedError(f"ranks {waiting} of {world_size} did not finish within {timeout:g} s "
-                                       f"(a send without a matching recv, or a collective some rank skipped?).")
+                where = {}
+                for r in waiting:  # ask each stuck rank for its stack (faulthandler), then report
+                    if procs[r].is_alive() and hasattr(signal, "SIGUSR1"):
+                        try:
+                            os.kill(procs[r].pid, signal.SIGUSR1)
+                        except OSError:
+                            pass
+                time.sleep(0.3)
+                for r in waiting:
+                    where[r] = _tail(os.path.join(folder, f"rank{r}.stderr"), 4000)
+                first = waiting[0]
+                at = _where(where[first])
+                raise DistributedError(
+                    f"ranks {waiting} of {world_size} did not finish within {timeout:g} s (a recv without a "
+                    f"matching send, or a collective some rank skipped?)" + (f"; rank {first} was at {at}" if at
+                                                                             else "") + ".",
+                    first, where[first])
             time.sleep(0.005)
         if echo:
             for rank in range(world_size):
@@ -290,4 +378,3 @@ def run_distributed(fn: Callable, world_size: int = 2, args: tuple = (), kwargs:
             except ValueError:
                 pass
         shutil.rmtree(folder, ignore_errors=True)
-        del store

@@ -75,9 +75,12 @@ def deadlock(rank, world_size):
 
 def test_a_deadlock_ends_at_the_timeout():
     start = time.monotonic()
-    with pytest.raises(DistributedError, match="did not finish within 2 s"):
+    with pytest.raises(DistributedError, match="did not finish within 2 s") as info:
         run_distributed(deadlock, world_size=2, timeout=2)
     assert time.monotonic() - start < 8
+    # where the stuck rank waits: its stack, from faulthandler
+    assert "rank 0 was at" in str(info.value) and "in deadlock" in str(info.value)
+    assert info.value.rank == 0 and "deadlock" in info.value.remote_traceback
     assert multiprocessing.active_children() == []
 
 
@@ -135,6 +138,29 @@ def test_the_temporary_folder_is_removed(monkeypatch):
     import os
 
     assert len(made) == 2 and not any(os.path.exists(m) for m in made)
+
+
+def test_a_stalled_setup_is_retried(monkeypatch):
+    calls = []
+    real = distributed._launch
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs["last_attempt"])
+        if len(calls) == 1:
+            raise distributed._SetupStalled()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "_launch", flaky)
+    assert run_distributed(all_reduce_sum, world_size=2)[0][0] == 10.0
+    assert calls == [False, True]
+
+
+def test_the_parent_runs_no_thread():
+    import threading
+
+    before = threading.active_count()
+    run_distributed(all_reduce_sum, world_size=2)
+    assert threading.active_count() == before
 
 
 def test_bad_arguments():

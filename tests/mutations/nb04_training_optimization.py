@@ -1,0 +1,744 @@
+"""Wrong and right implementations for 04_training_optimization (each replaces a whole solution cell)."""
+
+ASSIGNMENT = "04_training_optimization"
+
+# ----------------------------------------------------------------------------------------- sgd_step
+_SGD_HEAD = "def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):\n"
+
+SGD_DAMPENED = _SGD_HEAD + """\
+    d = grad + weight_decay * param
+    if momentum != 0:
+        buf = state.get("buf")
+        if buf is None:
+            buf = d.clone()
+        else:
+            buf = momentum * buf + (1 - momentum) * d      # an EMA: dampening = momentum
+        state["buf"] = buf
+        d = d + momentum * buf if nesterov else buf
+    param.add_(d, alpha=-lr)
+"""
+
+SGD_NESTEROV_IGNORED = _SGD_HEAD + """\
+    d = grad + weight_decay * param
+    if momentum != 0:
+        if "buf" not in state:
+            state["buf"] = d.clone()
+        else:
+            state["buf"].mul_(momentum).add_(d)
+        d = state["buf"]
+    param.add_(d, alpha=-lr)
+"""
+
+SGD_NESTEROV_OLD_BUFFER = _SGD_HEAD + """\
+    d = grad + weight_decay * param
+    if momentum != 0:
+        old = state.get("buf", torch.zeros_like(param))
+        new = d.clone() if "buf" not in state else momentum * old + d
+        state["buf"] = new
+        d = d + momentum * old if nesterov else new          # look-ahead with the previous buffer
+    param.add_(d, alpha=-lr)
+"""
+
+SGD_DECOUPLED_DECAY = _SGD_HEAD + """\
+    d = grad
+    if momentum != 0:
+        if "buf" not in state:
+            state["buf"] = d.clone()
+        else:
+            state["buf"].mul_(momentum).add_(d)
+        d = d + momentum * state["buf"] if nesterov else state["buf"]
+    param.mul_(1 - lr * weight_decay)                          # decay outside the momentum
+    param.add_(d, alpha=-lr)
+"""
+
+SGD_BUFFER_ALIASES_GRAD = _SGD_HEAD + """\
+    d = grad if weight_decay == 0 else grad + weight_decay * param
+    if momentum != 0:
+        if "buf" not in state:
+            state["buf"] = d                                   # no copy: the buffer is the grad tensor
+        else:
+            state["buf"].mul_(momentum).add_(d)
+        d = d + momentum * state["buf"] if nesterov else state["buf"]
+    param.add_(d, alpha=-lr)
+"""
+
+SGD_LR_IN_BUFFER = _SGD_HEAD + """\
+    d = grad + weight_decay * param
+    if momentum != 0:
+        if "v" not in state:
+            state["v"] = torch.zeros_like(param)
+        state["v"].mul_(momentum).add_(d, alpha=-lr)           # Sutskever form: v = mu v - lr g
+        step = -lr * d + momentum * state["v"] if nesterov else state["v"]
+        param.add_(step)
+    else:
+        param.add_(d, alpha=-lr)
+"""
+
+SGD_GRAD_IN_PLACE = _SGD_HEAD + """\
+    d = grad.add_(param, alpha=weight_decay)                   # modifies the caller's grad
+    if momentum != 0:
+        if "buf" not in state:
+            state["buf"] = d.clone()
+        else:
+            state["buf"].mul_(momentum).add_(d)
+        d = d + momentum * state["buf"] if nesterov else state["buf"]
+    param.add_(d, alpha=-lr)
+"""
+
+SGD_ZERO_INIT = _SGD_HEAD + """\
+    d = grad + weight_decay * param
+    if momentum != 0:
+        buf = state.setdefault("buf", torch.zeros_like(param))  # 0 * mu + g_1 = g_1: same as torch
+        buf.mul_(momentum).add_(d)
+        d = d + momentum * buf if nesterov else buf
+    param.sub_(lr * d)
+"""
+
+SGD_FLOAT64_INSIDE = _SGD_HEAD + """\
+    g = grad.double() + weight_decay * param.double()
+    if momentum != 0:
+        if "buf" in state:
+            state["buf"] = momentum * state["buf"] + g
+        else:
+            state["buf"] = g.clone()
+        g = g + momentum * state["buf"] if nesterov else state["buf"]
+    param.copy_(param.double() - lr * g)
+"""
+
+# ----------------------------------------------------------------------------------------- adam_step
+_ADAM_HEAD = ("def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, "
+              "decoupled=True):\n")
+
+
+def _adam(decay_block, update_block, moments="    m.mul_(b1).add_(g, alpha=1 - b1)\n"
+                                              "    v.mul_(b2).addcmul_(g, g, value=1 - b2)\n",
+          step_line="    state['t'] = state.get('t', 0) + 1\n"):
+    return (_ADAM_HEAD
+            + "    b1, b2 = betas\n"
+            + "    if 'm' not in state:\n"
+            + "        state['m'], state['v'] = torch.zeros_like(param), torch.zeros_like(param)\n"
+            + step_line
+            + "    t, m, v = state['t'], state['m'], state['v']\n"
+            + "    g = grad\n"
+            + decay_block
+            + moments
+            + update_block)
+
+
+_DECAY_OK = ("    if weight_decay != 0:\n"
+             "        if decoupled:\n"
+             "            param.mul_(1 - lr * weight_decay)\n"
+             "        else:\n"
+             "            g = grad + weight_decay * param\n")
+_UPDATE_OK = ("    m_hat = m / (1 - b1 ** t)\n"
+              "    v_hat = v / (1 - b2 ** t)\n"
+              "    param.sub_(lr * m_hat / (v_hat.sqrt() + eps))\n")
+
+ADAM_NO_BIAS_CORRECTION = _adam(_DECAY_OK, "    param.sub_(lr * m / (v.sqrt() + eps))\n")
+ADAM_EPS_INSIDE_SQRT = _adam(_DECAY_OK, "    m_hat = m / (1 - b1 ** t)\n"
+                                        "    v_hat = v / (1 - b2 ** t)\n"
+                                        "    param.sub_(lr * m_hat / (v_hat + eps).sqrt())\n")
+ADAM_EPS_BEFORE_BIAS_CORRECTION = _adam(_DECAY_OK, "    m_hat = m / (1 - b1 ** t)\n"
+                                                   "    param.sub_(lr * m_hat / ((v.sqrt() + eps) / math.sqrt(1 - b2 ** t)))\n")
+ADAM_ALWAYS_L2 = _adam("    g = grad + weight_decay * param\n", _UPDATE_OK)
+ADAM_ALWAYS_DECOUPLED = _adam("    param.mul_(1 - lr * weight_decay)\n", _UPDATE_OK)
+ADAM_DECAY_WITHOUT_LR = _adam("    if decoupled:\n"
+                              "        param.mul_(1 - weight_decay)\n"
+                              "    else:\n"
+                              "        g = grad + weight_decay * param\n", _UPDATE_OK)
+ADAM_STEP_OFF_BY_ONE = _adam(_DECAY_OK, "    m_hat = m / (1 - b1 ** (t + 1))\n"
+                                        "    v_hat = v / (1 - b2 ** (t + 1))\n"
+                                        "    param.sub_(lr * m_hat / (v_hat.sqrt() + eps))\n")
+ADAM_GRAD_IN_PLACE = _adam("    if decoupled:\n"
+                           "        param.mul_(1 - lr * weight_decay)\n"
+                           "    else:\n"
+                           "        g = grad.add_(param, alpha=weight_decay)\n", _UPDATE_OK)
+ADAM_DECAY_AFTER_UPDATE_NO_LR_SCHEDULE = _adam(
+    "    if decoupled:\n"
+    "        state.setdefault('lr0', lr)\n"
+    "        param.mul_(1 - state['lr0'] * weight_decay)           # lr frozen at its first value\n"
+    "    else:\n"
+    "        g = grad + weight_decay * param\n", _UPDATE_OK)
+ADAM_V_FROM_M = _adam(_DECAY_OK, _UPDATE_OK,
+                      moments="    m.mul_(b1).add_(g, alpha=1 - b1)\n"
+                              "    v.mul_(b2).addcmul_(m, m, value=1 - b2)\n")
+
+ADAM_LERP = _adam(_DECAY_OK, _UPDATE_OK,
+                  moments="    m.lerp_(g, 1 - b1)\n"
+                          "    v.lerp_(g * g, 1 - b2)\n")
+ADAM_TORCH_FORM = _adam(_DECAY_OK, "    step_size = lr / (1 - b1 ** t)\n"
+                                   "    denom = v.sqrt() / math.sqrt(1 - b2 ** t) + eps\n"
+                                   "    param.addcdiv_(m, denom, value=-step_size)\n")
+
+# ------------------------------------------------------------------------------------ warmup_cosine_lr
+_LR_HEAD = "def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):\n"
+
+LR_WARMUP_OFF_BY_ONE = _LR_HEAD + """\
+    if step < warmup_steps:
+        return max_lr * (step + 1) / warmup_steps
+    if step >= total_steps:
+        return float(min_lr)
+    t = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2
+"""
+
+LR_MIN_NOT_RESCALED = _LR_HEAD + """\
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    if step >= total_steps:
+        return float(min_lr)
+    t = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + max_lr * (1 + math.cos(math.pi * t)) / 2
+"""
+
+LR_T_OVER_TOTAL = _LR_HEAD + """\
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    if step >= total_steps:
+        return float(min_lr)
+    t = step / total_steps
+    return min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2
+"""
+
+LR_NO_FLOOR_AFTER_TOTAL = _LR_HEAD + """\
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    t = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2
+"""
+
+LR_RETURNS_TENSOR = _LR_HEAD + """\
+    step = torch.tensor(float(step), dtype=torch.float64)
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    if step >= total_steps:
+        return torch.tensor(float(min_lr))
+    t = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (max_lr - min_lr) * (1 + torch.cos(math.pi * t)) / 2
+"""
+
+LR_HALF_SINE_FORM = _LR_HEAD + """\
+    if step >= total_steps:
+        return float(min_lr)
+    if step < warmup_steps:
+        return float(step) / warmup_steps * max_lr
+    t = (step - warmup_steps) / (total_steps - warmup_steps)
+    return float(min_lr + (max_lr - min_lr) * math.cos(math.pi * t / 2) ** 2)   # (1 + cos x) / 2 = cos^2(x/2)
+"""
+
+# -------------------------------------------------------------------------------------- clip_grad_norm
+_CLIP_HEAD = "def clip_grad_norm(grads, max_norm):\n"
+
+CLIP_PER_TENSOR = _CLIP_HEAD + """\
+    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+    for g in grads:
+        g.mul_(torch.clamp(max_norm / (g.norm() + 1e-6), max=1.0))
+    return total
+"""
+
+CLIP_NO_CLAMP = _CLIP_HEAD + """\
+    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+    for g in grads:
+        g.mul_(max_norm / (total + 1e-6))                       # also scales small gradients up
+    return total
+"""
+
+CLIP_NORM_AFTER = _CLIP_HEAD + """\
+    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    for g in grads:
+        g.mul_(coef)
+    return torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+"""
+
+CLIP_NO_EPS = _CLIP_HEAD + """\
+    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+    coef = torch.clamp(max_norm / total, max=1.0)
+    for g in grads:
+        g.mul_(coef)
+    return total
+"""
+
+CLIP_SUM_OF_NORMS = _CLIP_HEAD + """\
+    total = sum(g.norm() for g in grads)
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    for g in grads:
+        g.mul_(coef)
+    return total
+"""
+
+CLIP_RETURNS_FLOAT = _CLIP_HEAD + """\
+    total = math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))
+    coef = min(1.0, max_norm / (total + 1e-6))
+    for g in grads:
+        g.mul_(coef)
+    return total
+"""
+
+CLIP_NOT_IN_PLACE = _CLIP_HEAD + """\
+    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    grads = [g * coef for g in grads]                           # new tensors: the caller's grads are unchanged
+    return total
+"""
+
+CLIP_CAT = _CLIP_HEAD + """\
+    total = torch.cat([g.reshape(-1) for g in grads]).norm()
+    if total > max_norm:
+        for g in grads:
+            g.mul_(max_norm / (total + 1e-6))
+    return total
+"""
+
+CLIP_SQRT_SUM_SQUARES = _CLIP_HEAD + """\
+    total = torch.sqrt(sum((g * g).sum() for g in grads))
+    coef = (max_norm / (total + 1e-6)).clamp(max=1.0)
+    for g in grads:
+        g.mul_(coef)
+    return total
+"""
+
+# -------------------------------------------------------------------------------- accumulate_gradients
+_ACC_HEAD = "def accumulate_gradients(model, loss_fn, x, y, n_micro):\n"
+
+ACC_NO_DIVISION = _ACC_HEAD + """\
+    for xb, yb in zip(x.chunk(n_micro), y.chunk(n_micro)):
+        loss_fn(model(xb), yb).backward()
+"""
+
+ACC_ZERO_GRAD_EACH_MICRO = _ACC_HEAD + """\
+    for xb, yb in zip(x.chunk(n_micro), y.chunk(n_micro)):
+        model.zero_grad()
+        (loss_fn(model(xb), yb) / n_micro).backward()
+"""
+
+ACC_SPLIT_BY_SIZE = _ACC_HEAD + """\
+    for xb, yb in zip(x.split(n_micro), y.split(n_micro)):     # chunks OF n_micro rows
+        (loss_fn(model(xb), yb) / n_micro).backward()
+"""
+
+ACC_DIVIDE_BY_MICRO_SIZE = _ACC_HEAD + """\
+    for xb, yb in zip(x.chunk(n_micro), y.chunk(n_micro)):
+        (loss_fn(model(xb), yb) / xb.shape[0]).backward()
+"""
+
+ACC_FULL_BATCH = _ACC_HEAD + """\
+    loss_fn(model(x), y).backward()                             # right gradient, no micro-batches
+"""
+
+ACC_SUM_THEN_BACKWARD = _ACC_HEAD + """\
+    losses = [loss_fn(model(xb), yb) for xb, yb in zip(torch.chunk(x, n_micro), torch.chunk(y, n_micro))]
+    (sum(losses) / n_micro).backward()
+"""
+
+ACC_INDEX_LOOP = _ACC_HEAD + """\
+    size = x.shape[0] // n_micro
+    for i in range(n_micro):
+        xb, yb = x[i * size:(i + 1) * size], y[i * size:(i + 1) * size]
+        loss = loss_fn(model(xb), yb)
+        loss.div(n_micro).backward()
+"""
+
+# ------------------------------------------------------------------------------------ DynamicLossScaler
+_SCALER_INIT = """\
+class DynamicLossScaler:
+    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
+        self.scale = float(init_scale)
+        self.growth_factor = growth_factor
+        self.backoff_factor = backoff_factor
+        self.growth_interval = growth_interval
+        self.good = 0
+
+    def scale_loss(self, loss):
+        return loss * self.scale
+"""
+_UNSCALE_OK = """
+    def unscale_(self, grads):
+        found = False
+        for g in grads:
+            g.div_(self.scale)
+            found = found or not bool(torch.isfinite(g).all())
+        return found
+"""
+_UPDATE_OK = """
+    def update(self, found_inf):
+        if found_inf:
+            self.scale *= self.backoff_factor
+            self.good = 0
+        else:
+            self.good += 1
+            if self.good == self.growth_interval:
+                self.scale *= self.growth_factor
+                self.good = 0
+"""
+
+SCALER_COUNT_NOT_RESET = _SCALER_INIT + _UNSCALE_OK + """
+    def update(self, found_inf):
+        if found_inf:
+            self.scale *= self.backoff_factor              # count kept across the overflow
+        else:
+            self.good += 1
+            if self.good >= self.growth_interval:
+                self.scale *= self.growth_factor
+                self.good = 0
+"""
+
+SCALER_GROWTH_OFF_BY_ONE = _SCALER_INIT + _UNSCALE_OK + """
+    def update(self, found_inf):
+        if found_inf:
+            self.scale *= self.backoff_factor
+            self.good = 0
+        else:
+            if self.good == self.growth_interval:          # checked before counting this step
+                self.scale *= self.growth_factor
+                self.good = 0
+            self.good += 1
+"""
+
+SCALER_NO_RESET_AFTER_GROWTH = _SCALER_INIT + _UNSCALE_OK + """
+    def update(self, found_inf):
+        if found_inf:
+            self.scale *= self.backoff_factor
+            self.good = 0
+        else:
+            self.good += 1
+            if self.good >= self.growth_interval:          # grows at every step after the interval
+                self.scale *= self.growth_factor
+"""
+
+SCALER_UNSCALE_RETURNS_TENSOR = _SCALER_INIT + """
+    def unscale_(self, grads):
+        found = torch.tensor(False)
+        for g in grads:
+            g.div_(self.scale)
+            found = found | ~torch.isfinite(g).all()
+        return found
+""" + _UPDATE_OK
+
+SCALER_UNSCALE_MISSES_NAN = _SCALER_INIT + """
+    def unscale_(self, grads):
+        found = False
+        for g in grads:
+            g.div_(self.scale)
+            found = found or bool(torch.isinf(g).any())
+        return found
+""" + _UPDATE_OK
+
+SCALER_UNSCALE_MULTIPLIES = _SCALER_INIT + """
+    def unscale_(self, grads):
+        found = False
+        for g in grads:
+            g.mul_(self.scale)
+            found = found or not bool(torch.isfinite(g).all())
+        return found
+""" + _UPDATE_OK
+
+SCALER_SCALE_AS_TENSOR = """\
+class DynamicLossScaler:
+    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
+        self.scale = torch.tensor(init_scale)
+        self.growth_factor = growth_factor
+        self.backoff_factor = backoff_factor
+        self.growth_interval = growth_interval
+        self.good = 0
+
+    def scale_loss(self, loss):
+        return loss * self.scale
+""" + _UNSCALE_OK + _UPDATE_OK
+
+SCALER_MODULO_COUNTER = _SCALER_INIT.replace("self.good = 0\n", "self.steps_since_overflow = 0\n", 1) + """
+    def unscale_(self, grads):
+        finite = all(bool(torch.isfinite(g).all()) for g in grads)
+        for g in grads:
+            g.mul_(1.0 / self.scale)                       # exact for powers of two
+        return not finite
+
+    def update(self, found_inf):
+        if found_inf:
+            self.scale = self.scale * self.backoff_factor
+            self.steps_since_overflow = 0
+            return
+        self.steps_since_overflow += 1
+        if self.steps_since_overflow % self.growth_interval == 0:
+            self.scale = self.scale * self.growth_factor
+"""
+
+# ----------------------------------------------------------------------------------------- cross_entropy
+_CE_HEAD = "def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):\n"
+_CE_FLAT = """\
+    if logits.dim() == 1:
+        logits, target = logits.unsqueeze(0), target.reshape(1)
+    C = logits.shape[1]
+"""
+
+CE_LOG_OF_SOFTMAX = _CE_HEAD + _CE_FLAT + """\
+    p = logits.exp() / logits.exp().sum(dim=1, keepdim=True)    # overflows for large logits
+    logp = p.log().movedim(1, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    logp, t = logp[keep], t[keep]
+    nll = -logp.gather(1, t[:, None])[:, 0]
+    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
+"""
+
+CE_SMOOTH_OTHER_CLASSES = _CE_HEAD + _CE_FLAT + """\
+    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    logp, t = logp[keep], t[keep]
+    q = torch.full_like(logp, label_smoothing / (C - 1))        # eps spread over the wrong classes only
+    q.scatter_(1, t[:, None], 1 - label_smoothing)
+    return -(q * logp).sum(1).mean()
+"""
+
+CE_MEAN_OVER_ALL = _CE_HEAD + _CE_FLAT + """\
+    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    safe = torch.where(keep, t, torch.zeros_like(t))
+    nll = -logp.gather(1, safe[:, None])[:, 0]
+    loss = (1 - label_smoothing) * nll - label_smoothing * logp.mean(1)
+    return (loss * keep).sum() / t.numel()                      # divides by ignored elements too
+"""
+
+CE_CLASSES_LAST = _CE_HEAD + """\
+    C = logits.shape[-1]                                        # classes taken from the last dim
+    logp = torch.log_softmax(logits, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    logp, t = logp[keep], t[keep]
+    nll = -logp.gather(1, t[:, None])[:, 0]
+    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
+"""
+
+CE_SMOOTHING_COUNTS_IGNORED = _CE_HEAD + _CE_FLAT + """\
+    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    nll = -logp[keep].gather(1, t[keep][:, None])[:, 0]
+    smooth = -logp.mean(1)                                      # ignored positions included here
+    return (1 - label_smoothing) * nll.mean() + label_smoothing * smooth.mean()
+"""
+
+CE_HARDCODED_IGNORE = _CE_HEAD + _CE_FLAT + """\
+    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != -100                                            # ignores the ignore_index argument
+    logp, t = logp[keep], t[keep]
+    nll = -logp.gather(1, t[:, None])[:, 0]
+    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
+"""
+
+CE_NO_SMOOTHING = _CE_HEAD + _CE_FLAT + """\
+    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    return -logp[keep].gather(1, t[keep][:, None]).mean()
+"""
+
+CE_LOGSUMEXP_ONEHOT = _CE_HEAD + """\
+    if logits.dim() == 1:
+        logits, target = logits[None], target[None]
+    x = logits.double().movedim(1, -1)                          # (..., C) in float64
+    C = x.shape[-1]
+    logp = x - torch.logsumexp(x, -1, keepdim=True)
+    keep = target != ignore_index
+    q = torch.full_like(logp, label_smoothing / C)
+    q = q + (1 - label_smoothing) * F.one_hot(torch.where(keep, target, 0), C).double()
+    per = -(q * logp).sum(-1)
+    return (per[keep].sum() / keep.sum()).to(logits.dtype)
+"""
+
+CE_VIA_NLL_LOSS = _CE_HEAD + """\
+    if logits.dim() == 1:
+        logits, target = logits[None], target[None]
+    logp = torch.log_softmax(logits, dim=1)
+    nll = F.nll_loss(logp, target, ignore_index=ignore_index)
+    keep = target != ignore_index
+    smooth = -logp.mean(dim=1)[keep].mean()
+    return (1 - label_smoothing) * nll + label_smoothing * smooth
+"""
+
+# --------------------------------------------------------------------------------------- scaled_init_std
+_INIT_HEAD = "def scaled_init_std(d_model, n_layers, base_std=0.02):\n"
+
+INIT_NO_FACTOR_TWO = _INIT_HEAD + "    return base_std / math.sqrt(n_layers)\n"
+INIT_NO_SQRT = _INIT_HEAD + "    return base_std / (2 * n_layers)\n"
+INIT_HARDCODED_BASE = _INIT_HEAD + "    return 0.02 / math.sqrt(2 * n_layers)\n"
+INIT_USES_D_MODEL = _INIT_HEAD + "    return 1.0 / math.sqrt(d_model * 2 * n_layers)\n"
+INIT_RETURNS_TENSOR = _INIT_HEAD + "    return base_std / torch.sqrt(torch.tensor(2.0 * n_layers))\n"
+INIT_POWER_FORM = _INIT_HEAD + "    return float(base_std * (2 * n_layers) ** -0.5)\n"
+
+# ------------------------------------------------------------------------------------- checkpoint_memory
+_MEM_HEAD = "def checkpoint_memory(n_layers, act_bytes_per_layer, n_segments):\n"
+
+MEM_FLOOR = _MEM_HEAD + "    return (n_segments + n_layers // n_segments) * act_bytes_per_layer\n"
+MEM_NO_CEIL = _MEM_HEAD + "    return (n_segments + n_layers / n_segments) * act_bytes_per_layer\n"
+MEM_ONLY_SEGMENT = _MEM_HEAD + "    return math.ceil(n_layers / n_segments) * act_bytes_per_layer\n"
+MEM_PRODUCT = _MEM_HEAD + "    return n_segments * math.ceil(n_layers / n_segments) * act_bytes_per_layer\n"
+MEM_MATH_CEIL = _MEM_HEAD + "    return (n_segments + math.ceil(n_layers / n_segments)) * act_bytes_per_layer\n"
+
+# --------------------------------------------------------------------------------------- save_checkpoint
+_SAVE_HEAD = "def save_checkpoint(state, path):\n"
+
+SAVE_DIRECT = _SAVE_HEAD + "    torch.save(state, path)\n"
+
+SAVE_REMOVE_OLD_FIRST = _SAVE_HEAD + """\
+    if os.path.exists(path):
+        os.remove(path)                                         # the old checkpoint is gone before the new exists
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+"""
+
+SAVE_SWALLOWS_ERRORS = _SAVE_HEAD + """\
+    tmp = path + ".tmp"
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except Exception:
+        pass                                                    # the caller never learns the save failed
+"""
+
+SAVE_TMP_ELSEWHERE = _SAVE_HEAD + """\
+    import shutil
+    fd, tmp = tempfile.mkstemp()                                # in /tmp, maybe another file system
+    os.close(fd)
+    torch.save(state, tmp)
+    shutil.move(tmp, path)
+"""
+
+SAVE_BACKUP_THEN_OVERWRITE = _SAVE_HEAD + """\
+    import shutil
+    if os.path.exists(path):
+        shutil.copy(path, path + ".bak")                        # a backup, but path itself is overwritten
+    torch.save(state, path)
+"""
+
+SAVE_TMP_SUFFIX_RENAME = _SAVE_HEAD + """\
+    tmp = str(path) + ".tmp"
+    try:
+        torch.save(state, tmp)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    os.rename(tmp, path)
+"""
+
+SAVE_NAMED_TEMPFILE = _SAVE_HEAD + """\
+    with tempfile.NamedTemporaryFile(dir=os.path.dirname(os.path.abspath(path)), delete=False) as f:
+        tmp = f.name
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+"""
+
+# ------------------------------------------------------------------------------------------------ resume
+_RESUME_HEAD = "def resume(path):\n"
+
+RESUME_WEIGHTS_ONLY_DEFAULT = _RESUME_HEAD + "    return torch.load(path)\n"
+RESUME_PICKLE = _RESUME_HEAD + """\
+    import pickle
+    with open(path, "rb") as f:
+        return pickle.load(f)
+"""
+RESUME_TMP_PATH = _RESUME_HEAD + "    return torch.load(path + '.tmp', weights_only=False)\n"
+RESUME_ONLY_MODEL = _RESUME_HEAD + """\
+    state = torch.load(path, weights_only=False)
+    return state.get("model", state) if isinstance(state, dict) else state
+"""
+RESUME_FILE_OBJECT = _RESUME_HEAD + """\
+    with open(path, "rb") as f:
+        return torch.load(f, map_location="cpu", weights_only=False)
+"""
+
+WRONG = [
+    ("sgd_step", "dampened_momentum", SGD_DAMPENED),
+    ("sgd_step", "nesterov_ignored", SGD_NESTEROV_IGNORED),
+    ("sgd_step", "nesterov_uses_old_buffer", SGD_NESTEROV_OLD_BUFFER),
+    ("sgd_step", "decay_decoupled_from_momentum", SGD_DECOUPLED_DECAY),
+    ("sgd_step", "buffer_aliases_grad", SGD_BUFFER_ALIASES_GRAD),
+    ("sgd_step", "lr_inside_buffer", SGD_LR_IN_BUFFER),
+    ("sgd_step", "grad_modified_in_place", SGD_GRAD_IN_PLACE),
+    ("adam_step", "no_bias_correction", ADAM_NO_BIAS_CORRECTION),
+    ("adam_step", "eps_inside_sqrt", ADAM_EPS_INSIDE_SQRT),
+    ("adam_step", "eps_before_bias_correction", ADAM_EPS_BEFORE_BIAS_CORRECTION),
+    ("adam_step", "always_l2", ADAM_ALWAYS_L2),
+    ("adam_step", "always_decoupled", ADAM_ALWAYS_DECOUPLED),
+    ("adam_step", "decoupled_decay_without_lr", ADAM_DECAY_WITHOUT_LR),
+    ("adam_step", "bias_correction_off_by_one", ADAM_STEP_OFF_BY_ONE),
+    ("adam_step", "grad_modified_in_place", ADAM_GRAD_IN_PLACE),
+    ("adam_step", "decay_lr_frozen", ADAM_DECAY_AFTER_UPDATE_NO_LR_SCHEDULE),
+    ("adam_step", "second_moment_of_m", ADAM_V_FROM_M),
+    ("warmup_cosine_lr", "warmup_off_by_one", LR_WARMUP_OFF_BY_ONE),
+    ("warmup_cosine_lr", "min_lr_not_rescaled", LR_MIN_NOT_RESCALED),
+    ("warmup_cosine_lr", "t_over_total_steps", LR_T_OVER_TOTAL),
+    ("warmup_cosine_lr", "no_floor_after_total", LR_NO_FLOOR_AFTER_TOTAL),
+    ("warmup_cosine_lr", "returns_tensor", LR_RETURNS_TENSOR),
+    ("clip_grad_norm", "per_tensor_clipping", CLIP_PER_TENSOR),
+    ("clip_grad_norm", "scales_small_grads_up", CLIP_NO_CLAMP),
+    ("clip_grad_norm", "returns_norm_after_clipping", CLIP_NORM_AFTER),
+    ("clip_grad_norm", "no_eps", CLIP_NO_EPS),
+    ("clip_grad_norm", "sum_of_norms", CLIP_SUM_OF_NORMS),
+    ("clip_grad_norm", "returns_python_float", CLIP_RETURNS_FLOAT),
+    ("clip_grad_norm", "not_in_place", CLIP_NOT_IN_PLACE),
+    ("accumulate_gradients", "no_division_by_n_micro", ACC_NO_DIVISION),
+    ("accumulate_gradients", "zero_grad_each_micro_batch", ACC_ZERO_GRAD_EACH_MICRO),
+    ("accumulate_gradients", "split_into_chunks_of_n_micro", ACC_SPLIT_BY_SIZE),
+    ("accumulate_gradients", "divide_by_micro_batch_size", ACC_DIVIDE_BY_MICRO_SIZE),
+    ("accumulate_gradients", "full_batch_no_micro_batches", ACC_FULL_BATCH),
+    ("dynamic_loss_scaler", "count_not_reset_on_overflow", SCALER_COUNT_NOT_RESET),
+    ("dynamic_loss_scaler", "growth_off_by_one", SCALER_GROWTH_OFF_BY_ONE),
+    ("dynamic_loss_scaler", "no_reset_after_growth", SCALER_NO_RESET_AFTER_GROWTH),
+    ("dynamic_loss_scaler", "unscale_returns_tensor", SCALER_UNSCALE_RETURNS_TENSOR),
+    ("dynamic_loss_scaler", "unscale_misses_nan", SCALER_UNSCALE_MISSES_NAN),
+    ("dynamic_loss_scaler", "unscale_multiplies", SCALER_UNSCALE_MULTIPLIES),
+    ("dynamic_loss_scaler", "scale_is_a_tensor", SCALER_SCALE_AS_TENSOR),
+    ("cross_entropy", "log_of_softmax", CE_LOG_OF_SOFTMAX),
+    ("cross_entropy", "smoothing_over_other_classes", CE_SMOOTH_OTHER_CLASSES),
+    ("cross_entropy", "mean_includes_ignored", CE_MEAN_OVER_ALL),
+    ("cross_entropy", "classes_on_last_dim", CE_CLASSES_LAST),
+    ("cross_entropy", "smoothing_counts_ignored", CE_SMOOTHING_COUNTS_IGNORED),
+    ("cross_entropy", "ignore_index_hardcoded", CE_HARDCODED_IGNORE),
+    ("cross_entropy", "no_smoothing", CE_NO_SMOOTHING),
+    ("scaled_init_std", "no_factor_two", INIT_NO_FACTOR_TWO),
+    ("scaled_init_std", "no_sqrt", INIT_NO_SQRT),
+    ("scaled_init_std", "hardcoded_base_std", INIT_HARDCODED_BASE),
+    ("scaled_init_std", "uses_d_model", INIT_USES_D_MODEL),
+    ("scaled_init_std", "returns_tensor", INIT_RETURNS_TENSOR),
+    ("checkpoint_memory", "floor_division", MEM_FLOOR),
+    ("checkpoint_memory", "no_ceil", MEM_NO_CEIL),
+    ("checkpoint_memory", "forgets_stored_inputs", MEM_ONLY_SEGMENT),
+    ("checkpoint_memory", "product_of_terms", MEM_PRODUCT),
+    ("save_checkpoint", "save_directly_to_path", SAVE_DIRECT),
+    ("save_checkpoint", "remove_old_first", SAVE_REMOVE_OLD_FIRST),
+    ("save_checkpoint", "swallows_errors", SAVE_SWALLOWS_ERRORS),
+    ("save_checkpoint", "temp_file_in_system_tmp", SAVE_TMP_ELSEWHERE),
+    ("save_checkpoint", "backup_then_overwrite", SAVE_BACKUP_THEN_OVERWRITE),
+    ("resume", "weights_only_default", RESUME_WEIGHTS_ONLY_DEFAULT),
+    ("resume", "plain_pickle", RESUME_PICKLE),
+    ("resume", "reads_temp_path", RESUME_TMP_PATH),
+    ("resume", "returns_only_model", RESUME_ONLY_MODEL),
+]
+
+RIGHT = [
+    ("sgd_step", "zero_initialised_buffer", SGD_ZERO_INIT),
+    ("sgd_step", "float64_inside", SGD_FLOAT64_INSIDE),
+    ("adam_step", "lerp_moments", ADAM_LERP),
+    ("adam_step", "torch_addcdiv_form", ADAM_TORCH_FORM),
+    ("warmup_cosine_lr", "cos_squared_form", LR_HALF_SINE_FORM),
+    ("clip_grad_norm", "cat_and_branch", CLIP_CAT),
+    ("clip_grad_norm", "sqrt_of_sum_of_squares", CLIP_SQRT_SUM_SQUARES),
+    ("accumulate_gradients", "sum_then_one_backward", ACC_SUM_THEN_BACKWARD),
+    ("accumulate_gradients", "index_slices", ACC_INDEX_LOOP),
+    ("dynamic_loss_scaler", "modulo_counter", SCALER_MODULO_COUNTER),
+    ("cross_entropy", "logsumexp_onehot_float64", CE_LOGSUMEXP_ONEHOT),
+    ("cross_entropy", "via_nll_loss", CE_VIA_NLL_LOSS),
+    ("scaled_init_std", "power_form", INIT_POWER_FORM),
+    ("checkpoint_memory", "math_ceil", MEM_MATH_CEIL),
+    ("save_checkpoint", "suffix_tmp_and_rename", SAVE_TMP_SUFFIX_RENAME),
+    ("save_checkpoint", "named_tempfile_fsync", SAVE_NAMED_TEMPFILE),
+    ("resume", "file_object_map_location", RESUME_FILE_OBJECT),
+]

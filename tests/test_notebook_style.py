@@ -1,0 +1,59 @@
+"""What a learner meets first: a figure that needs no learner code, then the first stub.
+
+Also the house style every notebook shares: handbook questions quoted in Chinese,
+a glossary, no emoji.
+"""
+import os
+import re
+import warnings
+
+import pytest
+
+from course.notebooks import assignments, is_solution_cell, read_notebook, release_notebook, source_notebook
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+CJK = re.compile(r"[\u4e00-\u9fff]{4,}")
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_release_opens_with_a_figure_then_stops_at_the_first_stub(assignment):
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    shown = []
+    original_show = plt.show
+    plt.show = lambda *a, **k: shown.append(len(plt.get_fignums()))
+    namespace = {"__name__": "__main__"}
+    first_error = None
+    try:
+        for cell in read_notebook(release_notebook(assignment)).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    exec(compile(cell.source, "<cell>", "exec"), namespace)
+            except Exception as err:  # the first stub a learner meets
+                first_error = err
+                break
+            shown.append(len(plt.get_fignums()))
+    finally:
+        plt.show = original_show
+        plt.close("all")
+    assert isinstance(first_error, NotImplementedError), \
+        f"{assignment}: the first error of a learner's Run All should be a stub's NotImplementedError, got {first_error!r}"
+    assert any(shown), f"{assignment}: no figure is drawn before the first stub; open with one that needs no learner code"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_house_style(assignment):
+    nb = read_notebook(source_notebook(assignment))
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert CJK.search(markdown), f"{assignment}: quote the handbook's questions in Chinese"
+    assert re.search(r"00[0-4]_[0-9a-f]{16}\.txt", markdown), f"{assignment}: cite the seed file of each question"
+    for cell in nb.cells:
+        assert not EMOJI.search(cell.source), f"{assignment}: no emoji ({cell.source[:40]!r})"
+    assert sum(1 for c in nb.cells if is_solution_cell(c)) >= 3, f"{assignment}: too few exercises"

@@ -75,9 +75,10 @@ def deadlock(rank, world_size):
 
 def test_a_deadlock_ends_at_the_timeout():
     start = time.monotonic()
-    with pytest.raises(DistributedError, match="did not finish within 2 s") as info:
-        run_distributed(deadlock, world_size=2, timeout=2)
-    assert time.monotonic() - start < 8
+    # 15 s: on a loaded 2-core machine starting the ranks alone can take seconds
+    with pytest.raises(DistributedError, match="did not finish within 15 s") as info:
+        run_distributed(deadlock, world_size=2, timeout=15)
+    assert time.monotonic() - start < 45
     # where the stuck rank waits: its stack, from faulthandler
     assert "rank 0 was at" in str(info.value) and "in deadlock" in str(info.value)
     assert info.value.rank == 0 and "deadlock" in info.value.remote_traceback

@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JUPYTER_PORT ?= 8888
+# Interface language of `make lab`: LAB_LANG=zh for Simplified Chinese (kept for later labs)
+LAB_LANG ?=
 # Run one assignment's tests only: make test A=01_attention
 A ?=
 # pytest workers (xdist); the notebooks run in kernels, so one per core
@@ -27,7 +29,7 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 lab: $(STAMP)
-	JUPYTER_PORT=$(JUPYTER_PORT) $(BIN)/course lab
+	JUPYTER_PORT=$(JUPYTER_PORT) $(BIN)/course lab $(if $(LAB_LANG),--lang $(LAB_LANG),)
 
 test: $(STAMP)
 	@# one BLAS thread per process: xdist workers and notebook kernels already fill the cores

@@ -1,9 +1,12 @@
 """Grade a whole class: every ``submitted/<student>/<assignment>/`` folder.
 
-Each submission is graded in its own process (course.worker) under a
-wall-clock limit, several at once; the parent alone writes the gradebook, so
-it is never locked by concurrent writers. Every student gets a row, whatever
-their submission did.
+Submissions are graded several at once by ``grade_job`` on any
+``concurrent.futures.Executor`` (threads here by default, a Dask cluster with
+``--scheduler``); each one's code runs in its own sandboxed process under a
+wall-clock limit. This process alone writes the gradebook, one grade at a time
+as each submission finishes, so it is never locked by concurrent writers, and
+saves a resumable state beside each autograded notebook. Every student gets a
+row, whatever their submission did.
 """
 from __future__ import annotations
 
@@ -11,10 +14,8 @@ import csv
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
@@ -22,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .grading import CellResult, Report
-from .notebooks import ROOT, CourseError, grade_cells, read_notebook, source_notebook
+from .notebooks import ROOT, grade_cells, read_notebook, source_notebook
+from .sandbox import DEFAULT_MEMORY
 
 CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "flags"]
 
@@ -55,6 +57,12 @@ def find_submissions(assignment: str, root: Path = ROOT) -> list[Submission]:
         if not student_dir.is_dir() or not folder.is_dir():
             continue
         sub = Submission(student_dir.name, assignment, folder, None)
+        links = sorted(p.name for p in folder.glob("*.ipynb") if p.is_symlink())
+        links += [str(p.relative_to(base)) for p in (student_dir, folder) if p.is_symlink()]
+        if links:  # read by the trusted grader, a link could point at source/ and be graded as the reference
+            sub.flags.append(f"notebook is a symbolic link, not a file: {', '.join(links)} (not graded)")
+            subs.append(sub)
+            continue
         if (folder / expected).is_file():
             sub.notebook = folder / expected
         else:
@@ -86,56 +94,66 @@ def _zero_report(sub: Submission, status: str, flags: list[str], root: Path = RO
 
 
 def grade_job(job: dict) -> dict:
-    """Grade one submission in a child process; always returns a report dict. Picklable for any executor."""
-    job_file = Path(job["scratch"]) / "job.json"
-    job_file.write_text(json.dumps(job))
-    cmd = [sys.executable, "-m", "course.worker", str(job_file)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    """Grade one submission; always returns a report dict. Picklable and importable: any executor can run it.
+
+    Runs wherever the executor puts it (a thread here, a Dask worker elsewhere): the
+    trusted part (restore, score, feedback) in this process, the submission's code
+    in course.executor inside the sandbox, under the job's wall-clock limit. Writes
+    the autograded notebook and the feedback HTML; the caller records the grade.
+    """
+    from .grading import grade_notebook, write_feedback_html
+    from .notebooks import write_notebook
+
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=job["workdir"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    batch = Path(tempfile.gettempdir()) / f"course-grade-{job.get('batch', 'x')}"
+    batch.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="s", dir=batch))
     try:
-        _, err = proc.communicate(timeout=job["timeout"])
-        status = None if proc.returncode == 0 else "crashed"
-    except subprocess.TimeoutExpired:
-        status = "timeout"
-        err = b""
+        report, executed = grade_notebook(
+            Path(job["notebook"]), job["assignment"], source_root=Path(job["course"]),
+            cell_timeout=int(job["cell_timeout"]), timeout=float(job["timeout"]), sandbox=job.get("sandbox"),
+            memory_limit=int(job.get("memory_limit") or DEFAULT_MEMORY), scratch=scratch, protect=[batch],
+            threads=job.get("threads"))
+        report.notebook = job.get("expected_name", report.notebook)
+        if executed is not None:
+            write_notebook(executed, job["autograded"])
+            write_feedback_html(executed, report, Path(job["feedback"]))
+        return report.to_dict()
+    except Exception as err:  # noqa: BLE001 - one submission never stops the batch
+        detail = _one_line(f"{err.__class__.__name__}: {err}")
+        return {"status": "crashed", "flags": [f"the grader failed on this submission ({detail})"],
+                "seconds": round(time.monotonic() - start, 2)}
     finally:
-        _kill_group(proc.pid)
-    report_file = Path(job["report"])
-    if status is None and report_file.is_file():
-        return json.loads(report_file.read_text())
-    if status == "timeout":
-        flag = f"grading stopped after the {job['timeout']}s limit for one submission (an endless loop?)"
-    else:
-        last = (err or b"").decode(errors="replace").strip().splitlines()
-        flag = f"the grader crashed on this submission ({last[-1][:200] if last else 'no message'})"
-    return {"status": status or "crashed", "flags": [flag], "seconds": round(time.monotonic() - start, 2)}
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _kill_group(pid: int) -> None:
-    """Whatever the submission left running (kernels, children) goes with its process group."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return (lines[0] if lines else "no message")[:200]
 
 
 class ClassGrader:
+    """Grade every submission of one assignment; ``run()`` returns one Row per student."""
+
     def __init__(self, assignment: str, root: Path = ROOT, *, workers: int | None = None, timeout: int = 600,
                  cell_timeout: int = 60, force: bool = False, db_url: str | None = None,
-                 executor: Executor | None = None, progress=None):
+                 executor: Executor | None = None, progress=None, sandbox: bool | None = None,
+                 memory_limit: int = DEFAULT_MEMORY):
         source_notebook(assignment, root)  # fails early, in one sentence, on an unknown assignment
         self.assignment = assignment
-        self.root = root
-        self.workers = workers or os.cpu_count() or 1
+        self.root = Path(root)
+        self.workers = max(1, workers or os.cpu_count() or 1)
         self.timeout = timeout
         self.cell_timeout = cell_timeout
         self.force = force
-        self.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+        self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.executor = executor
         self.progress = progress or (lambda done, total, failed, eta: None)
         self.source_path = source_notebook(assignment, root)
+        self.sandbox = sandbox
+        self.memory_limit = memory_limit
+        self.seconds = 0.0
+        self.graded_now = 0
 
     # paths ---------------------------------------------------------------
     def autograded_dir(self, student: str) -> Path:
@@ -154,28 +172,29 @@ class ClassGrader:
             return None
         try:
             data = json.loads(state.read_text())
-        except (OSError, json.JSONDecodeError):
+            return Report.from_dict(data["report"]) if data.get("digest") == digest else None
+        except (OSError, ValueError, KeyError, TypeError):
             return None
-        return Report.from_dict(data["report"]) if data.get("digest") == digest else None
 
     def _save_state(self, sub: Submission, digest: str, report: Report) -> None:
         state = self._state_file(sub.student)
         state.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state.with_suffix(".tmp")
+        tmp = state.with_name(f".grade.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"digest": digest, "report": report.to_dict()}))
         os.replace(tmp, state)
 
     # one job ---------------------------------------------------------------
-    def _job(self, sub: Submission, scratch: Path) -> dict:
-        workdir = scratch / "work"
-        workdir.mkdir(parents=True)
+    def _job(self, sub: Submission, batch: str) -> dict:
+        own = self.executor is None
         return {
-            "notebook": str(sub.notebook), "assignment": self.assignment, "workdir": str(workdir),
-            "course": str(self.root),
-            "scratch": str(scratch), "cell_timeout": self.cell_timeout, "timeout": self.timeout,
+            "notebook": str(sub.notebook), "assignment": self.assignment, "course": str(self.root),
+            "batch": batch, "cell_timeout": self.cell_timeout, "timeout": self.timeout,
+            "sandbox": self.sandbox, "memory_limit": self.memory_limit,
+            # several kernels at once: one BLAS thread each, or they fight over the cores
+            "threads": 1 if own and self.workers > 1 else None,
             "expected_name": f"{self.assignment}.ipynb",
             "autograded": str(self.autograded_dir(sub.student) / f"{self.assignment}.ipynb"),
-            "feedback": str(self.feedback_path(sub.student)), "report": str(scratch / "report.json"),
+            "feedback": str(self.feedback_path(sub.student)),
         }
 
     def _finish(self, sub: Submission, data: dict) -> Report:
@@ -189,6 +208,7 @@ class ClassGrader:
 
     # the batch -------------------------------------------------------------
     def run(self) -> list[Row]:
+        started = time.monotonic()
         subs = find_submissions(self.assignment, self.root)
         reports: dict[str, Report] = {}
         todo = []
@@ -205,25 +225,25 @@ class ClassGrader:
         from .gradebook import Gradebook  # imported late: sqlalchemy is slow to import
 
         book = Gradebook(self.db_url, self.assignment, self.root)
-        for sub in subs:
-            if sub.student in reports and sub.notebook is None:
-                book.record(sub.student, reports[sub.student])
-        scratch_root = Path(tempfile.mkdtemp(prefix="course-grade-"))
+        batch = secrets.token_hex(6)
         own_executor = self.executor is None
         executor = self.executor or ThreadPoolExecutor(max_workers=self.workers)
-        started, failed = time.monotonic(), 0
+        failed = 0
+        futures: dict = {}
         try:
-            futures = {}
-            for i, (sub, digest) in enumerate(todo):
-                scratch = scratch_root / f"{i:05d}"
-                job = self._job(sub, scratch)
-                futures[executor.submit(grade_job, job)] = (sub, digest)
+            for sub in subs:
+                if sub.notebook is None or sub.student in reports:
+                    book.record(sub.student, reports[sub.student])  # missing ones, and resumed ones kept in sync
+            for sub, digest in todo:
+                futures[executor.submit(grade_job, self._job(sub, batch))] = (sub, digest)
+            self.progress(0, len(todo), 0, None)
             for done, future in enumerate(as_completed(futures), 1):
                 sub, digest = futures[future]
                 try:
                     data = future.result()
-                except Exception as err:  # an executor that lost the job (a dead Dask worker, say)
-                    data = {"status": "crashed", "flags": [f"the grading job was lost ({err.__class__.__name__})"]}
+                except Exception as err:  # noqa: BLE001 - an executor that lost the job (a dead Dask worker)
+                    data = {"status": "crashed", "flags": [f"the grading job was lost ({err.__class__.__name__}: "
+                                                           f"{_one_line(str(err))})"]}
                 report = self._finish(sub, data)
                 failed += report.status != "graded"
                 book.record(sub.student, report)
@@ -231,11 +251,20 @@ class ClassGrader:
                 reports[sub.student] = report
                 elapsed = time.monotonic() - started
                 self.progress(done, len(todo), failed, elapsed / done * (len(todo) - done))
+        except KeyboardInterrupt:  # stop the running submissions now rather than wait for them to finish
+            from .sandbox import kill_all
+
+            for future in futures:
+                future.cancel()
+            kill_all()
+            raise
         finally:
             if own_executor:
-                executor.shutdown(wait=True)
-            shutil.rmtree(scratch_root, ignore_errors=True)
+                executor.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(Path(tempfile.gettempdir()) / f"course-grade-{batch}", ignore_errors=True)
             book.close()
+        self.graded_now = len(todo)
+        self.seconds = time.monotonic() - started
         return [self._row(sub.student, reports[sub.student]) for sub in subs]
 
     def _row(self, student: str, report: Report) -> Row:
@@ -252,7 +281,9 @@ def write_csv(rows: list[Row], path: Path) -> None:
             writer.writerow([r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status, r.flags])
 
 
-def format_rows(rows: list[Row]) -> str:
+def format_rows(rows: list[Row], seconds: float | None = None, graded_now: int | None = None,
+                workers: int | None = None) -> str:
+    """The summary table `course grade` prints: one line per student, then the totals."""
     if not rows:
         return "No submissions found."
     width = max(len(r.student_id) for r in rows + [Row("student", "", 0, 0, "", "")])
@@ -261,6 +292,25 @@ def format_rows(rows: list[Row]) -> str:
         flags = r.flags if len(r.flags) < 90 else r.flags[:87] + "..."
         lines.append(f"{r.student_id.ljust(width)}  {f'{r.score:g}/{r.max_score:g}'.ljust(9)}  "
                      f"{r.status.ljust(8)}  {flags}")
-    graded = [r for r in rows if r.status == "graded"]
-    lines.append(f"{len(rows)} submissions, {len(graded)} graded, {len(rows) - len(graded)} with problems.")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    order = ["graded", "flagged", "error", "timeout", "crashed", "missing"]
+    parts = [f"{counts[k]} {k}" for k in order + sorted(set(counts) - set(order)) if counts.get(k)]
+    problems = len(rows) - counts.get("graded", 0)
+    lines.append("")
+    lines.append(f"{len(rows)} submissions: {', '.join(parts)} ({problems} with problems).")
+    scored = [r for r in rows if r.max_score]
+    if scored:
+        mean = sum(r.score for r in scored) / len(scored)
+        lines.append(f"mean score {mean:.2f} / {scored[0].max_score:g}, "
+                     f"{sum(r.flags != '' for r in rows)} with flags.")
+    if seconds is not None:
+        line = f"{seconds:.1f}s"
+        if graded_now:
+            line += f", {graded_now} graded in this run ({seconds / graded_now:.1f}s each"
+            line += f" with {workers} workers)" if workers else ")"
+        else:
+            line += ", nothing new to grade (use --force to regrade)"
+        lines.append(line + ".")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import _fastimport  # noqa: F401  (first: it makes importing nbformat two seconds cheaper)
 from .notebooks import CourseError
 
 
@@ -30,34 +31,104 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     from .grading import format_report, grade_notebook, write_feedback_html
+    from .progress import reference_answers
 
-    path = Path(args.notebook)
-    report, executed = grade_notebook(path, args.assignment, cell_timeout=args.timeout)
+    path = Path(args.notebook).resolve()  # a relative path would be resolved again inside the executor
+    if not path.exists() and (path.parent / path.stem / path.name).is_file():
+        path = path.parent / path.stem / path.name  # `course check 01_attention.ipynb` from the workspace
+    # the learner's own notebook on their own machine: no sandbox, the notebook's folder as working directory
+    report, executed = grade_notebook(path, args.assignment, cell_timeout=args.timeout,
+                                      workdir=path.parent if path.is_file() else None, sandbox=False)
     print(format_report(report))
+    answers = reference_answers(report)
+    if answers:
+        print("\n" + answers)
     if executed is not None:
         html = write_feedback_html(executed, report, path.with_name(path.stem + "_feedback.html"))
         print(f"\nfeedback: {html}")
     return 0 if report.status == "graded" else 1
 
 
+class Progress:
+    """One status line on stderr: a bar, submissions done, failures, time left (redrawn in place on a terminal)."""
+
+    def __init__(self, stream=None, width: int = 24, every: float = 5.0):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.started = None
+        self.every = every  # seconds between lines when stderr is a log, not a terminal
+        self.last = None
+
+    def __call__(self, done: int, total: int, failed: int, eta) -> None:
+        import time
+
+        if self.started is None:
+            self.started = time.monotonic()
+        if total == 0:
+            return
+        filled = int(self.width * done / total)
+        bar = "#" * filled + "." * (self.width - filled)
+        left = "estimating" if eta is None or done == 0 else f"~{_clock(eta)} left"
+        line = (f"[{bar}] {done}/{total} graded, {failed} with problems, "
+                f"{_clock(time.monotonic() - self.started)} elapsed, {left}")
+        now = time.monotonic()
+        if self.tty:
+            print("\r" + line + " " * 4, end="" if done < total else "\n", file=self.stream, flush=True)
+        elif done in (0, total) or self.last is None or now - self.last >= self.every:
+            print(line, file=self.stream, flush=True)
+            self.last = now
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def cmd_grade(args) -> int:
     from .classroom import ClassGrader, format_rows, write_csv
     from .notebooks import ROOT
-
-    def progress(done, total, failed, eta):
-        print(f"\r[{done}/{total}] graded, {failed} with problems, ~{eta:.0f}s left ", end="", file=sys.stderr,
-              flush=True)
+    from .sandbox import sandbox_available
 
     root = Path(args.root).resolve() if args.root else ROOT
+    executor, client = None, None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CourseError("--scheduler needs Dask's distributed package: pip install distributed") from None
+        try:
+            client = Client(args.scheduler, timeout=30)
+        except (OSError, TimeoutError) as err:
+            raise CourseError(f"could not reach the Dask scheduler at {args.scheduler} ({err}).") from None
+        executor = client.get_executor(pure=False)
+    if args.no_sandbox:
+        print("note: --no-sandbox: submissions' code runs unconfined and can read the course's files.",
+              file=sys.stderr)
+    elif not args.scheduler and not sandbox_available():
+        print("warning: bubblewrap (bwrap) is not installed: submissions run without the sandbox and are flagged "
+              "so. Install it (Debian/Ubuntu: apt-get install bubblewrap).", file=sys.stderr)
     grader = ClassGrader(args.assignment, root, workers=args.workers, timeout=args.timeout,
-                         cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=progress)
-    rows = grader.run()
-    print("", file=sys.stderr)
+                         cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=Progress(),
+                         executor=executor, sandbox=False if args.no_sandbox else None,
+                         memory_limit=int(args.memory * 2**30))
+    try:
+        rows = grader.run()
+    finally:
+        if client is not None:
+            client.close()
     csv_path = Path(args.csv) if args.csv else root / "grades" / f"{args.assignment}.csv"
     write_csv(rows, csv_path)
-    print(format_rows(rows))
+    workers = None if args.scheduler else grader.workers
+    print(format_rows(rows, grader.seconds, grader.graded_now, workers))
     print(f"grades: {csv_path}")
     return 0
+
+
+def cmd_progress(args) -> int:
+    from .progress import run
+
+    return run(args)
 
 
 def cmd_lab(args) -> int:
@@ -91,6 +162,11 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--force", action="store_true", help="regrade submissions already graded")
     g.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite gradebook.db at the course root)")
     g.add_argument("--root", help="course root holding source/ and submitted/ (default: this repository)")
+    g.add_argument("--scheduler", help="grade on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786 "
+                                       "(the course root must be on a filesystem every worker shares)")
+    g.add_argument("--memory", type=float, default=4, help="GiB of memory one submission may use (default 4)")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="run submissions without bubblewrap (only for code you trust)")
     g.set_defaults(func=cmd_grade)
 
     lab = sub.add_parser("lab", help="copy new release notebooks into your workspace and open JupyterLab "
@@ -98,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
     lab.add_argument("--workspace", help="folder (default workspace/)")
     lab.add_argument("--port", type=int, default=None, help="port (default $JUPYTER_PORT or 8888)")
     lab.set_defaults(func=cmd_lab)
+
+    from .progress import add_arguments
+
+    pr = sub.add_parser("progress", help="which exercises of every assignment in your workspace pass (table, picture)")
+    add_arguments(pr)
+    pr.set_defaults(func=cmd_progress)
     return p
 
 

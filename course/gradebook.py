@@ -1,38 +1,106 @@
 """Write grades into nbgrader's gradebook, so formgrader and ``nbgrader export`` keep working.
 
 Any SQLAlchemy URL works: the default SQLite file at the course root, or a
-PostgreSQL database shared by a course team.
+PostgreSQL database shared by a course team (``course grade --db
+postgresql://user@host/db``). Within one grader only the parent process writes,
+one submission per transaction. Several graders may share one database: the
+first-time set-up (nbgrader's tables, the assignment's cells) runs under a
+PostgreSQL advisory lock, and a write that collides with another grader's
+(a unique key taken meanwhile, SQLite's "database is locked") is rolled back
+and retried.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
+import random
+import time
 from pathlib import Path
 
 from nbgrader.api import Gradebook as NbGradebook
-from nbgrader.api import MissingEntry
+from nbgrader.api import InvalidEntry, MissingEntry
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from .build import generate
 from .grading import Report
 
+# nbgrader turns a unique key taken by another writer into InvalidEntry
+RETRYABLE = (OperationalError, IntegrityError, ProgrammingError, DBAPIError, InvalidEntry)
+ATTEMPTS = 8
+LOCK_KEY = 7_262_013_518  # any constant: the advisory lock all course graders agree on
+
+
+def retrying(fn, *, attempts: int = ATTEMPTS, on_retry=None):
+    """Run fn(); on a database conflict, call on_retry() (a rollback) and try again with a growing pause."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except RETRYABLE:
+            if attempt == attempts - 1:
+                raise
+            if on_retry is not None:
+                on_retry()
+            time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_nbgrader():
+    log = logging.getLogger("tornado.application")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+@contextlib.contextmanager
+def setup_lock(db_url: str):
+    """Serialise first-time set-up among graders sharing a PostgreSQL gradebook (no-op elsewhere)."""
+    if not db_url.startswith("postgresql"):
+        yield
+        return
+    engine = create_engine(db_url, future=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()
+
 
 class Gradebook:
     def __init__(self, db_url: str, assignment: str, root: Path):
+        self.db_url = db_url
         self.assignment = assignment
         self.notebook = assignment
         self.root = root
-        self._ensure_assignment(db_url)
-        self.gb = NbGradebook(db_url)
+        with setup_lock(db_url):
+            retrying(self._ensure_assignment)
+            self.gb = retrying(lambda: NbGradebook(db_url))
 
-    def _ensure_assignment(self, db_url: str) -> None:
+    def _ensure_assignment(self) -> None:
         """Record the assignment's cells (nbgrader's own generate step) unless the gradebook has them."""
-        with NbGradebook(db_url) as gb:
+        with NbGradebook(self.db_url) as gb:
             try:
                 gb.find_notebook(self.notebook, self.assignment)
                 return
             except MissingEntry:
                 pass
-        generate([self.assignment], None, db_url=db_url, course=self.root)
+        generate([self.assignment], None, db_url=self.db_url, course=self.root)
 
     def record(self, student: str, report: Report) -> None:
+        """Store one submission's grades (retried on a conflict with another grader)."""
+        with _quiet_nbgrader():  # nbgrader logs each conflict it raises with a traceback; we retry it
+            retrying(lambda: self._record(student, report), on_retry=self.gb.db.rollback)
+
+    def _record(self, student: str, report: Report) -> None:
         gb = self.gb
         gb.update_or_create_student(student)
         try:

@@ -1,9 +1,10 @@
-"""Grade one submission in its own process: ``python -m course.worker JOB.json``.
+"""Grade one submission from a job file: ``python -m course.worker JOB.json [REPORT.json]``.
 
-The class grader starts one of these per submission, so a submission that
-hangs, crashes or eats memory only ever takes its own process down. The job
-file says what to grade and where to write; the worker writes the autograded
-notebook, the feedback HTML and a report JSON, and prints nothing else.
+The class grader runs ``course.classroom.grade_job`` on its executor (threads,
+or Dask workers); this is the same job from a shell, for debugging one
+submission or for a scheduler that runs commands rather than Python functions.
+The job's keys are those ClassGrader._job writes; the report goes to REPORT.json
+(default: beside the job file) and nothing else is printed.
 """
 from __future__ import annotations
 
@@ -11,30 +12,16 @@ import json
 import sys
 from pathlib import Path
 
-from .grading import Report, grade_notebook, write_feedback_html
-from .notebooks import CourseError, write_notebook
-
-
-def run(job: dict) -> Report:
-    notebook = Path(job["notebook"])
-    report, executed = grade_notebook(notebook, job["assignment"], workdir=Path(job["workdir"]),
-                                      cell_timeout=int(job["cell_timeout"]), source_root=Path(job["course"]))
-    report.notebook = job.get("expected_name", notebook.name)
-    if executed is not None:
-        write_notebook(executed, job["autograded"])
-        write_feedback_html(executed, report, Path(job["feedback"]))
-    return report
+from .classroom import grade_job
 
 
 def main(argv: list[str]) -> int:
-    job = json.loads(Path(argv[0]).read_text())
-    try:
-        report = run(job)
-    except CourseError as err:
-        report = Report(assignment=job["assignment"], notebook=Path(job["notebook"]).name, status="error",
-                        flags=[str(err)])
-    Path(job["report"]).write_text(json.dumps(report.to_dict()))
-    return 0
+    job_file = Path(argv[0])
+    job = json.loads(job_file.read_text())
+    report = grade_job(job)
+    out = Path(argv[1]) if len(argv) > 1 else job_file.with_name("report.json")
+    out.write_text(json.dumps(report))
+    return 0 if report.get("status") in ("graded", "flagged") else 1
 
 
 if __name__ == "__main__":

@@ -114,3 +114,106 @@ def test_wall_clock_limit_per_submission(demo_course, tmp_path):
     rows = {r.student_id: r for r in ClassGrader(DEMO, demo_course, timeout=20, cell_timeout=600).run()}
     assert rows["sleepy"].status == "timeout" and rows["sleepy"].score == 0
     assert "20s limit" in rows["sleepy"].flags
+
+
+def test_nbgrader_export_reads_our_gradebook(graded_class, tmp_path, monkeypatch):
+    """`nbgrader export` (its Python API: the ExportApp with the CSV plugin) works on the gradebook we wrote."""
+    root, rows, _ = graded_class
+    from nbgrader.apps.exportapp import ExportApp
+
+    from course.build import load_config
+
+    out = tmp_path / "export.csv"
+    config = load_config(root)
+    config.CsvExportPlugin.to = str(out)
+    monkeypatch.chdir(tmp_path)  # no nbgrader_config.py here to override the course root
+    app = ExportApp(config=config)
+    app.initialize([])
+    app.start()
+    with open(out, newline="") as fh:
+        exported = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert set(exported) == set(rows)
+    for student, row in rows.items():
+        assert float(exported[student]["raw_score"]) == row.score, student
+        assert float(exported[student]["max_score"]) == row.max_score
+
+
+def test_more_workers_than_submissions_lose_and_duplicate_nothing(demo_course):
+    """8 workers, 3 submissions: each graded exactly once, one gradebook row each, progress told in order."""
+    root = demo_course
+    reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
+    release = read_notebook(root / "release" / DEMO / f"{DEMO}.ipynb")
+    for student, nb in (("ann", reference), ("ben", release), ("cat", reference)):
+        _submit(root, student, nb)
+    seen = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            seen.append(args[0]["notebook"])
+            return super().submit(fn, *args, **kwargs)
+
+    calls = []
+    grader = ClassGrader(DEMO, root, workers=8, executor=Counting(max_workers=8),
+                         progress=lambda *a: calls.append(a))
+    rows = grader.run()
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 3
+    assert [(r.student_id, r.score) for r in rows] == [("ann", 4), ("ben", 0), ("cat", 4)]
+    assert [c[0] for c in calls] == [0, 1, 2, 3] and calls[-1][1:] == (3, 0, 0)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert sorted(s.id for s in gb.students) == ["ann", "ben", "cat"]
+        assert [s.student.id for s in gb.find_assignment(DEMO).submissions].count("ann") == 1
+        assert {s: gb.find_submission(DEMO, s).code_score for s in ("ann", "ben", "cat")} == \
+            {"ann": 4, "ben": 0, "cat": 4}
+    from course.classroom import format_rows
+
+    table = format_rows(rows, grader.seconds, grader.graded_now, 8)
+    assert "3 submissions: 3 graded (0 with problems)." in table and "3 graded in this run" in table
+
+
+def test_a_killed_batch_resumes_where_it_stopped(demo_course):
+    """SIGKILL `course grade` after its first grade is saved: the next run grades only the rest."""
+    import os
+    import signal
+
+    root = demo_course
+    reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
+    tag = f"999.{os.getpid()}"
+    for cell in reference.cells:  # each submission leaves a process behind: it must die with the grader
+        if grade_id(cell) == "square":
+            cell.source += f"\nimport subprocess\nsubprocess.Popen(['sleep', '{tag}'])"
+    students = ["s1", "s2", "s3", "s4"]
+    for student in students:
+        _submit(root, student, reference)
+    proc = subprocess.Popen([sys.executable, "-m", "course", "grade", DEMO, "--root", str(root), "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    states = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        states = list((root / "autograded").glob(f"*/{DEMO}/.grade.json"))
+        if states:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list((root / "autograded").glob(f"*/{DEMO}/.grade.json")))
+    assert 1 <= done < len(students), "the batch should have been killed half way"
+    executor = CountingExecutor()
+    rows = ClassGrader(DEMO, root, executor=executor).run()
+    assert executor.jobs == len(students) - done
+    assert [r.score for r in rows] == [4] * len(students)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"sleep {tag}" not in ps, "a submission's process outlived the grader that was killed"
+
+
+def test_cli_shows_progress_and_summary(graded_class):
+    root, _, _ = graded_class
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", DEMO, "--root", str(root), "--force",
+                           "--workers", "2"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("[")]
+    assert progress[-1].startswith("[" + "#" * 24 + "] 4/4 graded, 1 with problems,"), proc.stderr
+    assert "left" in progress[-1]
+    assert "5 submissions: 3 graded, 1 error, 1 missing (2 with problems)." in proc.stdout, proc.stdout
+    assert "4 graded in this run" in proc.stdout

@@ -117,3 +117,24 @@ def test_course_check_cli_on_missing_file_is_one_sentence(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_feedback_shows_plots_but_no_output_quoting_hidden_tests(demo_course, tmp_path):
+    """A plot reaches the feedback; a cell printing the hidden tests it saw run (from linecache) does not."""
+    import nbformat
+
+    nb = _set(_source(demo_course), "square", "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])\nplt.show()\n"
+                                              "def square(x):\n    return x * x")
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import linecache\nfor entry in list(linecache.cache.values()):\n"
+        "    for line in (entry[2] if isinstance(entry, tuple) and len(entry) > 2 else []):\n"
+        "        if 'T.assert_equal' in line:\n"
+        "            print(line.strip())"))
+    report, executed = _grade(demo_course, nb, tmp_path)
+    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    assert "SECRET-HIDDEN-LINE" in printed, "the premise: the kernel did see the hidden test"
+    html = write_feedback_html(executed, report, tmp_path / "fb.html").read_text()
+    assert "SECRET-HIDDEN-LINE" not in html and "add(-5, 5), 0" not in html
+    assert "[hidden test]" in html
+    assert '<img alt="an output of the notebook" src="data:image/png;base64,' in html
+    assert report.score == 4

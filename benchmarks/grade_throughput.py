@@ -1,0 +1,144 @@
+"""Grading throughput: serial `nbgrader autograde` against `course grade --workers 2`, in one run.
+
+    .venv/bin/python benchmarks/grade_throughput.py [--copies 8] [--assignment 01_attention]
+                                                    [--workers 2] [--cpus 0,1] [--no-overhead]
+
+Both grade the same N copies of the assignment's reference notebook in fresh course roots (temporary
+folders): nbgrader through its Python API (``NbGraderAPI.autograde``, one submission after the other,
+as `nbgrader autograde` does), `course grade` through its command line with ``--workers``. Every copy
+must be graded full by both, or the script fails. It prints the times, the ratio and, unless
+``--no-overhead``, the per-submission overhead of `course grade`: its time per submission with one
+worker minus the notebook's own run time (a kernel started and the notebook run by nbclient, in
+process). ``--cpus`` pins everything to those CPUs (to measure "2 cores" on a bigger machine).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from course.build import generate, nbgrader_api  # noqa: E402
+from course.notebooks import grade_cells, read_notebook, source_notebook, write_notebook  # noqa: E402
+
+
+def make_course(base: Path, assignment: str, copies: int) -> tuple[Path, float]:
+    root = base / "course"
+    shutil.copytree(ROOT / "source" / assignment, root / "source" / assignment)
+    generate([assignment], root, course=root)
+    reference = read_notebook(source_notebook(assignment))
+    for i in range(copies):
+        write_notebook(reference, root / "submitted" / f"student{i:03d}" / assignment / f"{assignment}.ipynb")
+    auto_max = sum(g.points for g in grade_cells(reference) if g.kind == "test")
+    return root, auto_max
+
+
+def nbgrader_serial(root: Path, assignment: str, copies: int, auto_max: float) -> float:
+    from nbgrader.api import Gradebook
+
+    api = nbgrader_api(root)
+    result = api.generate_assignment(assignment, force=True, create=True)
+    assert result["success"], result.get("error")
+    students = [f"student{i:03d}" for i in range(copies)]
+    with Gradebook(api.coursedir.db_url) as gb:
+        for s in students:
+            gb.update_or_create_student(s)
+    start = time.perf_counter()
+    for s in students:
+        result = api.autograde(assignment, s, force=True, create=True)
+        assert result["success"], result.get("error") or result.get("log")
+    seconds = time.perf_counter() - start
+    with Gradebook(api.coursedir.db_url) as gb:
+        for s in students:
+            score = gb.find_submission(assignment, s).code_score
+            assert score == auto_max, f"nbgrader graded {s} {score}/{auto_max}"
+    return seconds
+
+
+def course_grade(root: Path, assignment: str, workers: int, copies: int, auto_max: float) -> float:
+    from course.gradebook import Gradebook
+
+    Gradebook(f"sqlite:///{root / 'gradebook.db'}", assignment, root).close()  # as nbgrader's: set up untimed
+    out = root / "grades.csv"
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", assignment, "--root", str(root),
+                           "--workers", str(workers), "--force", "--csv", str(out)],
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == copies, rows
+    for row in rows:
+        assert row["status"] == "graded" and float(row["score"]) == auto_max, row
+    return seconds
+
+
+def notebook_own_time(assignment: str, runs: int = 2) -> float:
+    """The notebook alone: a kernel started and every cell run by nbclient, in this process (best of runs)."""
+    from nbclient import NotebookClient
+
+    best = float("inf")
+    for _ in range(runs):
+        nb = read_notebook(source_notebook(assignment))
+        with tempfile.TemporaryDirectory() as work:
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": work}}).execute()
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--copies", type=int, default=8)
+    p.add_argument("--assignment", default="01_attention")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--cpus", help="pin this run to these CPUs, e.g. 0,1")
+    p.add_argument("--no-overhead", action="store_true", help="skip the one-worker run and the overhead figure")
+    args = p.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    if args.cpus:
+        os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    with tempfile.TemporaryDirectory(prefix="grade-bench-") as tmp:
+        tmp = Path(tmp)
+        nb_root, auto_max = make_course(tmp / "nbgrader", args.assignment, args.copies)
+        ours_root, _ = make_course(tmp / "course", args.assignment, args.copies)
+        t_nbgrader = nbgrader_serial(nb_root, args.assignment, args.copies, auto_max)
+        t_ours = course_grade(ours_root, args.assignment, args.workers, args.copies, auto_max)
+        t_one = own = None
+        if not args.no_overhead:
+            t_one = course_grade(ours_root, args.assignment, 1, args.copies, auto_max)
+            own = notebook_own_time(args.assignment)
+    n = args.copies
+    print(f"grade_throughput: {args.assignment} reference x {n} copies, every copy graded full "
+          f"({auto_max:g}/{auto_max:g}) by both")
+    print(f"date {datetime.date.today()}, {platform.node()}, {cores} cores used, Python {platform.python_version()}")
+    print()
+    print("| grader | total (s) | per submission (s) |")
+    print("|---|---|---|")
+    print(f"| nbgrader autograde, serial | {t_nbgrader:.1f} | {t_nbgrader / n:.2f} |")
+    print(f"| course grade --workers {args.workers} | {t_ours:.1f} | {t_ours / n:.2f} |")
+    if t_one is not None:
+        print(f"| course grade --workers 1 | {t_one:.1f} | {t_one / n:.2f} |")
+        print(f"| the notebook alone (nbclient, in process) | {own:.1f} | {own:.2f} |")
+    print()
+    print(f"speed-up of course grade --workers {args.workers} over serial nbgrader: {t_nbgrader / t_ours:.2f}x")
+    if t_one is not None:
+        print(f"per-submission overhead of course grade (one worker) over the notebook's own run time: "
+              f"{t_one / n - own:+.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

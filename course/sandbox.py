@@ -1,0 +1,225 @@
+"""Where a submission's code runs: a bubblewrap sandbox around course.executor.
+
+The trusted grader prepares the restored notebook (hidden tests included) and
+hands its cells to ``python -m course.executor`` on a pipe. With bubblewrap
+(``bwrap``, Debian's ``bubblewrap``) that process and its kernel run with:
+
+- the course root hidden (an empty read-only tmpfs over it) but for the Python
+  environment and the ``course`` package, bound back read-only; so no
+  ``source/`` (solutions, hidden tests), no gradebook, no other submission;
+- every other path read-only, a private ``/tmp``, ``/dev`` and ``/proc``;
+- one folder writable: the submission's own scratch folder (its working directory);
+- their own PID, IPC, UTS and network namespaces (the kernel talks to the
+  executor over unix sockets), no capabilities, a new session; when the
+  executor ends, everything the submission started ends with it;
+- an environment of a few allowed variables (no credentials).
+
+Without bwrap (a laptop, macOS) the executor runs as a plain child process;
+the grader says so in the submission's flags.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .notebooks import ROOT
+
+ENV_ALLOWED = ("PATH", "LANG", "LANGUAGE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+               "NUMEXPR_NUM_THREADS", "PYTHONHASHSEED", "CUDA_VISIBLE_DEVICES")
+DEFAULT_MEMORY = 4 * 2**30
+NO_SANDBOX_FLAG = ("graded without the sandbox (bubblewrap is not installed), so this submission's code could "
+                   "read the course's files")
+
+_BASE = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
+         "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
+         "--cap-drop", "ALL"]
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_options() -> tuple[str, ...] | None:
+    """The namespace options this machine's bwrap accepts, or None when there is no usable bwrap."""
+    if os.environ.get("COURSE_NO_SANDBOX") or sys.platform != "linux":
+        return None
+    exe = shutil.which("bwrap")
+    if not exe:
+        return None
+    for extra in (["--unshare-net"], []):
+        try:
+            ok = subprocess.run([exe, *_BASE, *extra, "--", "true"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+        if ok:
+            return (exe, *_BASE, *extra)
+    return None
+
+
+def sandbox_available() -> bool:
+    return bwrap_options() is not None
+
+
+def _inside(path: Path, base: Path) -> bool:
+    return path == base or base in path.parents
+
+
+def bwrap_command(scratch: Path, hide: list[Path], workdir: Path) -> list[str]:
+    """bwrap arguments hiding ``hide`` (but the Python environment and the course package) around the executor."""
+    opts = bwrap_options()
+    assert opts is not None
+    cmd = list(opts)
+    keep = [ROOT / "course", Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+            Path(sys.executable).resolve().parent]
+    hidden = []
+    for h in sorted({p.resolve() for p in hide}, key=lambda p: len(p.parts)):
+        if _inside(h, Path("/tmp")) or any(_inside(h, other) for other in hidden) or h == Path("/"):
+            continue  # /tmp is a private tmpfs already
+        hidden.append(h)
+    for h in hidden:
+        cmd += ["--tmpfs", str(h)]
+        for k in keep:
+            if _inside(k, h) and k != h and k.exists():
+                cmd += ["--ro-bind", str(k), str(k)]
+        cmd += ["--remount-ro", str(h)]
+    cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(workdir)]
+    return cmd
+
+
+def kernel_env(home: Path, threads: int | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k in ENV_ALLOWED or k.startswith("LC_")}
+    if threads:
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            env[name] = str(threads)
+    env.setdefault("PATH", os.defpath)
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in env["PATH"].split(os.pathsep):
+        env["PATH"] = bindir + os.pathsep + env["PATH"]
+    env.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"), MPLCONFIGDIR=str(home / ".matplotlib"),
+               XDG_CACHE_HOME=str(home / ".cache"), XDG_CONFIG_HOME=str(home / ".config"),
+               JUPYTER_RUNTIME_DIR=str(home / ".jupyter-runtime"), JUPYTER_PLATFORM_DIRS="1",
+               PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1", TMPDIR="/tmp",
+               MALLOC_ARENA_MAX="4")  # glibc's 64 MiB arena per thread would eat the address-space limit
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def _font_cache() -> list[Path]:
+    """matplotlib's font list, built once here, copied into each sandbox (building it costs a second per kernel)."""
+    try:
+        import matplotlib
+        from matplotlib import font_manager  # noqa: F401  (builds the cache when missing)
+
+        return sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+    except Exception:  # noqa: BLE001 - a missing cache only costs time
+        return []
+
+
+def prepare_scratch(scratch: Path) -> tuple[Path, Path]:
+    """scratch/work (the kernel's working directory) and scratch/home."""
+    work, home = scratch / "work", scratch / "home"
+    work.mkdir(parents=True, exist_ok=True)
+    (home / ".matplotlib").mkdir(parents=True, exist_ok=True)
+    for font_list in _font_cache():
+        shutil.copy2(font_list, home / ".matplotlib" / font_list.name)
+    return work, home
+
+
+@dataclass
+class Execution:
+    result: dict | None  # the executor's result, None when it produced none
+    status: str  # "ok" | "timeout" | "crashed"
+    message: str = ""
+    sandboxed: bool = False
+    seconds: float = 0.0
+
+
+MAX_RESULT_BYTES = 200_000_000
+
+
+def execute_cells(cells: list[dict], scratch: Path, *, hide: list[Path], cell_timeout: int, timeout: float | None,
+                  memory_limit: int = DEFAULT_MEMORY, sandbox: bool | None = None,
+                  workdir: Path | None = None, threads: int | None = None) -> Execution:
+    """Run code cells (dicts with "source" and "store_history") in a fresh kernel.
+
+    ``sandbox``: True or None, in the sandbox when this machine has one; False, as a plain child process.
+    ``workdir`` (default scratch/work) must lie inside ``scratch`` when sandboxed.
+    """
+    work, home = prepare_scratch(scratch)
+    work = Path(workdir) if workdir else work
+    use_sandbox = sandbox is not False and sandbox_available()
+    job = {"cells": cells, "workdir": str(work), "cell_timeout": cell_timeout, "interrupt_grace": 10,
+           "memory_limit": memory_limit, "stream_limit": 20_000, "output_budget": 50_000_000,
+           "env": kernel_env(home, threads)}
+    cmd = [sys.executable, "-m", "course.executor"]
+    env = kernel_env(home, threads)
+    env["PYTHONPATH"] = str(ROOT)  # finds course.executor even without the editable install
+    if use_sandbox:
+        cmd = bwrap_command(scratch, hide, work) + ["--", *cmd]
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    try:
+        out, err = proc.communicate(json.dumps(job).encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return Execution(None, "timeout", f"{timeout:g}s", use_sandbox, time.monotonic() - start)
+    finally:
+        _kill(proc)
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+    seconds = time.monotonic() - start
+    if proc.returncode == 0 and out and len(out) <= MAX_RESULT_BYTES:
+        try:
+            return Execution(json.loads(out), "ok", "", use_sandbox, seconds)
+        except (ValueError, RecursionError):
+            pass
+    last = (err or b"").decode(errors="replace").strip().splitlines()
+    how = _signal_name(proc.returncode)
+    return Execution(None, "crashed", (last[-1][:200] if last else how), use_sandbox, seconds)
+
+
+_LIVE: set = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def kill_all() -> None:
+    """Stop every submission running now (Ctrl-C on `course grade`): their graders return at once."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        _kill(proc)
+
+
+def _signal_name(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit code {code}"
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """The executor, its kernel and anything they started (the sandbox ends them all; unsandboxed, walk the tree)."""
+    if proc.poll() is None:  # still ours: its pid cannot have been reused
+        from .executor import kill_tree
+
+        kill_tree(proc.pid, include_self=True)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass

@@ -1,0 +1,22 @@
+"""No false positives: every reference notebook in source/ goes through the full grader (guard cells,
+sandbox, scoring) with full marks, status "graded" and not a single flag.
+
+The guard's snapshot covers builtins, torch, numpy, course.testing and the kernel's machinery; a
+reference notebook that legitimately changes any of them (or leaves a process or a torch mode behind)
+would be flagged here first.
+"""
+import pytest
+
+from course import sandbox
+from course.grading import format_report, grade_notebook
+from course.notebooks import assignments, source_notebook
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", assignments())
+def test_reference_is_graded_full_without_flags(assignment, tmp_path):
+    report, _ = grade_notebook(source_notebook(assignment), assignment, sandbox=None, cell_timeout=600,
+                               timeout=1800)
+    flags = [f for f in report.flags if f != sandbox.NO_SANDBOX_FLAG]
+    assert report.status == "graded" and not flags, format_report(report)
+    assert report.score == report.auto_max_score, format_report(report)

@@ -36,8 +36,8 @@ from .notebooks import ROOT
 ENV_ALLOWED = ("PATH", "LANG", "LANGUAGE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                "NUMEXPR_NUM_THREADS", "PYTHONHASHSEED", "CUDA_VISIBLE_DEVICES")
 DEFAULT_MEMORY = 4 * 2**30
-NO_SANDBOX_FLAG = ("graded without the sandbox (bubblewrap is not installed), so this submission's code could "
-                   "read the course's files")
+NO_SANDBOX_FLAG = ("graded without the sandbox (bubblewrap is missing or cannot run here), so this submission's "
+                   "code could read the course's files")
 
 _BASE = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
          "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
@@ -78,6 +78,9 @@ def bwrap_command(scratch: Path, hide: list[Path], workdir: Path) -> list[str]:
     cmd = list(opts)
     keep = [ROOT / "course", Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
             Path(sys.executable).resolve().parent]
+    for k in keep:  # /tmp is a fresh tmpfs: what the kernel needs from there (a course cloned into /tmp) comes back
+        if _inside(k, Path("/tmp")) and k != Path("/tmp") and k.exists():
+            cmd += ["--ro-bind", str(k), str(k)]
     hidden = []
     for h in sorted({p.resolve() for p in hide}, key=lambda p: len(p.parts)):
         if _inside(h, Path("/tmp")) or any(_inside(h, other) for other in hidden) or h == Path("/"):

@@ -107,13 +107,12 @@ def grade_job(job: dict) -> dict:
     start = time.monotonic()
     batch = Path(tempfile.gettempdir()) / f"course-grade-{job.get('batch', 'x')}"
     batch.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="s", dir=batch))
     try:
         report, executed = grade_notebook(
             Path(job["notebook"]), job["assignment"], source_root=Path(job["course"]),
             cell_timeout=int(job["cell_timeout"]), timeout=float(job["timeout"]), sandbox=job.get("sandbox"),
-            memory_limit=int(job.get("memory_limit") or DEFAULT_MEMORY), scratch=scratch, protect=[batch],
-            threads=job.get("threads"))
+            memory_limit=int(job.get("memory_limit") or DEFAULT_MEMORY), scratch_parent=batch, protect=[batch],
+            threads=job.get("threads"), start_next=bool(job.get("start_next")))
         report.notebook = job.get("expected_name", report.notebook)
         if executed is not None:
             write_notebook(executed, job["autograded"])
@@ -123,8 +122,6 @@ def grade_job(job: dict) -> dict:
         detail = _one_line(f"{err.__class__.__name__}: {err}")
         return {"status": "crashed", "flags": [f"the grader failed on this submission ({detail})"],
                 "seconds": round(time.monotonic() - start, 2)}
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _one_line(text: str) -> str:
@@ -184,9 +181,12 @@ class ClassGrader:
         os.replace(tmp, state)
 
     # one job ---------------------------------------------------------------
-    def _job(self, sub: Submission, batch: str) -> dict:
+    def _job(self, sub: Submission, batch: str, start_next: bool = False) -> dict:
         own = self.executor is None
         return {
+            # start this thread's next kernel while this submission runs (not on a cluster: a spare kernel
+            # left on a worker would wait there for nothing)
+            "start_next": own and start_next,
             "notebook": str(sub.notebook), "assignment": self.assignment, "course": str(self.root),
             "batch": batch, "cell_timeout": self.cell_timeout, "timeout": self.timeout,
             "sandbox": self.sandbox, "memory_limit": self.memory_limit,
@@ -234,8 +234,10 @@ class ClassGrader:
             for sub in subs:
                 if sub.notebook is None or sub.student in reports:
                     book.record(sub.student, reports[sub.student])  # missing ones, and resumed ones kept in sync
-            for sub, digest in todo:
-                futures[executor.submit(grade_job, self._job(sub, batch))] = (sub, digest)
+            for i, (sub, digest) in enumerate(todo):
+                # the last few jobs of the queue start no kernel ahead: no submission would use it
+                job = self._job(sub, batch, start_next=i < len(todo) - self.workers)
+                futures[executor.submit(grade_job, job)] = (sub, digest)
             self.progress(0, len(todo), 0, None)
             for done, future in enumerate(as_completed(futures), 1):
                 sub, digest = futures[future]
@@ -259,9 +261,13 @@ class ClassGrader:
             kill_all()
             raise
         finally:
+            from .sandbox import release_spares
+
             if own_executor:
                 executor.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(Path(tempfile.gettempdir()) / f"course-grade-{batch}", ignore_errors=True)
+            batch_dir = Path(tempfile.gettempdir()) / f"course-grade-{batch}"
+            release_spares(str(batch_dir))
+            shutil.rmtree(batch_dir, ignore_errors=True)
             book.close()
         self.graded_now = len(todo)
         self.seconds = time.monotonic() - started

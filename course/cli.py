@@ -106,8 +106,8 @@ def cmd_grade(args) -> int:
         print("note: --no-sandbox: submissions' code runs unconfined and can read the course's files.",
               file=sys.stderr)
     elif not args.scheduler and not sandbox_available():
-        print("warning: bubblewrap (bwrap) is not installed: submissions run without the sandbox and are flagged "
-              "so. Install it (Debian/Ubuntu: apt-get install bubblewrap).", file=sys.stderr)
+        print("warning: bubblewrap (bwrap) is missing or cannot run here: submissions run without the sandbox and "
+              "are flagged so. Install it (Debian/Ubuntu: apt-get install bubblewrap).", file=sys.stderr)
     grader = ClassGrader(args.assignment, root, workers=args.workers, timeout=args.timeout,
                          cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=Progress(),
                          executor=executor, sandbox=False if args.no_sandbox else None,

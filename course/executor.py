@@ -1,7 +1,11 @@
 """Run a notebook's code cells in a fresh kernel: the untrusted half of grading.
 
-``python -m course.executor`` reads one job (JSON) on stdin and writes one
-result (JSON) on stdout. The grader starts it inside the sandbox (see
+``python -m course.executor`` reads a line of JSON on stdin saying how to
+start the kernel (``workdir``, ``env``, ``memory_limit``), starts it, then reads
+the job (JSON, up to end of file) and writes one result (JSON) on stdout. The
+grader may start it ahead of the submission it will run, so that kernel
+start-up overlaps the previous submission; one that gets no job in
+``idle_timeout`` seconds stops. The grader starts it inside the sandbox (see
 course/sandbox.py), so everything a submission's code can reach is this
 process, its kernel and the scratch folder. The job never touches the disk:
 the cells, hidden tests included, arrive on a pipe, and this process makes
@@ -12,10 +16,9 @@ Kept to the standard library plus jupyter_client (no nbformat, nbclient or
 nbconvert: they take seconds to import), because one of these starts per
 submission.
 
-Job keys: ``cells`` (list of {"source", "store_history", "timeout"?}), ``workdir``,
-``cell_timeout``, ``interrupt_grace``, ``memory_limit`` (bytes, 0 = none),
-``stream_limit`` (characters of stream output kept per cell), ``output_budget``
-(bytes of output kept in all), ``env`` (extra kernel environment).
+Job keys: ``cells`` (list of {"source", "store_history", "timeout"?}),
+``cell_timeout``, ``interrupt_grace``, ``stream_limit`` (characters of stream
+output kept per cell), ``output_budget`` (bytes of output kept in all).
 
 Result keys: ``cells`` (one {"ran", "execution_count", "outputs", "timed_out"}
 per job cell; "ran" means the kernel replied: it finished, with or without an error), ``kernel_died`` ({"cell", "returncode"} or null), ``stuck``
@@ -31,6 +34,7 @@ import os
 import queue
 import resource
 import secrets
+import select
 import signal
 import subprocess
 import sys
@@ -280,16 +284,24 @@ class Outputs:
 
 
 # ------------------------------------------------------------------ run
-def run(job: dict) -> dict:
+def boot(config: dict):
+    """Start the kernel and wait until it answers: (process, client, error or None)."""
+    runtime = tempfile.mkdtemp(prefix="kr-")
+    proc, kc = start_kernel(config, runtime)
+    try:
+        error = _wait_ready(proc, kc, float(config.get("startup_timeout", 120)))
+    except Exception as err:  # noqa: BLE001 - reported in the result, like any start-up failure
+        error = f"{err.__class__.__name__}: {err}"
+    return proc, kc, error
+
+
+def run(job: dict, proc, kc, start_error: str | None) -> dict:
+    """Run the job's cells in the started kernel, then stop it and everything it started."""
     cells = [{"ran": False, "execution_count": None, "outputs": [], "timed_out": False} for _ in job["cells"]]
     result = {"cells": cells, "kernel_died": None, "stuck": None, "leftover": [], "truncated": False,
-              "start_error": None}
-    runtime = tempfile.mkdtemp(prefix="kr-")
-    proc, kc = start_kernel(job, runtime)
+              "start_error": start_error}
     try:
-        error = _wait_ready(proc, kc, float(job.get("startup_timeout", 120)))
-        if error:
-            result["start_error"] = error
+        if start_error:
             return result
         outputs = Outputs(int(job.get("stream_limit", 20_000)), int(job.get("output_budget", 50_000_000)))
         by_msg: dict[str, int] = {}
@@ -305,24 +317,28 @@ def run(job: dict) -> dict:
         # the kernel's children, and orphans re-parented to us (we are their subreaper)
         result["leftover"] = [_cmdline(p) for p in descendants(os.getpid()) if p != proc.pid and _alive(p)]
     finally:
-        try:
-            kc.stop_channels()
-        except Exception:  # noqa: BLE001 - closing sockets of a dead kernel can fail many ways
-            pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the kernel's process group (all there is without /proc)
-        except (ProcessLookupError, PermissionError):
-            pass
-        kill_tree(proc.pid, reap=True)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        kill_tree(os.getpid(), include_self=False, reap=True)  # orphans re-parented to us (we are their subreaper)
+        stop(proc, kc)
     for cell in cells:
         for key in [k for k in cell if k.startswith("_")]:
             del cell[key]
     return result
+
+
+def stop(proc, kc) -> None:
+    try:
+        kc.stop_channels()
+    except Exception:  # noqa: BLE001 - closing sockets of a dead kernel can fail many ways
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the kernel's process group (all there is without /proc)
+    except (ProcessLookupError, PermissionError):
+        pass
+    kill_tree(proc.pid, reap=True)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+    kill_tree(os.getpid(), include_self=False, reap=True)  # orphans re-parented to us (we are their subreaper)
 
 
 def _execute(kc, proc, index, spec, cells, by_msg, outputs, job) -> str:
@@ -400,13 +416,21 @@ def main() -> int:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     out = os.fdopen(os.dup(1), "w")
     devnull = os.open(os.devnull, os.O_RDWR)
-    job = json.loads(sys.stdin.read())
-    os.dup2(devnull, 0)
     os.dup2(devnull, 1)  # nothing but the result goes to the grader
-    limit = int(job.get("memory_limit") or 0)
+    stdin = sys.stdin.buffer
+    config = json.loads(stdin.readline())  # line 1: how to start the kernel
+    limit = int(config.get("memory_limit") or 0)
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    result = run(job)
+    proc, kc, error = boot(config)
+    # then the cells, maybe much later (a kernel started ahead of its submission): give up when none come
+    ready, _, _ = select.select([stdin], [], [], float(config.get("idle_timeout", 600)))
+    text = stdin.read() if ready else b""
+    os.dup2(devnull, 0)
+    if not text.strip():
+        stop(proc, kc)
+        return 0
+    result = run(json.loads(text), proc, kc, error)
     out.write(json.dumps(result))
     out.flush()
     return 0

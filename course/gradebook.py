@@ -15,12 +15,13 @@ import contextlib
 import logging
 import random
 import time
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook as NbGradebook
 from nbgrader.api import InvalidEntry, MissingEntry
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError, SAWarning
 
 from .build import generate
 from .grading import Report
@@ -47,11 +48,15 @@ def retrying(fn, *, attempts: int = ATTEMPTS, on_retry=None):
 
 @contextlib.contextmanager
 def _quiet_nbgrader():
+    """nbgrader logs each conflict it raises with a traceback (we retry it), and SQLAlchemy warns about
+    nbgrader's own session use; neither is news to the person grading."""
     log = logging.getLogger("tornado.application")
     level = log.level
     log.setLevel(logging.CRITICAL)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            yield
     finally:
         log.setLevel(level)
 
@@ -97,7 +102,7 @@ class Gradebook:
 
     def record(self, student: str, report: Report) -> None:
         """Store one submission's grades (retried on a conflict with another grader)."""
-        with _quiet_nbgrader():  # nbgrader logs each conflict it raises with a traceback; we retry it
+        with _quiet_nbgrader():
             retrying(lambda: self._record(student, report), on_retry=self.gb.db.rollback)
 
     def _record(self, student: str, report: Report) -> None:

@@ -21,7 +21,6 @@ import copy
 import html
 import re
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -35,7 +34,7 @@ from .guard import Guard, Verdict, locked_imports, modules_used, strip_guard_out
 from .notebooks import (HIDDEN_BLOCK, ROOT, CourseError, assignments, grade_cells, grade_id, is_locked_cell,
                         is_solution_cell, is_test_cell, is_written_cell, read_notebook, source_notebook,
                         strip_hidden_tests)
-from .sandbox import DEFAULT_MEMORY, NO_SANDBOX_FLAG, execute_cells
+from .sandbox import DEFAULT_MEMORY, NO_SANDBOX_FLAG, Runner, Setup, prestart, runner_for
 
 DEFAULT_CELL_TIMEOUT = 60
 MAX_OUTPUT_CHARS = 20_000
@@ -194,11 +193,9 @@ def _how_it_died(code) -> str:
     return f"it exited with code {code}: os._exit or sys.exit in the kernel's own process"
 
 
-def execute(nb, *, scratch: Path, guard: Guard | None = None, workdir: Path | None = None,
-            cell_timeout: int = DEFAULT_CELL_TIMEOUT, timeout: float | None = None, hide: list[Path] = (),
-            sandbox: bool | None = None, memory_limit: int = DEFAULT_MEMORY,
-            threads: int | None = None) -> tuple[list[str], Verdict | None, str, set]:
-    """Run every code cell of nb in a fresh kernel (sandboxed when possible), in place.
+def execute(nb, runner: Runner, *, guard: Guard | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+            timeout: float | None = None) -> tuple[list[str], Verdict | None, str, set]:
+    """Run every code cell of nb in the runner's kernel (sandboxed when possible), in place.
 
     Returns (flags, guard verdict, status, unverified) with status "ok", "timeout" or "crashed", and
     unverified the grade ids of test cells that passed but that no clean guard check followed
@@ -227,8 +224,8 @@ def execute(nb, *, scratch: Path, guard: Guard | None = None, workdir: Path | No
         source, nonce = guard.check_source()
         jobs.append({"source": source, "store_history": False, "timeout": max(cell_timeout, 60)})
         plan.append(("check", None, nonce))
-    run = execute_cells(jobs, scratch, hide=list(hide), cell_timeout=cell_timeout, timeout=timeout,
-                        memory_limit=memory_limit, sandbox=sandbox, workdir=workdir, threads=threads)
+    run = runner.run(jobs, cell_timeout, timeout)
+    sandbox, memory_limit = runner.setup.sandbox, runner.setup.memory_limit
     if run.status == "timeout":
         return [f"grading stopped after the {run.message} limit for one submission (an endless loop?)"], None, \
             "timeout", set()
@@ -567,18 +564,21 @@ def _mentions(nb, paths: list[Path]) -> list[str]:
 def grade_notebook(path: str | Path, assignment: str | None = None, *, workdir: Path | None = None,
                    cell_timeout: int = DEFAULT_CELL_TIMEOUT, source_root: Path | None = None,
                    timeout: float | None = None, sandbox: bool | None = False, memory_limit: int = DEFAULT_MEMORY,
-                   scratch: Path | None = None, protect: list[Path] = (), guard: bool = True,
-                   threads: int | None = None):
+                   scratch_parent: Path | None = None, protect: list[Path] = (), guard: bool = True,
+                   threads: int | None = None, start_next: bool = False):
     """Grade one notebook file. Returns (report, executed notebook or None).
 
     ``sandbox``: True or None (the class grader) runs the code in the bubblewrap
     sandbox, None adding a flag when there is none; False (``course check``, the
     learner's own notebook) runs it as a plain child process. ``workdir`` is the
-    kernel's working directory (default: a scratch folder); ``timeout`` the
-    wall-clock limit for the whole notebook; ``protect`` extra private paths
-    (other submissions' scratch folders); ``threads`` the BLAS threads of the
-    kernel (1 when several notebooks are graded at once). A notebook that cannot be read, or
-    that outlives its limit, still gets a report with 0 points.
+    kernel's working directory (default: a scratch folder, made under
+    ``scratch_parent``); ``timeout`` the wall-clock limit for the whole notebook;
+    ``protect`` extra private paths (other submissions' scratch folders);
+    ``threads`` the BLAS threads of the kernel (1 when several notebooks are
+    graded at once); ``start_next`` starts this thread's kernel for the next
+    submission right away, so that its start-up overlaps this one. A notebook
+    that cannot be read, or that outlives its limit, still gets a report with 0
+    points.
     """
     path = Path(path)
     start = time.monotonic()
@@ -598,11 +598,14 @@ def grade_notebook(path: str | Path, assignment: str | None = None, *, workdir: 
         return report, None
     nb, flags = restore_cells(submission, source)
     report.flags += flags
-    own_scratch = scratch is None
-    scratch = Path(scratch) if scratch else Path(tempfile.mkdtemp(prefix="course-check-"))
+    hide = [root.resolve(), ROOT] + [Path(p) for p in protect]
+    setup = Setup(tuple(str(h) for h in hide), memory_limit, threads, sandbox,
+                  str(scratch_parent) if scratch_parent else None)
+    runner = runner_for(setup, workdir)  # started now, or ahead of this submission
+    if start_next and workdir is None:
+        prestart(setup)
     try:
-        work = Path(workdir) if workdir else scratch / "work"
-        work.mkdir(parents=True, exist_ok=True)
+        work = runner.work
         if not workdir:
             _copy_assignment_files(root, assignment, work)
         private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
@@ -613,15 +616,12 @@ def grade_notebook(path: str | Path, assignment: str | None = None, *, workdir: 
                       and not is_test_cell(c)]
             checker = Guard(modules=modules_used([c.source for c in nb.cells if c.cell_type == "code"]),
                             protected=[str(p) for p in private],
-                            allowed=[str(scratch.resolve()), str(work.resolve())],
+                            allowed=[str(runner.scratch.resolve()), str(work.resolve())],
                             imports=locked_imports(locked))
-        hide = [root.resolve(), ROOT] + [Path(p) for p in protect]
-        run_flags, verdict, status, unverified = execute(nb, scratch=scratch, guard=checker, workdir=work,
-                                             cell_timeout=cell_timeout, timeout=timeout, hide=hide,
-                                             sandbox=sandbox, memory_limit=memory_limit, threads=threads)
+        run_flags, verdict, status, unverified = execute(nb, runner, guard=checker, cell_timeout=cell_timeout,
+                                                         timeout=timeout)
     finally:
-        if own_scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+        runner.close()
     report.flags += run_flags
     report.seconds = round(time.monotonic() - start, 2)
     if status != "ok":

@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -115,7 +116,17 @@ def kernel_env(home: Path, threads: int | None = None) -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _font_cache() -> list[Path]:
-    """matplotlib's font list, built once here, copied into each sandbox (building it costs a second per kernel)."""
+    """matplotlib's font list, copied into each sandbox (building it costs a second per kernel).
+
+    Found where matplotlib keeps it on Linux without importing matplotlib; built once here if missing.
+    """
+    home = Path.home()
+    for folder in (os.environ.get("MPLCONFIGDIR"), os.environ.get("XDG_CACHE_HOME") and
+                   Path(os.environ["XDG_CACHE_HOME"]) / "matplotlib", home / ".cache" / "matplotlib",
+                   home / ".matplotlib"):
+        found = sorted(Path(folder).glob("fontlist-*.json")) if folder else []
+        if found:
+            return found  # one per matplotlib version that ran here: each kernel finds its own
     try:
         import matplotlib
         from matplotlib import font_manager  # noqa: F401  (builds the cache when missing)
@@ -147,48 +158,132 @@ class Execution:
 MAX_RESULT_BYTES = 200_000_000
 
 
-def execute_cells(cells: list[dict], scratch: Path, *, hide: list[Path], cell_timeout: int, timeout: float | None,
-                  memory_limit: int = DEFAULT_MEMORY, sandbox: bool | None = None,
-                  workdir: Path | None = None, threads: int | None = None) -> Execution:
-    """Run code cells (dicts with "source" and "store_history") in a fresh kernel.
+@dataclass(frozen=True)
+class Setup:
+    """What a kernel needs before its submission is known: the same for every submission of a batch."""
+    hide: tuple[str, ...] = ()
+    memory_limit: int = DEFAULT_MEMORY
+    threads: int | None = None
+    sandbox: bool | None = None  # True or None: sandboxed when this machine can; False: a plain process
+    parent: str | None = None  # where scratch folders go (default: the system's temporary folder)
 
-    ``sandbox``: True or None, in the sandbox when this machine has one; False, as a plain child process.
-    ``workdir`` (default scratch/work) must lie inside ``scratch`` when sandboxed.
-    """
-    work, home = prepare_scratch(scratch)
-    work = Path(workdir) if workdir else work
-    use_sandbox = sandbox is not False and sandbox_available()
-    job = {"cells": cells, "workdir": str(work), "cell_timeout": cell_timeout, "interrupt_grace": 10,
-           "memory_limit": memory_limit, "stream_limit": 20_000, "output_budget": 50_000_000,
-           "env": kernel_env(home, threads)}
-    cmd = [sys.executable, "-m", "course.executor"]
-    env = kernel_env(home, threads)
-    env["PYTHONPATH"] = str(ROOT)  # finds course.executor even without the editable install
-    if use_sandbox:
-        cmd = bwrap_command(scratch, hide, work) + ["--", *cmd]
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
-    with _LIVE_LOCK:
-        _LIVE.add(proc)
-    try:
-        out, err = proc.communicate(json.dumps(job).encode(), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        return Execution(None, "timeout", f"{timeout:g}s", use_sandbox, time.monotonic() - start)
-    finally:
-        _kill(proc)
+
+class Runner:
+    """One executor process with its kernel started, in a scratch folder of its own, waiting for cells."""
+
+    def __init__(self, setup: Setup, workdir: Path | None = None):
+        self.setup = setup
+        self.scratch = Path(tempfile.mkdtemp(prefix="s", dir=setup.parent))
+        work, home = prepare_scratch(self.scratch)
+        self.work = Path(workdir) if workdir else work
+        self.sandboxed = setup.sandbox is not False and sandbox_available()
+        config = {"workdir": str(self.work), "memory_limit": setup.memory_limit, "idle_timeout": 900,
+                  "env": kernel_env(home, setup.threads)}
+        cmd = [sys.executable, "-m", "course.executor"]
+        env = kernel_env(home, setup.threads)
+        env["PYTHONPATH"] = str(ROOT)  # finds course.executor even without the editable install
+        if self.sandboxed:
+            cmd = bwrap_command(self.scratch, [Path(h) for h in setup.hide], self.work) + ["--", *cmd]
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, cwd=self.work, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True)
         with _LIVE_LOCK:
-            _LIVE.discard(proc)
-    seconds = time.monotonic() - start
-    if proc.returncode == 0 and out and len(out) <= MAX_RESULT_BYTES:
+            _LIVE.add(self.proc)
         try:
-            return Execution(json.loads(out), "ok", "", use_sandbox, seconds)
-        except (ValueError, RecursionError):
-            pass
-    last = (err or b"").decode(errors="replace").strip().splitlines()
-    how = _signal_name(proc.returncode)
-    return Execution(None, "crashed", (last[-1][:200] if last else how), use_sandbox, seconds)
+            self.proc.stdin.write((json.dumps(config) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # it died at once: run() reports it
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def run(self, cells: list[dict], cell_timeout: int, timeout: float | None) -> Execution:
+        """Send the cells (dicts with "source", "store_history", "timeout"?) and wait for the result."""
+        job = {"cells": cells, "cell_timeout": cell_timeout, "interrupt_grace": 10, "stream_limit": 20_000,
+               "output_budget": 50_000_000}
+        start = time.monotonic()
+        try:
+            out, err = self.proc.communicate(json.dumps(job).encode(), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.close(remove=False)
+            return Execution(None, "timeout", f"{timeout:g}s", self.sandboxed, time.monotonic() - start)
+        finally:
+            self.close(remove=False)
+        seconds = time.monotonic() - start
+        if self.proc.returncode == 0 and out and len(out) <= MAX_RESULT_BYTES:
+            try:
+                return Execution(json.loads(out), "ok", "", self.sandboxed, seconds)
+            except (ValueError, RecursionError):
+                pass
+        last = (err or b"").decode(errors="replace").strip().splitlines()
+        how = _signal_name(self.proc.returncode)
+        return Execution(None, "crashed", (last[-1][:200] if last else how), self.sandboxed, seconds)
+
+    def close(self, remove: bool = True) -> None:
+        _kill(self.proc)
+        with _LIVE_LOCK:
+            _LIVE.discard(self.proc)
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                if pipe:
+                    pipe.close()
+            except OSError:
+                pass
+        if remove:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+_SPARES: dict = {}  # (thread, Setup) -> Runner started ahead of its submission
+_SPARES_LOCK = threading.Lock()
+
+
+def runner_for(setup: Setup, workdir: Path | None = None) -> Runner:
+    """A started kernel for the next submission: this thread's spare when there is one, else a new one."""
+    if workdir is None:
+        with _SPARES_LOCK:
+            spare = _SPARES.pop((threading.get_ident(), setup), None)
+        if spare is not None:
+            if spare.alive():
+                return spare
+            spare.close()
+    return Runner(setup, workdir)
+
+
+def prestart(setup: Setup) -> None:
+    """Start this thread's next kernel now, while the current submission runs: start-up overlaps it."""
+    key = (threading.get_ident(), setup)
+    with _SPARES_LOCK:
+        if key in _SPARES:
+            return
+    spare = Runner(setup)
+    with _SPARES_LOCK:
+        old, _SPARES[key] = _SPARES.get(key), spare
+    if old is not None:
+        old.close()
+
+
+def release_spares(parent: str | None = None) -> None:
+    """Stop the kernels started ahead that no submission used (all, or those of one batch)."""
+    with _SPARES_LOCK:
+        keys = [k for k in _SPARES if parent is None or k[1].parent == parent]
+        spares = [_SPARES.pop(k) for k in keys]
+    for spare in spares:
+        spare.close()
+
+
+def execute_cells(cells: list[dict], scratch_parent: Path | None = None, *, hide: list[Path] = (),
+                  cell_timeout: int = 60, timeout: float | None = None, memory_limit: int = DEFAULT_MEMORY,
+                  sandbox: bool | None = None, workdir: Path | None = None,
+                  threads: int | None = None) -> Execution:
+    """Run code cells in a fresh kernel, in a scratch folder made (and removed) under ``scratch_parent``."""
+    setup = Setup(tuple(str(h) for h in hide), memory_limit, threads, sandbox,
+                  str(scratch_parent) if scratch_parent else None)
+    run = Runner(setup, workdir)
+    try:
+        return run.run(cells, cell_timeout, timeout)
+    finally:
+        run.close()
 
 
 _LIVE: set = set()

@@ -217,3 +217,13 @@ def test_cli_shows_progress_and_summary(graded_class):
     assert "left" in progress[-1]
     assert "5 submissions: 3 graded, 1 error, 1 missing (2 with problems)." in proc.stdout, proc.stdout
     assert "4 graded in this run" in proc.stdout
+
+
+@pytest.mark.slow
+def test_throughput_benchmark_runs():
+    """benchmarks/grade_throughput.py end to end on two copies (the README's table comes from it with more)."""
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "grade_throughput.py"
+    proc = subprocess.run([sys.executable, str(script), "--copies", "2", "--no-overhead"], capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "every copy graded full" in proc.stdout and "speed-up of course grade --workers 2" in proc.stdout

@@ -124,6 +124,20 @@ def grade_job(job: dict) -> dict:
                 "seconds": round(time.monotonic() - start, 2)}
 
 
+def _sweep_stale_batches() -> None:
+    """Remove the scratch folders of batches whose grader was killed (SIGKILL, a power cut) on this machine."""
+    for folder in Path(tempfile.gettempdir()).glob("course-grade-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass  # alive, someone else's
+
+
 def _one_line(text: str) -> str:
     lines = text.strip().splitlines()
     return (lines[0] if lines else "no message")[:200]
@@ -222,23 +236,26 @@ class ClassGrader:
                 reports[sub.student] = cached
             else:
                 todo.append((sub, digest))
-        from .gradebook import Gradebook  # imported late: sqlalchemy is slow to import
-
-        book = Gradebook(self.db_url, self.assignment, self.root)
-        batch = secrets.token_hex(6)
+        _sweep_stale_batches()
+        batch = f"{os.getpid()}-{secrets.token_hex(6)}"  # the pid lets a later run remove it if this one is killed
         own_executor = self.executor is None
         executor = self.executor or ThreadPoolExecutor(max_workers=self.workers)
         failed = 0
         futures: dict = {}
+        book = None
         try:
-            for sub in subs:
-                if sub.notebook is None or sub.student in reports:
-                    book.record(sub.student, reports[sub.student])  # missing ones, and resumed ones kept in sync
             for i, (sub, digest) in enumerate(todo):
                 # the last few jobs of the queue start no kernel ahead: no submission would use it
                 job = self._job(sub, batch, start_next=i < len(todo) - self.workers)
                 futures[executor.submit(grade_job, job)] = (sub, digest)
             self.progress(0, len(todo), 0, None)
+            # opened while the first submissions run: importing nbgrader and sqlalchemy takes a second or two
+            from .gradebook import open_gradebook
+
+            book = open_gradebook(self.db_url, self.assignment, self.root)
+            for sub in subs:
+                if sub.notebook is None or sub.student in reports:
+                    book.record(sub.student, reports[sub.student])  # missing ones, and resumed ones kept in sync
             for done, future in enumerate(as_completed(futures), 1):
                 sub, digest = futures[future]
                 try:
@@ -253,7 +270,7 @@ class ClassGrader:
                 reports[sub.student] = report
                 elapsed = time.monotonic() - started
                 self.progress(done, len(todo), failed, elapsed / done * (len(todo) - done))
-        except KeyboardInterrupt:  # stop the running submissions now rather than wait for them to finish
+        except BaseException:  # Ctrl-C, or a gradebook that cannot be opened: stop the running submissions now
             from .sandbox import kill_all
 
             for future in futures:
@@ -268,7 +285,8 @@ class ClassGrader:
             batch_dir = Path(tempfile.gettempdir()) / f"course-grade-{batch}"
             release_spares(str(batch_dir))
             shutil.rmtree(batch_dir, ignore_errors=True)
-            book.close()
+            if book is not None:
+                book.close()
         self.graded_now = len(todo)
         self.seconds = time.monotonic() - started
         return [self._row(sub.student, reports[sub.student]) for sub in subs]

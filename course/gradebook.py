@@ -19,11 +19,14 @@ import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook as NbGradebook
-from nbgrader.api import InvalidEntry, MissingEntry
+from nbgrader.api import Grade, GradeCell, InvalidEntry, MissingEntry
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError, SAWarning
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (ArgumentError, DBAPIError, IntegrityError, OperationalError, ProgrammingError, SAWarning,
+                            SQLAlchemyError)
 
 from .build import generate
+from .notebooks import CourseError
 from .grading import Report
 
 # nbgrader turns a unique key taken by another writer into InvalidEntry
@@ -61,6 +64,38 @@ def _quiet_nbgrader():
         log.setLevel(level)
 
 
+def driver_url(db_url: str) -> str:
+    """The URL with a driver that is installed: a plain ``postgresql://`` means psycopg 3 to SQLAlchemy 2,
+    while the course installs psycopg2."""
+    for plain in ("postgresql://", "postgres://"):
+        if db_url.startswith(plain):
+            try:
+                import psycopg  # noqa: F401
+            except ImportError:
+                return "postgresql+psycopg2://" + db_url[len(plain):]
+            return "postgresql+psycopg://" + db_url[len(plain):]
+    return db_url
+
+
+def shown_url(db_url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return db_url
+
+
+def open_gradebook(db_url: str, assignment: str, root: Path) -> "Gradebook":
+    """The gradebook, or a CourseError saying in one sentence why it cannot be opened."""
+    try:
+        return Gradebook(db_url, assignment, root)
+    except (SQLAlchemyError, ImportError, OSError) as err:
+        reason = str(getattr(err, "orig", None) or err).strip().splitlines()
+        reason = reason[0] if reason else err.__class__.__name__
+        raise CourseError(f"cannot open the gradebook at {shown_url(db_url)} ({reason}); check --db, and that "
+                          f"the database server is running and reachable.") from None
+
+
 @contextlib.contextmanager
 def setup_lock(db_url: str):
     """Serialise first-time set-up among graders sharing a PostgreSQL gradebook (no-op elsewhere)."""
@@ -82,6 +117,7 @@ def setup_lock(db_url: str):
 
 class Gradebook:
     def __init__(self, db_url: str, assignment: str, root: Path):
+        db_url = driver_url(db_url)
         self.db_url = db_url
         self.assignment = assignment
         self.notebook = assignment
@@ -112,10 +148,13 @@ class Gradebook:
             gb.find_submission(self.assignment, student)
         except MissingEntry:
             gb.add_submission(self.assignment, student)
+        submitted = gb.find_submission_notebook(self.notebook, self.assignment, student)
+        # one query for the notebook's grades (nbgrader's find_grade makes a seven-table join per cell)
+        grades = dict((name, grade) for grade, name in gb.db.query(Grade, GradeCell.name)
+                      .join(GradeCell, GradeCell.id == Grade.cell_id).filter(Grade.notebook_id == submitted.id))
         for cell in report.cells:
-            try:
-                grade = gb.find_grade(cell.grade_id, self.notebook, self.assignment, student)
-            except MissingEntry:
+            grade = grades.get(cell.grade_id)
+            if grade is None:
                 continue
             grade.auto_score = cell.points if cell.kind == "test" else None
             grade.needs_manual_grade = cell.kind == "written" or grade.manual_score is not None

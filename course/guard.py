@@ -9,8 +9,10 @@ outputs) before scoring and feedback:
   modules a notebook uses are imported there, as its setup cell would), plus
   the IPython machinery that runs cells, and publishes a digest of them. It also
   installs an audit hook (``sys.addaudithook``: it cannot be removed) that
-  refuses, and reports at once, any file operation or command on the course's
-  private paths (source/, the gradebook, other submissions);
+  refuses, and reports at once, any file operation or command naming the
+  course's private paths (source/, the gradebook, other submissions), and any
+  lookup of libc's file or process calls through ctypes (what those touch is
+  invisible to Python);
 - checks compare with that record and publish what changed (a function
   replaced, ``torch.allclose = lambda *a, **k: True``; a module swapped in
   ``sys.modules``; a tracer or a torch function mode left active) with a new
@@ -137,6 +139,13 @@ def _course_guard_start(cfg):
                    "shutil.copytree": (0, 1), "shutil.move": (0, 1), "shutil.chown": (0,),
                    "sqlite3.connect": (0,), "glob.glob": (0,), "os.exec": (0,), "os.posix_spawn": (0,),
                    "os.spawn": (1,)}
+    raw_calls = {name + suffix for name in (
+        "open", "openat", "creat", "fopen", "freopen", "opendir", "unlink", "unlinkat", "remove", "rename",
+        "renameat", "renameat2", "rmdir", "mkdir", "mkdirat", "truncate", "link", "linkat", "symlink",
+        "symlinkat", "chmod", "fchmodat", "chown", "fchownat", "lchown", "utime", "utimes", "utimensat",
+        "chdir", "chroot", "mount", "syscall", "system", "popen", "execl", "execlp", "execle", "execv",
+        "execve", "execvp", "execvpe", "fexecve", "posix_spawn", "posix_spawnp", "fork", "vfork", "clone",
+        "dlopen") for suffix in ("", "64")}
     command_events = {"subprocess.Popen": 1, "os.system": 0, "os.exec": 1, "os.posix_spawn": 1,
                       "pty.spawn": 0}
 
@@ -193,6 +202,11 @@ def _course_guard_start(cfg):
                         what = "%s %s" % (event, hit)
                         report(what)
                         raise PermissionError("grading does not let a submission touch the course's files: " + hit)
+        if event == "ctypes.dlsym" and len(args) > 1 and args[1] in raw_calls:
+            # libc's file and process calls through ctypes: below Python, so no later event would show
+            # what they touch; no notebook needs them
+            report("ctypes lookup of libc's %s (file and process calls below Python are refused)" % args[1])
+            raise PermissionError("grading does not let a submission call libc's %s through ctypes" % args[1])
         if event in command_events:
             i = command_events[event]
             if i < len(args):

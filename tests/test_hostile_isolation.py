@@ -41,7 +41,7 @@ attempt("cat the reference", lambda: subprocess.run(["cat", C + "/source/00_demo
                                                      capture_output=True))
 attempt("rm the gradebook from a shell", lambda: subprocess.run("rm " + C + "/gradebook.db", shell=True,
                                                                 check=True, capture_output=True))
-if %(raw)r:  # below Python: no audit hook sees these, only the sandbox stops them
+if %(raw)r:  # libc through ctypes: the guard sees the call's arguments, the sandbox stops the rest
     libc = ctypes.CDLL(None, use_errno=True)
     def check(ret):
         if ret < 0:
@@ -108,13 +108,15 @@ def test_the_sandbox_alone_stops_every_attempt(course_with_class, tmp_path, monk
 
 def test_every_attempt_is_refused_and_flagged(course_with_class, tmp_path):
     """With the guard (and the sandbox where there is one): refused, flagged, 0 points."""
-    raw = sandbox.sandbox_available()
-    report, seen = _attack(course_with_class, tmp_path, raw=raw, sandbox=None)
+    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox=None)
     succeeded = [k for k, v in seen["results"].items() if not v.startswith("failed")]
-    assert len(seen["results"]) >= 9 and not succeeded, succeeded
+    assert len(seen["results"]) == 12 and not succeeded, succeeded
     assert report.status == "flagged" and report.score == 0
     flag = next(f for f in report.flags if "private files" in f)
     assert "source/00_demo/00_demo.ipynb" in flag and "gradebook.db" in flag
+    libc = {k: v for k, v in seen["results"].items() if k.startswith("libc")}
+    # the guard's refusal is a PermissionError; the sandbox's alone would be the OSError check() raises
+    assert set(libc.values()) == {"failed: PermissionError"}, f"libc calls through ctypes not caught: {libc}"
 
 
 def test_without_bubblewrap_the_grade_says_so(demo_course, tmp_path, monkeypatch):

@@ -517,3 +517,226 @@ def topk_attention(q, k, v, top_k):
     return torch.softmax(s.masked_fill(~keep, float("-inf")), -1) @ v
 """),
 ]
+
+# Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
+WRONG += [
+    ("softmax", "shift_by_mean", """
+def softmax(x, dim=-1):
+    e = torch.exp(x - x.mean(dim=dim, keepdim=True))
+    return e / e.sum(dim=dim, keepdim=True)
+"""),
+    ("qk_score_variance", "q_dot_q", """
+def qk_score_variance(d_k, n_samples=10_000, scaled=False, generator=None):
+    q = torch.randn(n_samples, d_k, generator=generator)
+    s = (q * q).sum(-1)
+    if scaled:
+        s = s / math.sqrt(d_k)
+    return s.var().item()
+"""),
+    ("scaled_dot_product_attention", "mask_after_softmax_no_renorm", """
+def scaled_dot_product_attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    w = softmax(scores, dim=-1)
+    if mask is not None:
+        w = w * mask
+    return w @ v, w
+"""),
+    ("scaled_dot_product_attention", "scale_by_sqrt_lq", """
+def scaled_dot_product_attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-2])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    w = torch.nan_to_num(softmax(scores, dim=-1), nan=0.0)
+    return w @ v, w
+"""),
+    ("multi_head_attention", "torch_mask_convention", """
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, n_heads, bias=True):
+        super().__init__()
+        self.n_heads = n_heads
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)
+        self.w_k = nn.Linear(d_model, d_model, bias=bias)
+        self.w_v = nn.Linear(d_model, d_model, bias=bias)
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(self, x, kv=None, mask=None):
+        src = x if kv is None else kv
+        q = split_heads(self.w_q(x), self.n_heads)
+        k = split_heads(self.w_k(src), self.n_heads)
+        v = split_heads(self.w_v(src), self.n_heads)
+        m = None if mask is None else ~mask
+        out, _ = scaled_dot_product_attention(q, k, v, m)
+        return self.w_o(merge_heads(out))
+"""),
+    ("multi_head_attention", "k_from_x_in_cross", """
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, n_heads, bias=True):
+        super().__init__()
+        self.n_heads = n_heads
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)
+        self.w_k = nn.Linear(d_model, d_model, bias=bias)
+        self.w_v = nn.Linear(d_model, d_model, bias=bias)
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(self, x, kv=None, mask=None):
+        src = x if kv is None else kv
+        q = split_heads(self.w_q(src), self.n_heads)
+        k = split_heads(self.w_k(x), self.n_heads)
+        v = split_heads(self.w_v(x), self.n_heads)
+        out, _ = scaled_dot_product_attention(q, k, v, mask)
+        return self.w_o(merge_heads(out))
+"""),
+    ("topk_attention", "topk_on_unscaled_then_softmax_unscaled", """
+def topk_attention(q, k, v, top_k):
+    scores = q @ k.transpose(-2, -1)
+    if top_k < scores.shape[-1]:
+        kth = scores.topk(top_k, dim=-1).values[..., -1:]
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    return torch.softmax(scores, -1) @ v
+"""),
+    ("topk_attention", "keeps_top_k_plus_one", """
+def topk_attention(q, k, v, top_k):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    Lk = scores.shape[-1]
+    kth = scores.topk(min(top_k + 1, Lk), dim=-1).values[..., -1:]     # off by one: the (top_k+1)-th score
+    scores = scores.masked_fill(scores < kth, float("-inf"))
+    return torch.softmax(scores, -1) @ v
+"""),
+    ("sliding_window_mask", "window_plus_one", """
+def sliding_window_mask(seq_len, window):
+    return torch.ones(seq_len, seq_len, dtype=torch.bool).tril().triu(-window)
+"""),
+    ("additive_attention_scores", "sum_over_a_without_v", """
+def additive_attention_scores(q, k, w_q, w_k, v):
+    qa = torch.einsum("...id,ad->...ia", q, w_q)
+    ka = torch.einsum("...jd,ad->...ja", k, w_k)
+    return torch.tanh(qa.unsqueeze(-2) + ka.unsqueeze(-3)).mean(-1) * v.sum()
+"""),
+]
+
+RIGHT += [
+    ("softmax", "log_softmax_exp", """
+def softmax(x, dim=-1):
+    m = x.amax(dim=dim, keepdim=True)
+    s = x - m
+    return torch.exp(s - torch.log(torch.exp(s).sum(dim=dim, keepdim=True)))
+"""),
+    ("qk_score_variance", "one_draw_float64_manual_var", """
+def qk_score_variance(d_k, n_samples=10_000, scaled=False, generator=None):
+    qk = torch.randn(2, n_samples, d_k, generator=generator, dtype=torch.float64)
+    s = (qk[0] * qk[1]).sum(-1)
+    if scaled:
+        s = s / d_k ** 0.5
+    return float(((s - s.mean()) ** 2).mean())
+"""),
+    ("scaled_dot_product_attention", "where_additive_mask_then_where_rows", """
+def scaled_dot_product_attention(q, k, v, mask=None):
+    scores = torch.matmul(q, k.mT) * q.shape[-1] ** -0.5
+    if mask is not None:
+        scores = scores + torch.where(mask, 0.0, float("-inf")).to(scores.dtype)
+    w = torch.softmax(scores, dim=-1)
+    if mask is not None:
+        w = torch.where(mask.any(-1, keepdim=True), w, torch.zeros((), dtype=w.dtype))
+    return w @ v, w
+"""),
+    ("split_heads", "unflatten_and_chunk", """
+def split_heads(x, n_heads):
+    return torch.stack(x.chunk(n_heads, dim=-1), dim=1)
+"""),
+    ("merge_heads", "permute_flatten", """
+def merge_heads(x):
+    return x.permute(0, 2, 1, 3).flatten(2)
+"""),
+    ("multi_head_attention", "torch_sdpa_inside", """
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, n_heads, bias=True):
+        super().__init__()
+        self.n_heads = n_heads
+        self.d_head = d_model // n_heads
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)
+        self.w_k = nn.Linear(d_model, d_model, bias=bias)
+        self.w_v = nn.Linear(d_model, d_model, bias=bias)
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(self, x, kv=None, mask=None):
+        kv = x if kv is None else kv
+        B, Lq, E = x.shape
+        Lk = kv.shape[1]
+        q = self.w_q(x).view(B, Lq, self.n_heads, self.d_head).transpose(1, 2)
+        k = self.w_k(kv).view(B, Lk, self.n_heads, self.d_head).transpose(1, 2)
+        v = self.w_v(kv).view(B, Lk, self.n_heads, self.d_head).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.w_o(out.transpose(1, 2).reshape(B, Lq, E))
+"""),
+    ("multi_head_attention", "loop_over_heads", """
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, n_heads, bias=True):
+        super().__init__()
+        self.n_heads = n_heads
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)
+        self.w_k = nn.Linear(d_model, d_model, bias=bias)
+        self.w_v = nn.Linear(d_model, d_model, bias=bias)
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(self, x, kv=None, mask=None):
+        src = x if kv is None else kv
+        q, k, v = self.w_q(x), self.w_k(src), self.w_v(src)
+        H = self.n_heads
+        D = q.shape[-1] // H
+        B, Lq, Lk = x.shape[0], x.shape[1], src.shape[1]
+        if mask is not None:
+            mask = torch.broadcast_to(mask, (B, H, Lq, Lk))
+        outs = []
+        for h in range(H):
+            sl = slice(h * D, (h + 1) * D)
+            s = q[..., sl] @ k[..., sl].transpose(-1, -2) / math.sqrt(D)
+            if mask is not None:
+                s = s.masked_fill(~mask[:, h], float("-inf"))
+            outs.append(torch.softmax(s, -1) @ v[..., sl])
+        return self.w_o(torch.cat(outs, dim=-1))
+"""),
+    ("topk_attention", "gather_topk_values", """
+def topk_attention(q, k, v, top_k):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    Lk = scores.shape[-1]
+    vals, idx = scores.topk(min(top_k, Lk), dim=-1)            # (..., Lq, K)
+    w = torch.softmax(vals, dim=-1)
+    Lq, Dv = scores.shape[-2], v.shape[-1]
+    v_exp = v.unsqueeze(-3).expand(*v.shape[:-2], Lq, Lk, Dv)
+    picked = torch.gather(v_exp, -2, idx.unsqueeze(-1).expand(*idx.shape, Dv))
+    return (w.unsqueeze(-1) * picked).sum(-2)
+"""),
+    ("topk_attention", "kthvalue_threshold_float64", """
+def topk_attention(q, k, v, top_k):
+    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    Lk = scores.shape[-1]
+    if top_k < Lk:
+        kth = scores.kthvalue(Lk - top_k + 1, dim=-1, keepdim=True).values
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    return (torch.softmax(scores, -1) @ v.double()).to(v.dtype)
+"""),
+    ("sliding_window_mask", "tril_triu", """
+def sliding_window_mask(seq_len, window):
+    return torch.ones(seq_len, seq_len, dtype=torch.bool).tril().triu(-(window - 1))
+"""),
+    ("additive_attention_scores", "python_loops", """
+def additive_attention_scores(q, k, w_q, w_k, v):
+    Lq, Lk = q.shape[-2], k.shape[-2]
+    rows = []
+    for i in range(Lq):
+        cols = []
+        for j in range(Lk):
+            h = torch.tanh(q[..., i, :] @ w_q.T + k[..., j, :] @ w_k.T)
+            cols.append(h @ v)
+        rows.append(torch.stack(cols, -1))
+    return torch.stack(rows, -2)
+"""),
+    ("causal_additive_mask", "full_triu", """
+def causal_additive_mask(seq_len, dtype=torch.float32):
+    return torch.full((seq_len, seq_len), float("-inf"), dtype=dtype).triu(1)
+"""),
+    ("self_attention_flops", "float_then_int", """
+def self_attention_flops(seq_len, d_model):
+    return int(2.0 * seq_len * seq_len * d_model * 2 + 4 * 2.0 * seq_len * d_model * d_model)
+"""),
+]

@@ -470,3 +470,150 @@ NTK_RIGHT = [
 
 WRONG = SIN_WRONG + REL_WRONG + T5_WRONG + ROPE_WRONG + SLOPE_WRONG + BIAS_WRONG + PI_WRONG + NTK_WRONG
 RIGHT = SIN_RIGHT + REL_RIGHT + T5_RIGHT + ROPE_RIGHT + SLOPE_RIGHT + BIAS_RIGHT + PI_RIGHT + NTK_RIGHT
+
+# Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
+WRONG += [
+    ("t5_relative_bucket", "max_exact_before_halving", """
+def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
+    rp = relative_position.long()
+    max_exact = num_buckets // 2
+    bucket = torch.zeros_like(rp)
+    if bidirectional:
+        num_buckets //= 2
+        bucket = bucket + (rp > 0).long() * num_buckets
+        n = rp.abs()
+    else:
+        n = (-rp).clamp(min=0)
+    is_small = n < max_exact
+    scaled = torch.log(n.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
+    large = (max_exact + (scaled * (num_buckets - max_exact)).long()).clamp(max=num_buckets - 1)
+    return bucket + torch.where(is_small, n, large)
+"""),
+    ("t5_relative_bucket", "halves_when_unidirectional", """
+def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
+    rp = relative_position.long()
+    bucket = torch.zeros_like(rp)
+    num_buckets //= 2
+    if bidirectional:
+        bucket = bucket + (rp > 0).long() * num_buckets
+        n = rp.abs()
+    else:
+        n = (-rp).clamp(min=0)
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    scaled = torch.log(n.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
+    large = (max_exact + (scaled * (num_buckets - max_exact)).long()).clamp(max=num_buckets - 1)
+    return bucket + torch.where(is_small, n, large)
+"""),
+    ("t5_relative_bucket", "cap_at_num_buckets", """
+def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
+    rp = relative_position.long()
+    bucket = torch.zeros_like(rp)
+    if bidirectional:
+        num_buckets //= 2
+        bucket = bucket + (rp > 0).long() * num_buckets
+        n = rp.abs()
+    else:
+        n = (-rp).clamp(min=0)
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    scaled = torch.log(n.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
+    large = (max_exact + (scaled * (num_buckets - max_exact)).long()).clamp(max=num_buckets)
+    return bucket + torch.where(is_small, n, large)
+"""),
+    ("alibi_slopes", "extra_from_2n_list", """
+def alibi_slopes(n_heads):
+    c = 2 ** int(math.floor(math.log2(n_heads)))
+    s = [2.0 ** (-8.0 * (h + 1) / c) for h in range(c)]
+    if c < n_heads:
+        s += [2.0 ** (-8.0 * (h + 1) / (2 * n_heads)) for h in range(0, 2 * n_heads, 2)][: n_heads - c]
+    return torch.tensor(s, dtype=torch.float32)
+"""),
+]
+
+RIGHT += [
+    ("t5_relative_bucket", "elementwise_python_math", """
+def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
+    def one(r):
+        nb, b = num_buckets, 0
+        if bidirectional:
+            nb //= 2
+            if r > 0:
+                b = nb
+            n = abs(r)
+        else:
+            n = max(-r, 0)
+        me = nb // 2
+        if n < me:
+            return b + n
+        val = me + int(math.log(n / me) / math.log(max_distance / me) * (nb - me))
+        return b + min(val, nb - 1)
+    flat = [one(int(r)) for r in relative_position.reshape(-1).tolist()]
+    return torch.tensor(flat, dtype=torch.long).reshape(relative_position.shape)
+"""),
+    ("apply_rope", "rotation_einsum_float32", """
+def apply_rope(x, positions=None, base=10000.0):
+    L, D = x.shape[-2:]
+    pos = torch.arange(L, dtype=x.dtype) if positions is None else positions.to(x.dtype)
+    theta = base ** (-torch.arange(0, D, 2, dtype=x.dtype) / D)
+    ang = pos[:, None] * theta[None, :]
+    c, s = ang.cos(), ang.sin()
+    rot = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)   # (L, D/2, 2, 2)
+    pairs = x.unflatten(-1, (D // 2, 2))
+    return torch.einsum("lkij,...lkj->...lki", rot, pairs).flatten(-2)
+"""),
+    ("apply_rope", "halves_not_pairs_in_place_clone", """
+def apply_rope(x, positions=None, base=10000.0):
+    D = x.shape[-1]
+    if positions is None:
+        positions = torch.arange(x.shape[-2])
+    inv = 1.0 / (base ** (torch.arange(0, D, 2, dtype=torch.float64) / D))
+    ang = positions.double()[:, None] * inv
+    cos, sin = ang.cos().to(x.dtype), ang.sin().to(x.dtype)
+    out = torch.empty_like(x)
+    out[..., 0::2] = x[..., 0::2] * cos - x[..., 1::2] * sin
+    out[..., 1::2] = x[..., 0::2] * sin + x[..., 1::2] * cos
+    return out
+"""),
+    ("alibi_slopes", "closest_power_via_bit_length", """
+def alibi_slopes(n_heads):
+    c = 1 << (n_heads.bit_length() - 1)
+    base = torch.arange(1, c + 1, dtype=torch.float64)
+    s = 2.0 ** (-8.0 * base / c)
+    if c < n_heads:
+        extra = 2.0 ** (-8.0 * torch.arange(1, 2 * c + 1, 2, dtype=torch.float64) / (2 * c))
+        s = torch.cat([s, extra[: n_heads - c]])
+    return s.float()
+"""),
+    ("alibi_bias", "abs_distance_with_mask", """
+def alibi_bias(n_heads, seq_len):
+    s = alibi_slopes(n_heads)
+    pos = torch.arange(seq_len)
+    dist = (pos[None, :] - pos[:, None]).abs().float()
+    b = -s[:, None, None] * dist
+    return b + torch.triu(torch.full((seq_len, seq_len), float("-inf")), 1)
+"""),
+    ("interpolate_positions", "float32_always", """
+def interpolate_positions(positions, train_len, target_len):
+    return positions.float() * (train_len / target_len)
+"""),
+    ("sinusoidal_encoding", "div_term_float32_exp", """
+def sinusoidal_encoding(seq_len, d_model):
+    pe = torch.zeros(seq_len, d_model)
+    position = torch.arange(seq_len).unsqueeze(1).float()
+    div = torch.pow(10000.0, torch.arange(0, d_model, 2).float() / d_model)
+    pe[:, 0::2] = torch.sin(position / div)
+    pe[:, 1::2] = torch.cos(position / div[: d_model // 2])
+    return pe
+"""),
+    ("relative_shift_matrix", "loops_math", """
+def relative_shift_matrix(offset, d_model):
+    m = torch.zeros(d_model, d_model)
+    for i in range(d_model // 2):
+        a = offset / 10000.0 ** (2 * i / d_model)
+        c, s = math.cos(a), math.sin(a)
+        m[2 * i, 2 * i], m[2 * i, 2 * i + 1] = c, s
+        m[2 * i + 1, 2 * i], m[2 * i + 1, 2 * i + 1] = -s, c
+    return m
+"""),
+]

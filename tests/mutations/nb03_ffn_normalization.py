@@ -798,3 +798,178 @@ def deepnorm_alpha_beta(n_layers):
     return alpha, beta
 """),
 ]
+
+# Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
+WRONG += [
+    ("layer_norm_backward", "unbiased_variance", """
+def layer_norm_backward(dout, x, weight, eps=1e-5):
+    D = x.shape[-1]
+    mean = x.mean(dim=-1, keepdim=True)
+    var = x.var(dim=-1, keepdim=True)
+    rstd = 1.0 / torch.sqrt(var + eps)
+    xhat = (x - mean) * rstd
+    g = dout * weight
+    dx = rstd * (g - g.mean(dim=-1, keepdim=True) - xhat * (g * xhat).mean(dim=-1, keepdim=True))
+    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
+"""),
+    ("layer_norm_backward", "dweight_uses_x_not_xhat", """
+def layer_norm_backward(dout, x, weight, eps=1e-5):
+    D = x.shape[-1]
+    mean = x.mean(dim=-1, keepdim=True)
+    var = (x - mean).pow(2).mean(dim=-1, keepdim=True)
+    rstd = 1.0 / torch.sqrt(var + eps)
+    xhat = (x - mean) * rstd
+    g = dout * weight
+    dx = rstd * (g - g.mean(dim=-1, keepdim=True) - xhat * (g * xhat).mean(dim=-1, keepdim=True))
+    return dx, (dout * x).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
+"""),
+    ("layer_norm_backward", "mean_term_without_weight", """
+def layer_norm_backward(dout, x, weight, eps=1e-5):
+    D = x.shape[-1]
+    mean = x.mean(dim=-1, keepdim=True)
+    var = (x - mean).pow(2).mean(dim=-1, keepdim=True)
+    rstd = 1.0 / torch.sqrt(var + eps)
+    xhat = (x - mean) * rstd
+    g = dout * weight
+    dx = rstd * (g - dout.mean(dim=-1, keepdim=True) - xhat * (g * xhat).mean(dim=-1, keepdim=True))
+    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
+"""),
+    ("batch_norm", "updates_stats_in_eval", """
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    n = x.shape[0]
+    mean = x.mean(dim=0)
+    var = x.var(dim=0, unbiased=False)
+    if training:
+        out = (x - mean) / torch.sqrt(var + eps) * weight + bias
+    else:
+        out = (x - running_mean) / torch.sqrt(running_var + eps) * weight + bias
+    running_mean.mul_(1 - momentum).add_(momentum * mean)
+    running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
+    return out
+"""),
+    ("batch_norm", "eval_normalises_with_batch_var", """
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    if training:
+        n = x.shape[0]
+        mean = x.mean(dim=0)
+        var = x.var(dim=0, unbiased=False)
+        running_mean.mul_(1 - momentum).add_(momentum * mean)
+        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
+    else:
+        mean, var = running_mean, x.var(dim=0, unbiased=False)
+    return (x - mean) / torch.sqrt(var + eps) * weight + bias
+"""),
+    ("layer_grad_norms", "activation_grad_norms", """
+def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
+    h = x
+    outs = []
+    for sub, norm in zip(sublayers, norms):
+        y = sub(norm(h)) if pre_ln else sub(h)
+        outs.append(y)
+        h = h + y if pre_ln else norm(h + y)
+    if final_norm is not None:
+        h = final_norm(h)
+    loss = F.mse_loss(h, target)
+    gs = torch.autograd.grad(loss, outs)
+    return [g.norm().item() for g in gs]
+"""),
+    ("layer_grad_norms", "mean_of_param_norms", """
+def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
+    h = x
+    for sub, norm in zip(sublayers, norms):
+        h = h + sub(norm(h)) if pre_ln else norm(h + sub(h))
+    if final_norm is not None:
+        h = final_norm(h)
+    F.mse_loss(h, target).backward()
+    return [float(torch.stack([p.grad.norm() for p in sub.parameters()]).mean()) for sub in sublayers]
+"""),
+    ("swiglu", "w2_w3_swapped_roles", """
+class SwiGLU(nn.Module):
+    def __init__(self, d_model, d_ff=None, bias=False):
+        super().__init__()
+        d_ff = swiglu_hidden_dim(d_model) if d_ff is None else d_ff
+        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
+        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
+        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
+
+    def forward(self, x):
+        return self.w2(self.w1(x) * F.silu(self.w3(x)))
+"""),
+]
+
+RIGHT += [
+    ("gelu", "torch_builtin", """
+def gelu(x, approximate="none"):
+    return F.gelu(x, approximate=approximate)
+"""),
+    ("gelu", "erfc_form", """
+def gelu(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + torch.tanh((2 / math.pi) ** 0.5 * (x + 0.044715 * torch.pow(x, 3))))
+    return 0.5 * x * torch.erfc(-x / math.sqrt(2))
+"""),
+    ("layer_norm_backward", "explicit_N_form_float64", """
+def layer_norm_backward(dout, x, weight, eps=1e-5):
+    N = x.shape[-1]
+    xd, dd, wd = x.double(), dout.double(), weight.double()
+    mu = xd.mean(-1, keepdim=True)
+    var = xd.var(-1, unbiased=False, keepdim=True)
+    inv = (var + eps).rsqrt()
+    xhat = (xd - mu) * inv
+    g = dd * wd
+    dx = inv / N * (N * g - g.sum(-1, keepdim=True) - xhat * (g * xhat).sum(-1, keepdim=True))
+    lead = list(range(x.dim() - 1))
+    dw = (dd * xhat).sum(dim=lead) if lead else dd * xhat
+    db = dd.sum(dim=lead) if lead else dd.clone()
+    return dx.to(x.dtype), dw.to(weight.dtype), db.to(weight.dtype)
+"""),
+    ("batch_norm", "lerp_running_stats", """
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    if training:
+        var_b, mean = torch.var_mean(x, dim=0, correction=0)
+        var_u = x.var(dim=0, correction=1)
+        running_mean.lerp_(mean.detach(), momentum)
+        running_var.lerp_(var_u.detach(), momentum)
+        return (x - mean) * torch.rsqrt(var_b + eps) * weight + bias
+    return (x - running_mean) * torch.rsqrt(running_var + eps) * weight + bias
+"""),
+    ("batch_norm", "torch_builtin", """
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    return F.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=momentum, eps=eps)
+"""),
+    ("layer_grad_norms", "cat_flat_norm", """
+def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
+    h = x
+    for sub, norm in zip(sublayers, norms):
+        h = pre_ln_block(h, sub, norm) if pre_ln else post_ln_block(h, sub, norm)
+    if final_norm is not None:
+        h = final_norm(h)
+    loss = F.mse_loss(h, target)
+    out = []
+    for sub in sublayers:
+        gs = torch.autograd.grad(loss, list(sub.parameters()), retain_graph=True)
+        out.append(torch.cat([g.reshape(-1) for g in gs]).norm().item())
+    return out
+"""),
+    ("rms_norm", "torch_builtin", """
+def rms_norm(x, weight, eps=1e-6):
+    return F.rms_norm(x, x.shape[-1:], weight, eps)
+"""),
+    ("swiglu_hidden_dim", "integer_floor_div", """
+def swiglu_hidden_dim(d_model, multiple_of=256):
+    h = 8 * d_model // 3
+    return -(-h // multiple_of) * multiple_of
+"""),
+    ("feed_forward", "sequential_inside", """
+class FeedForward(nn.Module):
+    def __init__(self, d_model, d_ff=None, activation="gelu"):
+        super().__init__()
+        d_ff = d_ff or 4 * d_model
+        self.fc1 = nn.Linear(d_model, d_ff)
+        self.fc2 = nn.Linear(d_ff, d_model)
+        self.act = {"gelu": nn.GELU(), "relu": nn.ReLU()}[activation]
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+"""),
+]

@@ -742,3 +742,246 @@ RIGHT = [
     ("save_checkpoint", "named_tempfile_fsync", SAVE_NAMED_TEMPFILE),
     ("resume", "file_object_map_location", RESUME_FILE_OBJECT),
 ]
+
+# Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
+WRONG += [
+    ("sgd_step", "state_buffer_never_stored", """
+def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    d = grad + weight_decay * param
+    if momentum != 0:
+        buf = state.get("momentum_buffer")
+        buf = d.clone() if buf is None else momentum * buf + d
+        d = d + momentum * buf if nesterov else buf
+    param.add_(d, alpha=-lr)
+"""),
+    ("adam_step", "decay_after_update", """
+def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=True):
+    b1, b2 = betas
+    if not state:
+        state.update(step=0, m=torch.zeros_like(param), v=torch.zeros_like(param))
+    state["step"] += 1
+    t = state["step"]
+    g = grad + weight_decay * param if (weight_decay and not decoupled) else grad
+    state["m"].mul_(b1).add_(g, alpha=1 - b1)
+    state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+    m_hat = state["m"] / (1 - b1 ** t)
+    v_hat = state["v"] / (1 - b2 ** t)
+    param.sub_(lr * m_hat / (v_hat.sqrt() + eps))
+    if weight_decay and decoupled:
+        param.mul_(1 - lr * weight_decay)
+"""),
+    ("adam_step", "step_counter_shared_global", """
+_ADAM_T = [0]
+def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=True):
+    b1, b2 = betas
+    if not state:
+        state.update(m=torch.zeros_like(param), v=torch.zeros_like(param))
+    _ADAM_T[0] += 1
+    t = _ADAM_T[0]
+    g = grad + weight_decay * param if (weight_decay and not decoupled) else grad
+    if weight_decay and decoupled:
+        param.mul_(1 - lr * weight_decay)
+    state["m"].mul_(b1).add_(g, alpha=1 - b1)
+    state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+    param.sub_(lr * (state["m"] / (1 - b1 ** t)) / ((state["v"] / (1 - b2 ** t)).sqrt() + eps))
+"""),
+    ("clip_grad_norm", "max_norm_no_eps_branch_uses_ge", """
+def clip_grad_norm(grads, max_norm):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    for g in grads:
+        g.mul_(max_norm / torch.maximum(total, torch.tensor(max_norm, dtype=total.dtype)))
+    return total
+"""),
+    ("dynamic_loss_scaler", "found_inf_from_last_tensor_only", """
+class DynamicLossScaler:
+    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
+        self.scale = float(init_scale)
+        self.growth_factor, self.backoff_factor, self.growth_interval = growth_factor, backoff_factor, growth_interval
+        self._good = 0
+
+    def scale_loss(self, loss):
+        return loss * self.scale
+
+    def unscale_(self, grads):
+        found_inf = False
+        for g in grads:
+            g.div_(self.scale)
+            found_inf = not bool(torch.isfinite(g).all())
+        return found_inf
+
+    def update(self, found_inf):
+        if found_inf:
+            self.scale *= self.backoff_factor
+            self._good = 0
+        else:
+            self._good += 1
+            if self._good == self.growth_interval:
+                self.scale *= self.growth_factor
+                self._good = 0
+"""),
+    ("dynamic_loss_scaler", "stops_unscaling_at_first_inf", """
+class DynamicLossScaler:
+    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
+        self.scale = float(init_scale)
+        self.growth_factor, self.backoff_factor, self.growth_interval = growth_factor, backoff_factor, growth_interval
+        self._good = 0
+
+    def scale_loss(self, loss):
+        return loss * self.scale
+
+    def unscale_(self, grads):
+        for g in grads:
+            g.div_(self.scale)
+            if not bool(torch.isfinite(g).all()):
+                return True
+        return False
+
+    def update(self, found_inf):
+        if found_inf:
+            self.scale *= self.backoff_factor
+            self._good = 0
+        else:
+            self._good += 1
+            if self._good == self.growth_interval:
+                self.scale *= self.growth_factor
+                self._good = 0
+"""),
+    ("cross_entropy", "reshape_without_movedim", """
+def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
+    if logits.dim() == 1:
+        logits, target = logits.unsqueeze(0), target.reshape(1)
+    C = logits.shape[1]
+    logp = torch.log_softmax(logits, dim=1).reshape(-1, C)
+    t = target.reshape(-1)
+    keep = t != ignore_index
+    logp, t = logp[keep], t[keep]
+    nll = -logp.gather(1, t[:, None]).squeeze(1)
+    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
+"""),
+    ("save_checkpoint", "error_rewrapped", """
+def save_checkpoint(state, path):
+    tmp = path + ".tmp"
+    try:
+        torch.save(state, tmp)
+    except Exception as err:
+        raise RuntimeError(f"checkpoint failed: {err}") from err
+    os.replace(tmp, path)
+"""),
+]
+
+RIGHT += [
+    ("sgd_step", "functional_rebind_buffer", """
+def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    g = torch.add(grad, param, alpha=weight_decay)
+    if momentum:
+        if "buf" in state:
+            state["buf"] = momentum * state["buf"] + g
+        else:
+            state["buf"] = g.detach().clone()
+        g = g + momentum * state["buf"] if nesterov else state["buf"]
+    param -= lr * g
+"""),
+    ("adam_step", "textbook_m_hat_v_hat", """
+def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=True):
+    b1, b2 = betas
+    t = state.get("t", 0) + 1
+    state["t"] = t
+    if weight_decay and not decoupled:
+        grad = grad + weight_decay * param
+    m = b1 * state.get("m", torch.zeros_like(param)) + (1 - b1) * grad
+    v = b2 * state.get("v", torch.zeros_like(param)) + (1 - b2) * grad * grad
+    state["m"], state["v"] = m, v
+    m_hat = m / (1 - b1 ** t)
+    v_hat = v / (1 - b2 ** t)
+    if weight_decay and decoupled:
+        param.mul_(1 - lr * weight_decay)
+    param.sub_(lr * m_hat / (v_hat.sqrt() + eps))
+"""),
+    ("clip_grad_norm", "python_coef_branch_when_over", """
+def clip_grad_norm(grads, max_norm):
+    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+    if total > max_norm:
+        coef = max_norm / (total.item() + 1e-6)
+        for g in grads:
+            g.mul_(coef)
+    return total
+"""),
+    ("clip_grad_norm", "float64_inside", """
+def clip_grad_norm(grads, max_norm):
+    total64 = torch.sqrt(sum((g.double() ** 2).sum() for g in grads))
+    coef = torch.clamp(max_norm / (total64 + 1e-6), max=1.0)
+    for g in grads:
+        g.copy_(g.double() * coef)
+    return total64.to(grads[0].dtype)
+"""),
+    ("accumulate_gradients", "split_and_multiply", """
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
+    size = x.shape[0] // n_micro
+    for xb, yb in zip(x.split(size), y.split(size)):
+        (loss_fn(model(xb), yb) * (1.0 / n_micro)).backward()
+    return None
+"""),
+    ("dynamic_loss_scaler", "mul_reciprocal_isinf_isnan", """
+class DynamicLossScaler:
+    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
+        self.scale = init_scale
+        self.growth_factor, self.backoff_factor, self.growth_interval = growth_factor, backoff_factor, growth_interval
+        self.tracker = 0
+
+    def scale_loss(self, loss):
+        return self.scale * loss
+
+    def unscale_(self, grads):
+        inv = 1.0 / self.scale
+        bad = False
+        for g in grads:
+            bad = bad or bool(torch.isinf(g).any() or torch.isnan(g).any())
+            g.mul_(inv)
+        return bad
+
+    def update(self, found_inf):
+        if found_inf:
+            self.scale = self.scale * self.backoff_factor
+            self.tracker = 0
+            return
+        self.tracker += 1
+        if self.tracker >= self.growth_interval:
+            self.scale = self.scale * self.growth_factor
+            self.tracker = 0
+"""),
+    ("cross_entropy", "loop_per_element_float64", """
+def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
+    if logits.dim() == 1:
+        logits, target = logits[None], target.reshape(1)
+    C = logits.shape[1]
+    lg = logits.double().movedim(1, -1).reshape(-1, C)
+    tg = target.reshape(-1).tolist()
+    total, count = lg.new_zeros(()), 0
+    for row, t in zip(lg, tg):
+        if t == ignore_index:
+            continue
+        lse = torch.logsumexp(row, 0)
+        logp = row - lse
+        total = total + (1 - label_smoothing) * -logp[t] + label_smoothing * -logp.mean()
+        count += 1
+    return (total / count).to(logits.dtype)
+"""),
+    ("save_checkpoint", "pathlib_tmp_no_cleanup", """
+def save_checkpoint(state, path):
+    import pathlib
+    p = pathlib.Path(path)
+    tmp = p.with_name(p.name + ".partial")
+    torch.save(state, tmp)
+    os.replace(tmp, p)
+"""),
+    ("warmup_cosine_lr", "numpy_pi_cos", """
+def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
+    import numpy as np
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    if step >= total_steps:
+        return min_lr * 1.0
+    t = (step - warmup_steps) / (total_steps - warmup_steps)
+    return float(min_lr + 0.5 * (max_lr - min_lr) * (1 + np.cos(np.pi * t)))
+"""),
+]

@@ -596,3 +596,138 @@ RIGHT = [
 """),
     ("bitonic_sort", "reshape_halves", _BS_RIGHT_RESHAPE),
 ]
+
+
+# ---------------------------------------------------------------- more variants (probe of false rejects / accepts)
+WRONG = WRONG + [
+    ('flash_attention_forward', 'lse_from_last_tile_only', '''
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
+    *batch, Lq, D = q.shape
+    Lk, Dv = k.shape[-2], v.shape[-1]
+    scale = 1.0 / math.sqrt(D)
+    out = q.new_empty(*batch, Lq, Dv)
+    lse = q.new_empty(*batch, Lq)
+    for i0 in range(0, Lq, block_q):
+        qi = q[..., i0:i0 + block_q, :] * scale
+        bq = qi.shape[-2]
+        m = q.new_full((*batch, bq), -math.inf)
+        l = q.new_zeros((*batch, bq))
+        acc = q.new_zeros((*batch, bq, Dv))
+        stop = min(Lk, i0 + bq) if causal else Lk
+        for j0 in range(0, stop, block_k):
+            s = qi @ k[..., j0:j0 + block_k, :].transpose(-2, -1)
+            if causal:
+                rows = torch.arange(i0, i0 + bq)[:, None]
+                cols = torch.arange(j0, j0 + s.shape[-1])[None, :]
+                s = s.masked_fill(cols > rows, -math.inf)
+            m_new = torch.maximum(m, s.amax(-1))
+            p = torch.exp(s - m_new[..., None])
+            alpha = torch.exp(m - m_new)
+            l = alpha * l + p.sum(-1)
+            acc = alpha[..., None] * acc + p @ v[..., j0:j0 + block_k, :]
+            m = m_new
+            last = torch.logsumexp(s, -1)
+        out[..., i0:i0 + bq, :] = acc / l[..., None]
+        lse[..., i0:i0 + bq] = last
+    return out, lse
+'''),
+    ('bitonic_sort', 'single_merge_pass', '''
+def bitonic_sort(x):
+    n = x.shape[0]
+    idx = torch.arange(n)
+    y = x.clone()
+    dist = n // 2
+    while dist >= 1:
+        partner = idx ^ dist
+        keep_min = idx < partner
+        other = y[partner]
+        y = torch.where(keep_min, torch.minimum(y, other), torch.maximum(y, other))
+        dist //= 2
+    return y
+'''),
+]
+RIGHT = RIGHT + [
+    ('flash_attention_forward', 'per_batch_loop_float64_tril_offset', '''
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
+    *batch, Lq, D = q.shape
+    Lk, Dv = k.shape[-2], v.shape[-1]
+    qf = q.reshape(-1, Lq, D).double()
+    kf = k.reshape(-1, Lk, D).double()
+    vf = v.reshape(-1, Lk, Dv).double()
+    outs, lses = [], []
+    for b in range(qf.shape[0]):
+        o_rows, l_rows = [], []
+        for i0 in range(0, Lq, block_q):
+            qi = qf[b, i0:i0 + block_q]
+            bq = qi.shape[0]
+            m = torch.full((bq,), -math.inf, dtype=torch.float64)
+            l = torch.zeros(bq, dtype=torch.float64)
+            acc = torch.zeros(bq, Dv, dtype=torch.float64)
+            for j0 in range(0, Lk, block_k):
+                kj, vj = kf[b, j0:j0 + block_k], vf[b, j0:j0 + block_k]
+                s = (qi @ kj.T) / math.sqrt(D)
+                if causal:
+                    allowed = torch.ones(bq, kj.shape[0], dtype=torch.bool).tril(diagonal=i0 - j0)
+                    s = s.masked_fill(~allowed, -math.inf)
+                m_new = torch.maximum(m, s.max(-1).values)
+                safe = torch.where(m_new == -math.inf, torch.zeros_like(m_new), m_new)
+                p = torch.exp(s - safe[:, None])
+                alpha = torch.exp(m - safe)
+                l = alpha * l + p.sum(-1)
+                acc = alpha[:, None] * acc + p @ vj
+                m = m_new
+            o_rows.append(acc / l[:, None])
+            l_rows.append(m + torch.log(l))
+        outs.append(torch.cat(o_rows))
+        lses.append(torch.cat(l_rows))
+    out = torch.stack(outs).reshape(*batch, Lq, Dv).to(q.dtype)
+    lse = torch.stack(lses).reshape(*batch, Lq).to(q.dtype)
+    return out, lse
+'''),
+    ('online_softmax', 'split_blocks_tensor_stats', '''
+def online_softmax(x, block_size):
+    m = None
+    l = None
+    for blk in torch.split(x, block_size):
+        bm = blk.max()
+        if m is None:
+            m, l = bm, torch.exp(blk - bm).sum() if bm > -math.inf else torch.zeros((), dtype=x.dtype)
+            continue
+        m_new = torch.maximum(m, bm)
+        if m_new == -math.inf:
+            continue
+        l = l * torch.exp(m - m_new) + torch.exp(blk - m_new).sum()
+        m = m_new
+    return torch.exp(x - m) / l
+'''),
+    ('bitonic_sort', 'flip_partner_first_stage', '''
+def bitonic_sort(x):
+    n = x.shape[0]
+    idx = torch.arange(n)
+    y = x.clone()
+    size = 2
+    while size <= n:
+        partner = idx ^ (size - 1)
+        lo = idx < partner
+        other = y[partner]
+        y = torch.where(lo, torch.minimum(y, other), torch.maximum(y, other))
+        dist = size // 4
+        while dist >= 1:
+            partner = idx ^ dist
+            lo = idx < partner
+            other = y[partner]
+            y = torch.where(lo, torch.minimum(y, other), torch.maximum(y, other))
+            dist //= 2
+        size *= 2
+    return y
+'''),
+    ('attention_hbm_bytes', 'fraction_ceil', '''
+def attention_hbm_bytes(seq_len, d_head, sram_bytes, bytes_per_el=2):
+    from fractions import Fraction
+    N, d = seq_len, d_head
+    M = sram_bytes // bytes_per_el
+    Bc = math.ceil(Fraction(M, 4 * d))
+    Tc = math.ceil(Fraction(N, Bc))
+    return int((4 * N * d + 4 * N * N) * bytes_per_el), int((2 * N * d + Tc * (3 * N * d + 4 * N)) * bytes_per_el)
+'''),
+]

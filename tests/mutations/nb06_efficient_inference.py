@@ -1031,3 +1031,251 @@ RIGHT = (_tag("kv_cache", _KV_RIGHT) + _tag("kv_cache_bytes", _BYTES_RIGHT) + _t
          + _tag("paged_kv_allocator", _PAGED_RIGHT) + _tag("padding_waste", _PAD_RIGHT)
          + _tag("simulate_static_batching", _STATIC_RIGHT) + _tag("simulate_continuous_batching", _CONT_RIGHT)
          + _tag("top_k_filter", _TOPK_RIGHT) + _tag("top_p_filter", _TOPP_RIGHT) + _tag("sample", _SAMPLE_RIGHT))
+
+
+# ---------------------------------------------------------------- more variants (probe of false rejects / accepts)
+WRONG = WRONG + [
+    ('rolling_kv_cache', 'returns_unfilled_slots', '''
+class RollingKVCache:
+    def __init__(self, window):
+        self.window = window
+        self.k = self.v = None
+        self.seen = 0
+
+    def update(self, k_new, v_new):
+        W, L = self.window, k_new.shape[-2]
+        if self.k is None:
+            self.k = k_new.new_zeros(*k_new.shape[:-2], W, k_new.shape[-1])
+            self.v = v_new.new_zeros(*v_new.shape[:-2], W, v_new.shape[-1])
+        for i in range(L):
+            self.k[..., self.seen % W, :] = k_new[..., i, :]
+            self.v[..., self.seen % W, :] = v_new[..., i, :]
+            self.seen += 1
+        order = torch.arange(self.seen, self.seen + W) % W
+        return self.k[..., order, :], self.v[..., order, :]
+'''),
+    ('paged_kv_allocator', 'append_counts_token_before_error', '''
+class PagedKVAllocator:
+    def __init__(self, num_blocks, block_size):
+        self.block_size = block_size
+        self.free_blocks = list(range(num_blocks - 1, -1, -1))
+        self.ref_count = [0] * num_blocks
+        self.tables = {}
+        self.n_tokens = {}
+
+    def num_free_blocks(self):
+        return len(self.free_blocks)
+
+    def allocate(self, seq_id, n_tokens):
+        need = -(-n_tokens // self.block_size)
+        if need > len(self.free_blocks):
+            raise RuntimeError("out")
+        blocks = [self.free_blocks.pop() for _ in range(need)]
+        for b in blocks:
+            self.ref_count[b] = 1
+        self.tables[seq_id] = blocks
+        self.n_tokens[seq_id] = n_tokens
+
+    def append_token(self, seq_id):
+        table, n = self.tables[seq_id], self.n_tokens[seq_id]
+        self.n_tokens[seq_id] = n + 1
+        full_or_absent = n % self.block_size == 0
+        if full_or_absent or self.ref_count[table[-1]] > 1:
+            if not self.free_blocks:
+                raise RuntimeError("out")
+            b = self.free_blocks.pop()
+            self.ref_count[b] = 1
+            if full_or_absent:
+                table.append(b)
+            else:
+                self.ref_count[table[-1]] -= 1
+                table[-1] = b
+
+    def fork(self, seq_id, new_id):
+        table = list(self.tables[seq_id])
+        for b in table:
+            self.ref_count[b] += 1
+        self.tables[new_id] = table
+        self.n_tokens[new_id] = self.n_tokens[seq_id]
+
+    def free(self, seq_id):
+        for b in self.tables.pop(seq_id):
+            self.ref_count[b] -= 1
+            if self.ref_count[b] == 0:
+                self.free_blocks.append(b)
+        del self.n_tokens[seq_id]
+
+    def block_table(self, seq_id):
+        return list(self.tables[seq_id])
+'''),
+    ('padding_waste', 'pads_to_mean', '''
+def padding_waste(lengths, batch_size, sort_by_length=False):
+    lengths = sorted(lengths) if sort_by_length else list(lengths)
+    pad = slots = 0
+    for start in range(0, len(lengths), batch_size):
+        batch = lengths[start:start + batch_size]
+        slots += len(batch) * max(batch)
+        pad += sum(max(batch) - x for x in batch[1:])
+    return pad / slots
+'''),
+    ('top_k_filter', 'flattens_batch_dims', '''
+def top_k_filter(logits, k):
+    if k >= logits.shape[-1]:
+        return logits.clone()
+    flat = logits.reshape(-1)
+    idx = flat.topk(k * (flat.numel() // logits.shape[-1])).indices
+    keep = torch.zeros_like(flat, dtype=torch.bool)
+    keep[idx] = True
+    return flat.masked_fill(~keep, float('-inf')).reshape(logits.shape)
+'''),
+]
+RIGHT = RIGHT + [
+    ('rolling_kv_cache', 'deque_of_token_views', '''
+import collections
+
+
+class RollingKVCache:
+    def __init__(self, window):
+        self.ks = collections.deque(maxlen=window)
+        self.vs = collections.deque(maxlen=window)
+
+    def update(self, k_new, v_new):
+        for i in range(k_new.shape[-2]):
+            self.ks.append(k_new[..., i:i + 1, :])
+            self.vs.append(v_new[..., i:i + 1, :])
+        return torch.cat(list(self.ks), -2), torch.cat(list(self.vs), -2)
+'''),
+    ('kv_cache', 'preallocated_doubling_buffer_views', '''
+class KVCache:
+    def __init__(self, n_layers):
+        self.buf = [None] * n_layers
+        self.len = [0] * n_layers
+
+    def update(self, layer, k_new, v_new):
+        L = k_new.shape[-2]
+        n = self.len[layer]
+        if self.buf[layer] is None or n + L > self.buf[layer][0].shape[-2]:
+            cap = max(2 * (n + L), 16)
+            kb = k_new.new_zeros(*k_new.shape[:-2], cap, k_new.shape[-1])
+            vb = v_new.new_zeros(*v_new.shape[:-2], cap, v_new.shape[-1])
+            if self.buf[layer] is not None:
+                kb[..., :n, :] = self.buf[layer][0][..., :n, :]
+                vb[..., :n, :] = self.buf[layer][1][..., :n, :]
+            self.buf[layer] = (kb, vb)
+        kb, vb = self.buf[layer]
+        kb[..., n:n + L, :] = k_new
+        vb[..., n:n + L, :] = v_new
+        self.len[layer] = n + L
+        return kb[..., :n + L, :], vb[..., :n + L, :]
+'''),
+    ('top_p_filter', 'loop_rows_python_floats', '''
+def top_p_filter(logits, p):
+    V = logits.shape[-1]
+    flat = logits.reshape(-1, V)
+    out = torch.full_like(flat, float('-inf'))
+    for r in range(flat.shape[0]):
+        probs = torch.softmax(flat[r].double(), -1)
+        order = sorted(range(V), key=lambda i: -probs[i].item())
+        mass = 0.0
+        for i in order:
+            out[r, i] = flat[r, i]
+            mass += probs[i].item()
+            if mass >= p:
+                break
+    return out.reshape(logits.shape)
+'''),
+    ('top_k_filter', 'kthvalue_threshold', '''
+def top_k_filter(logits, k):
+    V = logits.shape[-1]
+    if k >= V:
+        return logits.clone()
+    kth = torch.kthvalue(logits, V - k + 1, dim=-1, keepdim=True).values
+    return torch.where(logits >= kth, logits, torch.full_like(logits, float('-inf')))
+'''),
+    ('sample', 'log_softmax_multinomial_2d', '''
+def sample(logits, temperature=1.0, top_k=None, top_p=None, generator=None):
+    if temperature == 0:
+        return torch.argmax(logits, -1)
+    z = logits.double() / temperature
+    if top_k is not None:
+        z = top_k_filter(z, top_k)
+    if top_p is not None:
+        z = top_p_filter(z, top_p)
+    V = logits.shape[-1]
+    probs = torch.exp(torch.log_softmax(z, -1)).reshape(-1, V)
+    idx = torch.multinomial(probs, num_samples=1, replacement=True, generator=generator)
+    return idx.squeeze(-1).reshape(logits.shape[:-1])
+'''),
+    ('paged_kv_allocator', 'free_set_and_dict_refcounts', '''
+class PagedKVAllocator:
+    def __init__(self, num_blocks, block_size):
+        self.bs = block_size
+        self.pool = set(range(num_blocks))
+        self.refs = {}
+        self.tables = {}
+        self.lens = {}
+
+    def num_free_blocks(self):
+        return len(self.pool)
+
+    def _take(self):
+        b = min(self.pool)
+        self.pool.remove(b)
+        self.refs[b] = 1
+        return b
+
+    def allocate(self, seq_id, n_tokens):
+        need = math.ceil(n_tokens / self.bs)
+        if need > len(self.pool):
+            raise MemoryError("out of blocks") if False else RuntimeError("out of blocks")
+        self.tables[seq_id] = [self._take() for _ in range(need)]
+        self.lens[seq_id] = n_tokens
+
+    def _drop(self, b):
+        self.refs[b] -= 1
+        if self.refs[b] == 0:
+            del self.refs[b]
+            self.pool.add(b)
+
+    def append_token(self, seq_id):
+        t, n = self.tables[seq_id], self.lens[seq_id]
+        if n % self.bs == 0:
+            if not self.pool:
+                raise RuntimeError("full")
+            t.append(self._take())
+        elif self.refs[t[-1]] > 1:
+            if not self.pool:
+                raise RuntimeError("full")
+            old = t[-1]
+            t[-1] = self._take()
+            self._drop(old)
+        self.lens[seq_id] = n + 1
+
+    def fork(self, seq_id, new_id):
+        self.tables[new_id] = list(self.tables[seq_id])
+        self.lens[new_id] = self.lens[seq_id]
+        for b in self.tables[new_id]:
+            self.refs[b] += 1
+
+    def free(self, seq_id):
+        for b in self.tables.pop(seq_id):
+            self._drop(b)
+        self.lens.pop(seq_id)
+
+    def block_table(self, seq_id):
+        return list(self.tables[seq_id])
+'''),
+    ('padding_waste', 'numpy_reshape', '''
+def padding_waste(lengths, batch_size, sort_by_length=False):
+    import numpy as np
+    x = np.array(lengths, dtype=np.int64)
+    if sort_by_length:
+        x = np.sort(x)
+    pad = slots = 0
+    for i in range(0, len(x), batch_size):
+        b = x[i:i + batch_size]
+        slots += int(b.max()) * len(b)
+        pad += int(b.max()) * len(b) - int(b.sum())
+    return float(pad / slots)
+'''),
+]

@@ -957,12 +957,10 @@ WRONG = [
     ("pipeline_bubble_fraction", "over_m", BUBBLE_OVER_M),
     ("pipeline_bubble_fraction", "over_m_plus_p", BUBBLE_PLUS_P),
     ("pipeline_bubble_fraction", "1f1b_halves_bubble", BUBBLE_1F1B_HALF),
-    ("pipeline_bubble_fraction", "no_value_error", BUBBLE_NO_VALUE_ERROR),
     ("pipeline_bubble_fraction", "integer_division", BUBBLE_INT_DIVISION),
     ("pipeline_schedule", "backward_ignores_next_stage", SCHED_BACKWARD_NO_DEPENDENCY),
     ("pipeline_schedule", "1f1b_same_as_gpipe", SCHED_1F1B_IS_GPIPE),
     ("pipeline_schedule", "one_based_micro_batches", SCHED_ONE_BASED),
-    ("pipeline_schedule", "no_value_error", SCHED_NO_VALUE_ERROR),
     ("pipeline_schedule", "dependency_in_same_step", SCHED_SAME_STEP),
 ]
 
@@ -986,4 +984,204 @@ RIGHT = [
     ("pipeline_bubble_fraction", "one_minus_busy_fraction", BUBBLE_RIGHT),
     ("pipeline_schedule", "gpipe_reverse_backward_order", SCHED_RIGHT_REVERSE_BACKWARD),
     ("pipeline_schedule", "gpipe_closed_form", SCHED_RIGHT_CLOSED_FORM),
+    # The SYLLABUS names only "gpipe" and "1f1b": what other names do is left open.
+    ("pipeline_bubble_fraction", "ignores_unknown_schedule_names", BUBBLE_NO_VALUE_ERROR),
+    ("pipeline_schedule", "unknown_names_run_gpipe", SCHED_NO_VALUE_ERROR),
+]
+
+
+# ---------------------------------------------------------------- more variants (probe of false rejects / accepts)
+WRONG = WRONG + [
+    ('ring_all_gather', 'own_chunk_not_first_sent', '''
+def ring_all_gather(chunks, cluster):
+    N = cluster.world_size
+    have = [{r: chunks[r].clone()} for r in range(N)]
+    for k in range(N - 1):
+        inbox = cluster.exchange([(r, (r + 1) % N, have[r][(r - k) % N]) for r in range(N)])
+        for r in range(N):
+            have[r][(r - k - 1) % N] = inbox[r][(r - 1) % N]
+    return [torch.cat([have[r][(r + c) % N] for c in range(N)]) for r in range(N)]
+'''),
+    ('ring_reduce_scatter', 'sends_whole_tensor_each_round', '''
+def ring_reduce_scatter(tensors, cluster):
+    N = cluster.world_size
+    acc = [t.clone() for t in tensors]
+    for k in range(N - 1):
+        inbox = cluster.exchange([(r, (r + 1) % N, tensors[(r - k) % N]) for r in range(N)])
+        for r in range(N):
+            acc[r] = acc[r] + inbox[r][(r - 1) % N]
+    return [torch.tensor_split(acc[r], N)[r] for r in range(N)]
+'''),
+    ('recursive_doubling_all_reduce', 'no_value_error_for_non_power_of_two', '''
+def recursive_doubling_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    partial = [t.clone() for t in tensors]
+    step = 1
+    while step < N:
+        inbox = cluster.exchange([(r, r ^ step, partial[r]) for r in range(N) if (r ^ step) < N])
+        partial = [partial[r] + inbox[r][r ^ step] if (r ^ step) < N else partial[r] for r in range(N)]
+        step *= 2
+    return partial
+'''),
+    ('allreduce_time', 'recursive_doubling_ceil_log', '''
+def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
+    n = world_size
+    if algorithm not in ("ring", "recursive_doubling", "naive"):
+        raise ValueError(algorithm)
+    if n == 1:
+        return 0.0
+    if algorithm == "ring":
+        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
+    if algorithm == "recursive_doubling":
+        return float(math.log2(n) * alpha + nbytes * beta)
+    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
+'''),
+    ('pipeline_schedule', '1f1b_one_extra_warmup_forward', '''
+def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
+    p, m = n_stages, n_micro
+    if schedule == "gpipe":
+        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]
+    elif schedule == "1f1b":
+        order = []
+        for s in range(p):
+            warm = min(p - s, m)
+            ops = [("F", j) for j in range(warm)]
+            for j in range(m - warm):
+                ops += [("F", warm + j), ("B", j)]
+            ops += [("B", j) for j in range(m - warm, m)]
+            order.append(ops)
+    else:
+        raise ValueError(schedule)
+    steps = 2 * (m + p - 1)
+    grid = [[None] * steps for _ in range(p)]
+    done, nxt = {}, [0] * p
+    for t in range(steps):
+        finished = {}
+        for s in range(p):
+            if nxt[s] == len(order[s]):
+                continue
+            kind, j = order[s][nxt[s]]
+            if kind == "F":
+                dep = ("F", j, s - 1) if s > 0 else None
+            else:
+                dep = ("B", j, s + 1) if s < p - 1 else ("F", j, s)
+            if dep is None or done.get(dep, steps) < t:
+                grid[s][t] = f"{kind}{j}"
+                finished[(kind, j, s)] = t
+                nxt[s] += 1
+        done.update(finished)
+    return grid
+'''),
+]
+RIGHT = RIGHT + [
+    ('dist_ring_all_reduce', 'batch_isend_irecv', '''
+def dist_ring_all_reduce(tensor):
+    rank, N = dist.get_rank(), dist.get_world_size()
+    acc = tensor.clone()
+    if N == 1:
+        return acc
+    chunks = list(torch.tensor_split(acc, N))
+    right, left = (rank + 1) % N, (rank - 1) % N
+    for k in range(N - 1):
+        send_c = chunks[(rank - k - 1) % N]
+        buf = torch.empty_like(chunks[(rank - k - 2) % N])
+        reqs = dist.batch_isend_irecv([dist.P2POp(dist.isend, send_c, right), dist.P2POp(dist.irecv, buf, left)])
+        for r in reqs:
+            r.wait()
+        chunks[(rank - k - 2) % N] += buf
+    for k in range(N - 1):
+        send_c = chunks[(rank - k) % N]
+        recv_c = chunks[(rank - k - 1) % N]
+        reqs = dist.batch_isend_irecv([dist.P2POp(dist.isend, send_c, right), dist.P2POp(dist.irecv, recv_c, left)])
+        for r in reqs:
+            r.wait()
+    return acc
+'''),
+    ('dist_ring_all_reduce', 'even_odd_blocking_send_recv', '''
+def dist_ring_all_reduce(tensor):
+    rank, N = dist.get_rank(), dist.get_world_size()
+    acc = tensor.clone().double()
+    if N == 1:
+        return acc.to(tensor.dtype)
+    chunks = torch.tensor_split(acc, N)
+    right, left = (rank + 1) % N, (rank - 1) % N
+    def swap(out_c, in_buf):
+        if rank % 2 == 0:
+            dist.send(out_c.to(tensor.dtype).contiguous(), right)
+            dist.recv(in_buf, left)
+        else:
+            dist.recv(in_buf, left)
+            dist.send(out_c.to(tensor.dtype).contiguous(), right)
+    for k in range(N - 1):
+        in_c = chunks[(rank - k - 2) % N]
+        buf = torch.empty(in_c.shape, dtype=tensor.dtype)
+        swap(chunks[(rank - k - 1) % N], buf)
+        in_c += buf
+    for k in range(N - 1):
+        in_c = chunks[(rank - k - 1) % N]
+        buf = torch.empty(in_c.shape, dtype=tensor.dtype)
+        swap(chunks[(rank - k) % N], buf)
+        in_c.copy_(buf)
+    return acc.to(tensor.dtype)
+'''),
+    ('pipeline_bubble_fraction', 'ignores_schedule_name', '''
+def pipeline_bubble_fraction(n_stages, n_micro, schedule="gpipe"):
+    return (n_stages - 1) / (n_micro + n_stages - 1)
+'''),
+    ('ring_all_reduce', 'one_loop_2n_minus_2_rounds_float64', '''
+def ring_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    dtype = tensors[0].dtype
+    chunks = [list(c.double().clone() for c in torch.tensor_split(t, N)) for t in tensors]
+    for k in range(2 * (N - 1)):
+        msgs = []
+        for r in range(N):
+            j = (r - k) % N
+            msgs.append((r, (r + 1) % N, chunks[r][j].to(dtype)))
+        inbox = cluster.exchange(msgs)
+        for r in range(N):
+            j = (r - 1 - k) % N
+            got = inbox[r][(r - 1) % N].double()
+            chunks[r][j] = chunks[r][j] + got if k < N - 1 else got
+    return [torch.cat(chunks[r]).to(dtype) for r in range(N)]
+'''),
+    ('ring_reduce_scatter', 'send_queue_step_leftward_loop', '''
+def ring_reduce_scatter(tensors, cluster):
+    N = cluster.world_size
+    parts = [[c.clone() for c in torch.tensor_split(t, N)] for t in tensors]
+    for k in range(N - 1):
+        for r in range(N):
+            cluster.send(r, (r - 1) % N, parts[r][(r + k + 1) % N])
+        inbox = cluster.step()
+        for r in range(N):
+            j = (r + k + 2) % N
+            parts[r][j] = parts[r][j] + inbox[r][(r + 1) % N]
+    return [parts[r][r] for r in range(N)]
+'''),
+    ('recursive_doubling_all_reduce', 'xor_loop_over_bits', '''
+def recursive_doubling_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    if N < 1 or (N & (N - 1)) != 0:
+        raise ValueError('power of two')
+    cur = [t.clone() for t in tensors]
+    for k in range(int(math.log2(N))):
+        for r in range(N):
+            cluster.send(r, r ^ (1 << k), cur[r])
+        inbox = cluster.step()
+        cur = [cur[r] + inbox[r][r ^ (1 << k)] for r in range(N)]
+    return cur
+'''),
+    ('naive_all_reduce', 'sum_in_float64_no_n1_special_case', '''
+def naive_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    inbox = cluster.exchange([(r, 0, tensors[r]) for r in range(1, N)]) if N > 1 else [{}]
+    total = tensors[0].double().clone()
+    for r in range(1, N):
+        total += inbox[0][r].double()
+    total = total.to(tensors[0].dtype)
+    if N == 1:
+        return [total]
+    inbox = cluster.exchange([(0, r, total) for r in range(1, N)])
+    return [total.clone()] + [inbox[r][0] for r in range(1, N)]
+'''),
 ]

@@ -460,3 +460,187 @@ def shard_flat(params, world_size):
     return [flat[r * c:(r + 1) * c] for r in range(world_size)], c * world_size - total
 """),
 ] + [("zero_adam_w", name, code) for name, code in _ZERO_RIGHT]
+
+
+# ---------------------------------------------------------------- more variants (probe of false rejects / accepts)
+WRONG = WRONG + [
+    ('zero_model_state_bytes', 'stage2_keeps_grads_whole', '''
+def zero_model_state_bytes(n_params, dp_degree, stage, k=12):
+    psi, n = float(n_params), dp_degree
+    return {0: (4 + k) * psi, 1: 4 * psi + k * psi / n, 2: 4 * psi + k * psi / n + 0.0, 3: (4 + k) * psi / n}[stage]
+'''),
+    ('zero_comm_volume', 'stage3_two_allgathers_no_ring_factor_on_extra', '''
+def zero_comm_volume(n_params, dp_degree, stage):
+    n = dp_degree
+    base = 2 * (n - 1) / n * n_params
+    return float(base + (n_params / n if stage == 3 else 0.0))
+'''),
+    ('activation_bytes_per_layer', 'selective_keeps_half_attention', '''
+def activation_bytes_per_layer(seq, batch, hidden, heads, tp=1, recompute="none"):
+    s, b, h, a, t = seq, batch, hidden, heads, tp
+    if recompute == "full":
+        return float(2 * s * b * h)
+    if recompute == "selective":
+        return float(s * b * h * (34 + 2.5 * a * s / h) / t)
+    return float(s * b * h * (34 + 5 * a * s / h) / t)
+'''),
+    ('zero_adam_w', 'divides_by_n_twice', '''
+class ZeroAdamW:
+    def __init__(self, params, cluster, stage=1, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        self.cl, self.lr, self.b1, self.b2, self.eps, self.wd = cluster, lr, betas[0], betas[1], eps, weight_decay
+        self.n = n = cluster.world_size
+        self.shapes = [tuple(p.shape) for p in params]
+        flat = torch.cat([p.detach().reshape(-1) for p in params])
+        self.total = flat.numel()
+        self.c = c = -(-self.total // n)
+        flat = torch.cat([flat, flat.new_zeros(n * c - self.total)])
+        self.shard = [flat[r * c:(r + 1) * c].double() for r in range(n)]          # fp64 master shards
+        self.full = [flat.clone() for _ in range(n)]
+        self.m = [torch.zeros(c, dtype=flat.dtype) for _ in range(n)]
+        self.v = [torch.zeros(c, dtype=flat.dtype) for _ in range(n)]
+        self.t = 0
+        self.dtype = flat.dtype
+
+    def step(self, grads_per_rank):
+        n, c = self.n, self.c
+        bufs = []
+        for grads in grads_per_rank:
+            f = torch.cat([g.reshape(-1) for g in grads]) / n                       # pre-divide: sum of g/N = mean
+            bufs.append(list(torch.cat([f, f.new_zeros(n * c - self.total)]).split(c)))
+        for k in range(n - 1):                                                      # leftward ring
+            for r in range(n):
+                self.cl.send(r, (r - 1) % n, bufs[r][(r + k + 1) % n])
+            inbox = self.cl.step()
+            for r in range(n):
+                j = (r + k + 2) % n
+                bufs[r][j] = bufs[r][j] + inbox[r][(r + 1) % n]
+        self.t += 1
+        new = []
+        for r in range(n):
+            g = bufs[r][r] / n
+            p = self.shard[r].to(self.dtype)
+            m = self.m[r] = self.b1 * self.m[r] + (1 - self.b1) * g
+            v = self.v[r] = self.b2 * self.v[r] + (1 - self.b2) * g * g
+            mhat = m / (1 - self.b1 ** self.t)
+            vhat = v / (1 - self.b2 ** self.t)
+            p = p * (1 - self.lr * self.wd) - self.lr * mhat / (vhat.sqrt() + self.eps)
+            self.shard[r] = p.double()
+            new.append(p)
+        have = [{r: new[r]} for r in range(n)]
+        for k in range(n - 1):
+            for r in range(n):
+                self.cl.send(r, (r - 1) % n, have[r][(r + k) % n])
+            inbox = self.cl.step()
+            for r in range(n):
+                have[r][(r + k + 1) % n] = inbox[r][(r + 1) % n]
+        self.full = [torch.cat([have[r][j] for j in range(n)]) for r in range(n)]
+
+    def params(self, rank):
+        out, off = [], 0
+        for s in self.shapes:
+            k = math.prod(s)
+            out.append(self.full[rank][off:off + k].reshape(s).clone())
+            off += k
+        return out
+
+    def state_numel(self, rank):
+        return self.m[rank].numel() + self.v[rank].numel()
+'''),
+    ('shard_flat', 'pad_in_the_middle_per_param', '''
+def shard_flat(params, world_size):
+    total = sum(p.numel() for p in params)
+    pad = (-total) % world_size
+    parts = [p.reshape(-1) for p in params]
+    parts.insert(1 if len(parts) > 1 else 0, parts[0].new_zeros(pad))
+    flat = torch.cat(parts)
+    c = flat.numel() // world_size
+    return [flat[r * c:(r + 1) * c].clone() for r in range(world_size)], pad
+'''),
+]
+RIGHT = RIGHT + [
+    ('zero_adam_w', 'predivided_grads_leftward_mhat_vhat', '''
+class ZeroAdamW:
+    def __init__(self, params, cluster, stage=1, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        self.cl, self.lr, self.b1, self.b2, self.eps, self.wd = cluster, lr, betas[0], betas[1], eps, weight_decay
+        self.n = n = cluster.world_size
+        self.shapes = [tuple(p.shape) for p in params]
+        flat = torch.cat([p.detach().reshape(-1) for p in params])
+        self.total = flat.numel()
+        self.c = c = -(-self.total // n)
+        flat = torch.cat([flat, flat.new_zeros(n * c - self.total)])
+        self.shard = [flat[r * c:(r + 1) * c].double() for r in range(n)]          # fp64 master shards
+        self.full = [flat.clone() for _ in range(n)]
+        self.m = [torch.zeros(c, dtype=flat.dtype) for _ in range(n)]
+        self.v = [torch.zeros(c, dtype=flat.dtype) for _ in range(n)]
+        self.t = 0
+        self.dtype = flat.dtype
+
+    def step(self, grads_per_rank):
+        n, c = self.n, self.c
+        bufs = []
+        for grads in grads_per_rank:
+            f = torch.cat([g.reshape(-1) for g in grads]) / n                       # pre-divide: sum of g/N = mean
+            bufs.append(list(torch.cat([f, f.new_zeros(n * c - self.total)]).split(c)))
+        for k in range(n - 1):                                                      # leftward ring
+            for r in range(n):
+                self.cl.send(r, (r - 1) % n, bufs[r][(r + k + 1) % n])
+            inbox = self.cl.step()
+            for r in range(n):
+                j = (r + k + 2) % n
+                bufs[r][j] = bufs[r][j] + inbox[r][(r + 1) % n]
+        self.t += 1
+        new = []
+        for r in range(n):
+            g = bufs[r][r]
+            p = self.shard[r].to(self.dtype)
+            m = self.m[r] = self.b1 * self.m[r] + (1 - self.b1) * g
+            v = self.v[r] = self.b2 * self.v[r] + (1 - self.b2) * g * g
+            mhat = m / (1 - self.b1 ** self.t)
+            vhat = v / (1 - self.b2 ** self.t)
+            p = p * (1 - self.lr * self.wd) - self.lr * mhat / (vhat.sqrt() + self.eps)
+            self.shard[r] = p.double()
+            new.append(p)
+        have = [{r: new[r]} for r in range(n)]
+        for k in range(n - 1):
+            for r in range(n):
+                self.cl.send(r, (r - 1) % n, have[r][(r + k) % n])
+            inbox = self.cl.step()
+            for r in range(n):
+                have[r][(r + k + 1) % n] = inbox[r][(r + 1) % n]
+        self.full = [torch.cat([have[r][j] for j in range(n)]) for r in range(n)]
+
+    def params(self, rank):
+        out, off = [], 0
+        for s in self.shapes:
+            k = math.prod(s)
+            out.append(self.full[rank][off:off + k].reshape(s).clone())
+            off += k
+        return out
+
+    def state_numel(self, rank):
+        return self.m[rank].numel() + self.v[rank].numel()
+'''),
+    ('shard_flat', 'pad_function_and_split', '''
+def shard_flat(params, world_size):
+    flat = torch.cat([p.reshape(-1) for p in params]).clone()
+    pad = int((-flat.numel()) % world_size)
+    flat = F.pad(flat, (0, pad))
+    return list(flat.chunk(world_size)) if flat.numel() else [flat] * world_size, pad
+'''),
+    ('zero_model_state_bytes', 'bytes_per_param_dict', '''
+def zero_model_state_bytes(n_params, dp_degree, stage, k=12):
+    N = dp_degree
+    per = {0: 2 + 2 + k, 1: 4 + k / N, 2: 2 + (2 + k) / N, 3: (4 + k) / N}[stage]
+    return float(per * n_params)
+'''),
+    ('activation_bytes_per_layer', 'expanded_quadratic_term', '''
+def activation_bytes_per_layer(seq, batch, hidden, heads, tp=1, recompute="none"):
+    s, b, h, a, t = seq, batch, hidden, heads, tp
+    if recompute == "full":
+        return 2 * s * b * h
+    linear = 34 * s * b * h / t
+    if recompute == "selective":
+        return linear
+    return linear + 5 * a * s * s * b / t
+'''),
+]

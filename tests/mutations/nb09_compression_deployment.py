@@ -848,3 +848,181 @@ def fold_batchnorm(linear, bn):
     return fused
 """),
 ]
+
+
+# Further variants from a probe of the hidden tests' freedom and plausible mistakes.
+WRONG += [
+    ("quantize_absmax", "qmax_2_pow_bits_minus_2_below_8_bits", """
+def quantize_absmax(x, bits=8, dim=None):
+    qmax = 2 ** bits // 2 - 1 if bits == 8 else 2 ** (bits - 2)
+    absmax = x.abs().amax() if dim is None else x.abs().amax(dim, keepdim=True)
+    scale = absmax / qmax
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    return torch.round(x / safe).clamp(-qmax, qmax).to(torch.int8), scale
+"""),
+    ("quantize_zeropoint", "codes_from_x_minus_lo_without_zero_point_rounding", """
+def quantize_zeropoint(x, bits=8):
+    qmax = 2 ** bits - 1
+    lo = torch.clamp(x.min(), max=0)
+    hi = torch.clamp(x.max(), min=0)
+    scale = (hi - lo) / qmax
+    zero_point = torch.round(-lo / scale).to(torch.int64)
+    q = (torch.round((x - lo) / scale)).clamp(0, qmax).to(torch.uint8)
+    return q, scale, zero_point
+"""),
+    ("distillation_loss", "student_not_softened", """
+def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha):
+    T_ = temperature
+    kl = F.kl_div(F.log_softmax(student_logits, -1), F.softmax(teacher_logits / T_, -1), reduction="batchmean")
+    return alpha * T_ * T_ * kl + (1 - alpha) * F.cross_entropy(student_logits, labels)
+"""),
+    ("distillation_loss", "teacher_not_softened", """
+def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha):
+    T_ = temperature
+    kl = F.kl_div(F.log_softmax(student_logits / T_, -1), F.softmax(teacher_logits, -1), reduction="batchmean")
+    return alpha * T_ * T_ * kl + (1 - alpha) * F.cross_entropy(student_logits, labels)
+"""),
+    ("lora_linear", "rslora_scaling", """
+class LoRALinear(nn.Module):
+    def __init__(self, base, r, alpha):
+        super().__init__()
+        self.base = base
+        base.requires_grad_(False)
+        self.scaling = alpha / math.sqrt(r)
+        w = base.weight
+        self.lora_A = nn.Parameter(torch.randn(r, base.in_features, dtype=w.dtype) * 0.01)
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=w.dtype))
+
+    def forward(self, x):
+        return self.base(x) + self.scaling * (x @ self.lora_A.T @ self.lora_B.T)
+
+    def merge(self):
+        out = nn.Linear(self.base.in_features, self.base.out_features, dtype=self.base.weight.dtype)
+        with torch.no_grad():
+            out.weight.copy_(self.base.weight + self.scaling * (self.lora_B @ self.lora_A))
+            if self.base.bias is not None:
+                out.bias.copy_(self.base.bias)
+            else:
+                out.bias.zero_()
+        return out
+"""),
+    ("group_quantize", "qmax_from_8_bits", """
+def group_quantize(w, bits=4, group_size=128):
+    qmax = 127
+    *lead, n = w.shape
+    g = w.reshape(*lead, n // group_size, group_size)
+    scale = g.abs().amax(-1) / qmax
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    q = torch.round(g / safe[..., None]).clamp(-qmax, qmax).to(torch.int8).reshape(w.shape)
+    return q, scale
+"""),
+]
+RIGHT += [
+    ("quantize_absmax", "nan_to_num_and_moveaxis_loop", """
+def quantize_absmax(x, bits=8, dim=None):
+    qmax = 2 ** (bits - 1) - 1
+    if dim is None:
+        scale = x.abs().max() / qmax
+    else:
+        scale = torch.amax(torch.abs(x), dim=dim, keepdim=True) / qmax
+    q = torch.nan_to_num(x / scale, nan=0.0)
+    q = torch.clamp(torch.round(q), -qmax, qmax).to(torch.int8)
+    return q, scale
+"""),
+    ("quantize_absmax", "where_zero", """
+def quantize_absmax(x, bits=8, dim=None):
+    qmax = float(2 ** (bits - 1) - 1)
+    absmax = x.abs().amax() if dim is None else x.abs().amax(dim, keepdim=True)
+    scale = absmax / qmax
+    q = torch.where(scale == 0, torch.zeros_like(x), (x / scale).round())
+    return q.clamp(-qmax, qmax).to(torch.int8), scale
+"""),
+    ("quantize_zeropoint", "zp_from_lo_qmin_minus", """
+def quantize_zeropoint(x, bits=8):
+    qmin, qmax = 0, 2 ** bits - 1
+    lo = min(x.min().item(), 0.0)
+    hi = max(x.max().item(), 0.0)
+    scale = torch.tensor((hi - lo) / (qmax - qmin), dtype=x.dtype)
+    zero_point = (qmin - torch.round(torch.tensor(lo, dtype=x.dtype) / scale)).to(torch.int64)
+    q = torch.clamp(torch.round(x / scale + zero_point), qmin, qmax).to(torch.uint8)
+    return q, scale, zero_point
+"""),
+    ("distillation_loss", "log_target_float64", """
+def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha):
+    s = student_logits.double(); t = teacher_logits.double()
+    kl = F.kl_div(F.log_softmax(s / temperature, dim=1), F.log_softmax(t / temperature, dim=1),
+                  reduction="sum", log_target=True) / s.shape[0]
+    ce = F.cross_entropy(s, labels)
+    return (alpha * temperature ** 2 * kl + (1 - alpha) * ce).to(student_logits.dtype)
+"""),
+    ("distillation_loss", "ce_mean_of_soft_targets_minus_entropy", """
+def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha):
+    p_t = torch.softmax(teacher_logits / temperature, -1)
+    log_p_s = torch.log_softmax(student_logits / temperature, -1)
+    log_p_t = torch.log_softmax(teacher_logits / temperature, -1)
+    kl = (p_t * (log_p_t - log_p_s)).sum(-1).mean()
+    return alpha * temperature ** 2 * kl + (1 - alpha) * F.cross_entropy(student_logits, labels)
+"""),
+    ("lora_linear", "merged_weight_forward_kaiming", """
+class LoRALinear(nn.Module):
+    def __init__(self, base, r, alpha):
+        super().__init__()
+        self.base = base
+        for p in self.base.parameters():
+            p.requires_grad_(False)
+        self.r = r
+        self.scaling = alpha / r
+        w = base.weight
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, dtype=w.dtype, device=w.device))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=w.dtype, device=w.device))
+
+    def forward(self, x):
+        return F.linear(x, self.base.weight + self.scaling * (self.lora_B @ self.lora_A), self.base.bias)
+
+    def merge(self):
+        out = nn.Linear(self.base.in_features, self.base.out_features, bias=self.base.bias is not None,
+                        dtype=self.base.weight.dtype)
+        with torch.no_grad():
+            out.weight.copy_(self.base.weight + self.scaling * (self.lora_B @ self.lora_A))
+            if self.base.bias is not None:
+                out.bias.copy_(self.base.bias)
+        return out
+"""),
+    ("lora_linear", "merge_shares_base_bias", """
+class LoRALinear(nn.Module):
+    def __init__(self, base, r, alpha):
+        super().__init__()
+        self.base = base
+        base.weight.requires_grad = False
+        if base.bias is not None:
+            base.bias.requires_grad = False
+        self.scaling = float(alpha) / r
+        self.lora_A = nn.Parameter(torch.randn(r, base.in_features, dtype=base.weight.dtype) / r)
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=base.weight.dtype))
+
+    def forward(self, x):
+        return self.base(x) + (x @ self.lora_A.t()) @ self.lora_B.t() * self.scaling
+
+    def merge(self):
+        out = nn.Linear(self.base.in_features, self.base.out_features, bias=False, dtype=self.base.weight.dtype)
+        out.weight = nn.Parameter((self.base.weight + self.scaling * self.lora_B @ self.lora_A).detach())
+        out.bias = self.base.bias
+        return out
+"""),
+    ("smoothquant_scales", "pow_division_mixed", """
+def smoothquant_scales(act_absmax, weight_absmax, alpha=0.5):
+    return (act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha))
+"""),
+    ("group_quantize", "view_loop_groups", """
+def group_quantize(w, bits=4, group_size=128):
+    qmax = 2 ** (bits - 1) - 1
+    *lead, n = w.shape
+    g = w.reshape(*lead, n // group_size, group_size).double()
+    absmax = g.abs().amax(-1)
+    scale = absmax / qmax
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    q = torch.round(g / safe[..., None]).clamp(-qmax, qmax).to(torch.int8).reshape(w.shape)
+    return q, scale.to(w.dtype)
+"""),
+]

@@ -571,3 +571,142 @@ def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
     return best
 """),
 ]
+
+
+# Further variants from a probe of the hidden tests' freedom and plausible mistakes.
+WRONG += [
+    ("mlm_mask", "random_ids_exclude_zero", """
+def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
+    u = torch.rand(input_ids.shape, generator=generator)
+    selected = (u < mlm_prob) & ~special_mask
+    labels = torch.where(selected, input_ids, torch.full_like(input_ids, -100))
+    inputs = input_ids.clone()
+    v = torch.rand(input_ids.shape, generator=generator)
+    inputs[selected & (v < 0.8)] = mask_token_id
+    to_rand = selected & (v >= 0.8) & (v < 0.9)
+    inputs[to_rand] = torch.randint(1, vocab_size - 1, (int(to_rand.sum()),), generator=generator, dtype=input_ids.dtype)
+    return inputs, labels
+"""),
+    ("causal_lm_loss", "mean_per_sequence_then_batch", """
+def causal_lm_loss(logits, input_ids, ignore_index=-100):
+    tgt = input_ids[:, 1:]
+    per = F.cross_entropy(logits[:, :-1].transpose(1, 2), tgt, ignore_index=ignore_index, reduction="none")
+    keep = (tgt != ignore_index).to(per.dtype)
+    return ((per * keep).sum(1) / keep.sum(1).clamp(min=1)).mean()
+"""),
+    ("dpo_loss", "rewards_swapped", """
+def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
+    c = policy_chosen_logps - ref_chosen_logps
+    r = policy_rejected_logps - ref_rejected_logps
+    loss = -F.logsigmoid(beta * (c - r)).mean()
+    return loss, (beta * r).detach(), (beta * c).detach()
+"""),
+    ("dpo_loss", "ipo_squared_loss", """
+def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
+    c = policy_chosen_logps - ref_chosen_logps
+    r = policy_rejected_logps - ref_rejected_logps
+    loss = ((c - r) - 1 / (2 * beta)).pow(2).mean()
+    return loss, (beta * c).detach(), (beta * r).detach()
+"""),
+    ("ppo_clip_loss", "advantages_normalised", """
+def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
+    adv = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+    ratio = torch.exp(logp_new - logp_old)
+    return -torch.min(ratio * adv, ratio.clamp(1 - clip, 1 + clip) * adv).mean()
+"""),
+    ("bradley_terry_loss", "logsigmoid_of_sum", """
+def bradley_terry_loss(r_chosen, r_rejected):
+    return -(F.logsigmoid(r_chosen) + F.logsigmoid(-r_rejected)).mean()
+"""),
+]
+RIGHT += [
+    ("mlm_mask", "rand_thresholds_random_only_where_needed", """
+def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
+    u = torch.rand(input_ids.shape, generator=generator)
+    selected = (u < mlm_prob) & ~special_mask
+    labels = torch.where(selected, input_ids, torch.full_like(input_ids, -100))
+    inputs = input_ids.clone()
+    v = torch.rand(input_ids.shape, generator=generator)
+    to_mask = selected & (v < 0.8)
+    to_rand = selected & (v >= 0.8) & (v < 0.9)
+    inputs[to_mask] = mask_token_id
+    n = int(to_rand.sum())
+    inputs[to_rand] = torch.randint(0, vocab_size, (n,), generator=generator, dtype=input_ids.dtype)
+    return inputs, labels
+"""),
+    ("causal_lm_loss", "loop_nll_float64", """
+def causal_lm_loss(logits, input_ids, ignore_index=-100):
+    logp = torch.log_softmax(logits[:, :-1].double(), dim=-1)
+    tgt = input_ids[:, 1:]
+    total, count = logp.new_zeros(()), 0
+    B, L1 = tgt.shape
+    for b in range(B):
+        for t in range(L1):
+            y = int(tgt[b, t])
+            if y != ignore_index:
+                total = total - logp[b, t, y]
+                count += 1
+    return (total / count).to(logits.dtype)
+"""),
+    ("causal_lm_loss", "labels_shift_left_mask_last", """
+def causal_lm_loss(logits, input_ids, ignore_index=-100):
+    labels = torch.full_like(input_ids, ignore_index)
+    labels[:, :-1] = input_ids[:, 1:]
+    return F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=ignore_index)
+"""),
+    ("sequence_logprob", "clone_labels_set_zero", """
+def sequence_logprob(logits, labels, ignore_index=-100):
+    labels = labels[:, 1:].clone()
+    logits = logits[:, :-1, :]
+    loss_mask = labels != ignore_index
+    labels[labels == ignore_index] = 0
+    per_token = torch.gather(logits.log_softmax(-1), dim=2, index=labels.unsqueeze(2)).squeeze(2)
+    return (per_token * loss_mask).sum(-1)
+"""),
+    ("dpo_loss", "rewards_difference_form", """
+def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
+    chosen_rewards = beta * (policy_chosen_logps - ref_chosen_logps)
+    rejected_rewards = beta * (policy_rejected_logps - ref_rejected_logps)
+    loss = F.softplus(-(chosen_rewards - rejected_rewards)).mean()
+    return loss, chosen_rewards.detach(), rejected_rewards.detach()
+"""),
+    ("dpo_loss", "log_of_sigmoid_float64", """
+def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
+    pi = policy_chosen_logps.double() - policy_rejected_logps.double()
+    ref = ref_chosen_logps.double() - ref_rejected_logps.double()
+    loss = -F.logsigmoid(beta * (pi - ref)).mean().to(policy_chosen_logps.dtype)
+    return (loss, (beta * (policy_chosen_logps - ref_chosen_logps)).detach(),
+            (beta * (policy_rejected_logps - ref_rejected_logps)).detach())
+"""),
+    ("ppo_clip_loss", "advantage_sign_cases", """
+def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
+    ratio = (logp_new - logp_old).exp()
+    bound = torch.where(advantages >= 0, torch.clamp(ratio, max=1 + clip), torch.clamp(ratio, min=1 - clip))
+    return -(bound * advantages).mean()
+"""),
+    ("bradley_terry_loss", "log1p_exp_float64", """
+def bradley_terry_loss(r_chosen, r_rejected):
+    d = (r_chosen - r_rejected).double()
+    return (torch.clamp(-d, min=0) + torch.log1p(torch.exp(-d.abs()))).mean().to(r_chosen.dtype)
+"""),
+    ("sft_labels", "list_lengths_python", """
+def sft_labels(input_ids, prompt_lengths):
+    labels = input_ids.clone()
+    for b, n in enumerate(list(prompt_lengths)):
+        labels[b, :int(n)] = -100
+    return labels
+"""),
+    ("tree_of_thoughts_bfs", "scored_tuples", """
+def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
+    frontier = [root]
+    for _ in range(depth):
+        scored = [(score(c), i, c) for i, c in enumerate(ch for s in frontier for ch in expand(s))]
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        frontier = [c for _, _, c in scored[:breadth]]
+    best = frontier[0]
+    for s in frontier:
+        if score(s) > score(best):
+            best = s
+    return best
+"""),
+]

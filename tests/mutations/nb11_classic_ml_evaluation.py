@@ -232,16 +232,6 @@ def precision_recall_f1(y_true, y_pred):
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
 """),
-    ("precision_recall_f1", "arithmetic_on_labels_breaks_bool", """
-def precision_recall_f1(y_true, y_pred):
-    tp = float((y_true * y_pred).sum())
-    fp = float(((1 - y_true) * y_pred).sum())
-    fn = float((y_true * (1 - y_pred)).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-"""),
     # ------------------------------------------------------------ roc_auc
     ("roc_auc", "ties_count_one", """
 def roc_auc(y_true, scores):
@@ -1105,5 +1095,158 @@ class EarlyStopping:
         else:
             self.wait += 1
         return bool(self.wait >= self.patience)
+"""),
+]
+
+
+# Further variants from a probe of the hidden tests' freedom and plausible mistakes.
+WRONG += [
+    ("roc_auc", "ties_broken_by_order_ranks", """
+def roc_auc(y_true, scores):
+    s = scores.double()
+    y = y_true == 1
+    ranks = torch.empty(len(s), dtype=torch.float64)
+    ranks[s.argsort(stable=True)] = torch.arange(1, len(s) + 1, dtype=torch.float64)
+    n_pos = int(y.sum()); n_neg = len(s) - n_pos
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+"""),
+    ("average_precision", "mean_precision_at_positives", """
+def average_precision(y_true, scores):
+    order = scores.argsort(descending=True)
+    y = (y_true[order] == 1).double()
+    prec = y.cumsum(0) / torch.arange(1, len(y) + 1)
+    return float((prec * y).sum() / y.sum())
+"""),
+    ("early_stopping", "best_updated_on_small_improvement", """
+class EarlyStopping:
+    def __init__(self, patience, min_delta=0.0, mode="min"):
+        self.patience, self.min_delta, self.mode = patience, min_delta, mode
+        self.best = math.inf if mode == "min" else -math.inf
+        self.counter = 0
+    def step(self, value):
+        v = float(value)
+        better = v < self.best if self.mode == "min" else v > self.best
+        if better and abs(v - self.best) > self.min_delta:
+            self.counter = 0
+        else:
+            self.counter += 1
+        if better:
+            self.best = v
+        return self.counter >= self.patience
+"""),
+    ("focal_loss", "alpha_on_all_elements", """
+def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
+    ce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+    p = torch.sigmoid(logits)
+    pt = p * targets + (1 - p) * (1 - targets)
+    return (alpha * (1 - pt) ** gamma * ce).mean()
+"""),
+]
+RIGHT += [
+    ("precision_recall_f1", "float_compare_eq1", """
+def precision_recall_f1(y_true, y_pred):
+    t = y_true == 1
+    p = y_pred == 1
+    tp = (t & p).sum().item(); fp = (~t & p).sum().item(); fn = (t & ~p).sum().item()
+    pr = tp / (tp + fp) if tp + fp > 0 else 0.0
+    rc = tp / (tp + fn) if tp + fn > 0 else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
+    return float(pr), float(rc), float(f1)
+"""),
+    ("roc_auc", "mann_whitney_rank_sum_argsort", """
+def roc_auc(y_true, scores):
+    s = scores.double()
+    y = y_true == 1
+    uniq, inv, counts = torch.unique(s, return_inverse=True, return_counts=True)
+    ends = counts.cumsum(0).double()
+    avg = ends - (counts.double() - 1) / 2
+    ranks = avg[inv]
+    n_pos = int(y.sum()); n_neg = len(s) - n_pos
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+"""),
+    ("average_precision", "loop_sklearn_style", """
+def average_precision(y_true, scores):
+    ys = [int(v) for v in y_true.tolist()]; ss = scores.tolist()
+    n_pos = sum(ys)
+    ap, prev_r = 0.0, 0.0
+    for thr in sorted(set(ss), reverse=True):
+        tp = sum(1 for y, s in zip(ys, ss) if s >= thr and y == 1)
+        k = sum(1 for s in ss if s >= thr)
+        r = tp / n_pos
+        ap += (r - prev_r) * (tp / k)
+        prev_r = r
+    return ap
+"""),
+    ("class_balanced_weights", "list_input_python", """
+def class_balanced_weights(class_counts, beta=0.9999):
+    c = torch.as_tensor(class_counts)
+    dt = c.dtype if c.is_floating_point() else torch.float32
+    eff = [(1 - beta ** float(n)) / (1 - beta) for n in c.tolist()]
+    w = [1.0 / e for e in eff]
+    s = sum(w)
+    return torch.tensor([x * len(w) / s for x in w], dtype=dt)
+"""),
+    ("k_fold_indices", "numpy_rng_sorted_train", """
+def k_fold_indices(n, k, shuffle=True, seed=0):
+    import numpy as np
+    idx = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    out, start = [], 0
+    for s in sizes:
+        val = idx[start:start + s]
+        train = np.setdiff1d(np.arange(n), val)
+        out.append((torch.from_numpy(train).long(), torch.from_numpy(val.copy()).long()))
+        start += s
+    return out
+"""),
+    ("k_fold_indices", "val_sorted_within_fold", """
+def k_fold_indices(n, k, shuffle=True, seed=0):
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)) if shuffle else torch.arange(n)
+    out = []
+    for val in torch.tensor_split(perm, k):
+        val = val.sort().values
+        mask = torch.ones(n, dtype=torch.bool); mask[val] = False
+        out.append((torch.nonzero(mask).flatten(), val))
+    return out
+"""),
+    ("early_stopping", "best_none_first_value", """
+class EarlyStopping:
+    def __init__(self, patience, min_delta=0.0, mode="min"):
+        self.patience, self.min_delta, self.mode = patience, min_delta, mode
+        self.best = None
+        self.wait = 0
+    def step(self, value):
+        v = float(value)
+        if self.best is None:
+            self.best = v
+            self.wait = 0
+        elif (self.mode == "min" and v < self.best - self.min_delta) or (self.mode == "max" and v > self.best + self.min_delta):
+            self.best = v
+            self.wait = 0
+        else:
+            self.wait += 1
+        return bool(self.wait >= self.patience)
+"""),
+    ("focal_loss", "bce_with_logits_float64", """
+def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
+    x = logits.double(); t = targets.double()
+    ce = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    p = torch.sigmoid(x)
+    pt = p * t + (1 - p) * (1 - t)
+    loss = ce * (1 - pt) ** gamma
+    if alpha >= 0:
+        loss = (alpha * t + (1 - alpha) * (1 - t)) * loss
+    return loss.mean().to(logits.dtype)
+"""),
+    # SYLLABUS: binary 0/1 tensors; bool inputs are outside the contract, so 1 - y_true is a correct way to count.
+    ("precision_recall_f1", "arithmetic_on_0_1_labels", """
+def precision_recall_f1(y_true, y_pred):
+    tp = float((y_true * y_pred).sum())
+    fp = float(((1 - y_true) * y_pred).sum())
+    fn = float((y_true * (1 - y_pred)).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
 """),
 ]

@@ -452,3 +452,71 @@ def dp_sgd_step(per_sample_grads, clip_norm, noise_multiplier, generator=None):
     return (total + noise_multiplier * clip_norm * noise) / B
 """),
 ]
+
+
+# Further variants from a probe of the hidden tests' freedom and plausible mistakes.
+WRONG += [
+    ("clip_loss", "temperature_only_image_side", """
+def clip_loss(image_emb, text_emb, temperature=0.07):
+    i = F.normalize(image_emb, dim=-1); t = F.normalize(text_emb, dim=-1)
+    labels = torch.arange(len(i))
+    return 0.5 * (F.cross_entropy(i @ t.T / temperature, labels) + F.cross_entropy(t @ i.T, labels))
+"""),
+    ("clip_loss", "bce_on_diagonal", """
+def clip_loss(image_emb, text_emb, temperature=0.07):
+    i = F.normalize(image_emb, dim=-1); t = F.normalize(text_emb, dim=-1)
+    logits = i @ t.T / temperature
+    return F.binary_cross_entropy_with_logits(logits, torch.eye(len(i)))
+"""),
+    ("dp_sgd_step", "noise_variance_not_std", """
+def dp_sgd_step(per_sample_grads, clip_norm, noise_multiplier, generator=None):
+    g = per_sample_grads
+    B = g.shape[0]
+    norms = g.reshape(B, -1).norm(dim=1)
+    factor = (clip_norm / norms).clamp(max=1.0)
+    s = (g * factor.view(B, *([1] * (g.dim() - 1)))).sum(0)
+    return (s + torch.randn(s.shape, generator=generator, dtype=g.dtype) * (noise_multiplier * clip_norm) ** 2) / B
+"""),
+]
+RIGHT += [
+    ("clip_loss", "logit_scale_and_text_logits", """
+def clip_loss(image_emb, text_emb, temperature=0.07):
+    i = image_emb / image_emb.norm(dim=1, keepdim=True)
+    t = text_emb / text_emb.norm(dim=1, keepdim=True)
+    logit_scale = 1.0 / temperature
+    logits_per_image = logit_scale * i @ t.t()
+    logits_per_text = logit_scale * t @ i.t()
+    labels = torch.arange(len(i))
+    return 0.5 * (F.cross_entropy(logits_per_image, labels) + F.cross_entropy(logits_per_text, labels))
+"""),
+    ("recall_at_k", "argsort_position", """
+def recall_at_k(similarity, k):
+    order = similarity.argsort(dim=1, descending=True)[:, :k]
+    n = similarity.shape[0]
+    hits = sum(1 for i in range(n) if i in order[i].tolist())
+    return hits / n
+"""),
+    ("fedavg", "normalised_weights_first", """
+def fedavg(client_states, client_sizes):
+    total = sum(client_sizes)
+    w = [n / total for n in client_sizes]
+    return {k: sum(wi * s[k] for wi, s in zip(w, client_states)).to(client_states[0][k].dtype) for k in client_states[0]}
+"""),
+    ("dp_sgd_step", "clip_with_max_norm_C", """
+def dp_sgd_step(per_sample_grads, clip_norm, noise_multiplier, generator=None):
+    B = per_sample_grads.shape[0]
+    flat = per_sample_grads.reshape(B, -1).double()
+    norms = flat.norm(dim=1, keepdim=True)
+    clipped = flat / torch.clamp(norms / clip_norm, min=1.0)
+    total = clipped.sum(0)
+    noise = torch.normal(0.0, float(noise_multiplier * clip_norm), size=total.shape, generator=generator, dtype=torch.float64)
+    return ((total + noise) / B).reshape(per_sample_grads.shape[1:]).to(per_sample_grads.dtype)
+"""),
+    ("laplace_mechanism", "uniform_inverse_cdf_log1p", """
+def laplace_mechanism(value, sensitivity, epsilon, generator=None):
+    v = torch.as_tensor(value, dtype=torch.get_default_dtype()) if not torch.is_tensor(value) or not value.is_floating_point() else value
+    u = torch.rand(v.shape, generator=generator, dtype=v.dtype) - 0.5
+    b = sensitivity / epsilon
+    return v - b * torch.sign(u) * torch.log1p(-2 * u.abs())
+"""),
+]

@@ -82,13 +82,17 @@ class CpuMeter:
                     time.sleep(0.1)
 
 
+def students(copies: int) -> list[str]:
+    return [f"student{i:03d}" for i in range(copies)]
+
+
 def make_course(base: Path, assignment: str, copies: int) -> tuple[Path, float]:
     root = base / "course"
     shutil.copytree(ROOT / "source" / assignment, root / "source" / assignment)
     generate([assignment], root, course=root)
     reference = read_notebook(source_notebook(assignment))
-    for i in range(copies):
-        write_notebook(reference, root / "submitted" / f"student{i:03d}" / assignment / f"{assignment}.ipynb")
+    for s in students(copies):
+        write_notebook(reference, root / "submitted" / s / assignment / f"{assignment}.ipynb")
     auto_max = sum(g.points for g in grade_cells(reference) if g.kind == "test")
     return root, auto_max
 
@@ -101,52 +105,44 @@ def prepare_nbgrader(root: Path, assignment: str, copies: int) -> None:
     result = api.generate_assignment(assignment, force=True, create=True)
     assert result["success"], result.get("error")
     with Gradebook(api.coursedir.db_url) as gb:
-        for i in range(copies):
-            gb.update_or_create_student(f"student{i:03d}")
+        for s in students(copies):
+            gb.update_or_create_student(s)
+
+
+def check_nbgrader_scores(db_url: str, assignment: str, copies: int, auto_max: float) -> None:
+    """Every copy graded full in nbgrader's gradebook, or the benchmark fails."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gb:
+        for s in students(copies):
+            score = gb.find_submission(assignment, s).code_score
+            assert score == auto_max, f"nbgrader graded {s} {score}/{auto_max}"
 
 
 def nbgrader_serial(root: Path, assignment: str, copies: int, auto_max: float) -> float:
     """nbgrader's Python API in this process, one student after the other (its imports not timed)."""
-    from nbgrader.api import Gradebook
-
     api = nbgrader_api(root)
-    students = [f"student{i:03d}" for i in range(copies)]
     start = time.perf_counter()
-    for s in students:
+    for s in students(copies):
         result = api.autograde(assignment, s, force=True, create=True)
         assert result["success"], result.get("error") or result.get("log")
     seconds = time.perf_counter() - start
-    with Gradebook(api.coursedir.db_url) as gb:
-        for s in students:
-            score = gb.find_submission(assignment, s).code_score
-            assert score == auto_max, f"nbgrader graded {s} {score}/{auto_max}"
+    check_nbgrader_scores(api.coursedir.db_url, assignment, copies, auto_max)
     return seconds
 
 
 def nbgrader_command(root: Path, assignment: str, copies: int, auto_max: float) -> float:
     """`nbgrader autograde ASSIGNMENT` for every submitted student, one command, timed start to exit."""
-    from nbgrader.api import Gradebook
-
     db_url = f"sqlite:///{root / 'gradebook.db'}"
     nbgrader = Path(sys.executable).with_name("nbgrader")
     cmd = [str(nbgrader) if nbgrader.exists() else "nbgrader", "autograde", assignment, "--force", "--create",
            f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url={db_url}"]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=kernel_environment())
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr[-2000:]
-    with Gradebook(db_url) as gb:
-        for i in range(copies):
-            score = gb.find_submission(assignment, f"student{i:03d}").code_score
-            assert score == auto_max, f"nbgrader autograde graded student{i:03d} {score}/{auto_max}"
+    check_nbgrader_scores(db_url, assignment, copies, auto_max)
     return seconds
-
-
-def kernel_environment() -> dict:
-    """This environment without MPLBACKEND: kernels then draw figures inline, as in a real run."""
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)
-    return env
 
 
 def course_grade(root: Path, assignment: str, workers: int, copies: int, auto_max: float) -> float:
@@ -157,7 +153,7 @@ def course_grade(root: Path, assignment: str, workers: int, copies: int, auto_ma
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "course", "grade", assignment, "--root", str(root),
                            "--workers", str(workers), "--force", "--csv", str(out)],
-                          capture_output=True, text=True, env=kernel_environment())
+                          capture_output=True, text=True)
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr[-2000:]
     with open(out, newline="") as fh:
@@ -191,7 +187,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-overhead", action="store_true", help="skip the one-worker run and the overhead figure")
     p.add_argument("--repeat", type=int, default=1, help="run everything this many times, keep the best times")
     args = p.parse_args(argv)
-    os.environ.pop("MPLBACKEND", None)  # nbgrader's kernels (in this process too) draw inline, as in a real run
+    # every kernel, in this process and in the commands it runs, draws figures inline, as in a real run
+    os.environ.pop("MPLBACKEND", None)
     if args.cpus:
         os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -105,7 +105,7 @@ def grade_job(job: dict) -> dict:
     from .notebooks import write_notebook
 
     start = time.monotonic()
-    batch = Path(tempfile.gettempdir()) / f"course-grade-{job.get('batch', 'x')}"
+    batch = batch_folder(job.get("batch", "x"))
     batch.mkdir(parents=True, exist_ok=True)
     try:
         report, executed = grade_notebook(
@@ -124,9 +124,15 @@ def grade_job(job: dict) -> dict:
                 "seconds": round(time.monotonic() - start, 2)}
 
 
+def batch_folder(batch: str) -> Path:
+    """Where one batch's submissions get their scratch folders (on whichever machine grades them)."""
+    return Path(tempfile.gettempdir()) / f"course-grade-{batch}"
+
+
 def _sweep_stale_batches() -> None:
     """Remove the scratch folders of batches whose grader was killed (SIGKILL, a power cut) on this machine."""
-    for folder in Path(tempfile.gettempdir()).glob("course-grade-*-*"):
+    pattern = batch_folder("*-*")  # <pid>-<token>
+    for folder in pattern.parent.glob(pattern.name):
         pid = folder.name.split("-")[2]
         if not pid.isdigit():
             continue
@@ -282,9 +288,8 @@ class ClassGrader:
 
             if own_executor:
                 executor.shutdown(wait=True, cancel_futures=True)
-            batch_dir = Path(tempfile.gettempdir()) / f"course-grade-{batch}"
-            release_spares(str(batch_dir))
-            shutil.rmtree(batch_dir, ignore_errors=True)
+            release_spares(str(batch_folder(batch)))
+            shutil.rmtree(batch_folder(batch), ignore_errors=True)
             if book is not None:
                 book.close()
         self.graded_now = len(todo)

@@ -150,8 +150,8 @@ class Gradebook:
             gb.add_submission(self.assignment, student)
         submitted = gb.find_submission_notebook(self.notebook, self.assignment, student)
         # one query for the notebook's grades (nbgrader's find_grade makes a seven-table join per cell)
-        grades = dict((name, grade) for grade, name in gb.db.query(Grade, GradeCell.name)
-                      .join(GradeCell, GradeCell.id == Grade.cell_id).filter(Grade.notebook_id == submitted.id))
+        grades = {name: grade for grade, name in gb.db.query(Grade, GradeCell.name)
+                  .join(GradeCell, GradeCell.id == Grade.cell_id).filter(Grade.notebook_id == submitted.id)}
         for cell in report.cells:
             grade = grades.get(cell.grade_id)
             if grade is None:

@@ -177,11 +177,10 @@ class Runner:
         work, home = prepare_scratch(self.scratch)
         self.work = Path(workdir) if workdir else work
         self.sandboxed = setup.sandbox is not False and sandbox_available()
-        config = {"workdir": str(self.work), "memory_limit": setup.memory_limit, "idle_timeout": 900,
-                  "env": kernel_env(home, setup.threads)}
+        kernel = kernel_env(home, setup.threads)
+        config = {"workdir": str(self.work), "memory_limit": setup.memory_limit, "idle_timeout": 900, "env": kernel}
         cmd = [sys.executable, "-m", "course.executor"]
-        env = kernel_env(home, setup.threads)
-        env["PYTHONPATH"] = str(ROOT)  # finds course.executor even without the editable install
+        env = dict(kernel, PYTHONPATH=str(ROOT))  # finds course.executor even without the editable install
         if self.sandboxed:
             cmd = bwrap_command(self.scratch, [Path(h) for h in setup.hide], self.work) + ["--", *cmd]
         self.started = time.monotonic()
@@ -206,7 +205,6 @@ class Runner:
         try:
             out, err = self.proc.communicate(json.dumps(job).encode(), timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.close(remove=False)
             return Execution(None, "timeout", f"{timeout:g}s", self.sandboxed, time.monotonic() - start)
         finally:
             self.close(remove=False)
@@ -270,20 +268,6 @@ def release_spares(parent: str | None = None) -> None:
         spares = [_SPARES.pop(k) for k in keys]
     for spare in spares:
         spare.close()
-
-
-def execute_cells(cells: list[dict], scratch_parent: Path | None = None, *, hide: list[Path] = (),
-                  cell_timeout: int = 60, timeout: float | None = None, memory_limit: int = DEFAULT_MEMORY,
-                  sandbox: bool | None = None, workdir: Path | None = None,
-                  threads: int | None = None) -> Execution:
-    """Run code cells in a fresh kernel, in a scratch folder made (and removed) under ``scratch_parent``."""
-    setup = Setup(tuple(str(h) for h in hide), memory_limit, threads, sandbox,
-                  str(scratch_parent) if scratch_parent else None)
-    run = Runner(setup, workdir)
-    try:
-        return run.run(cells, cell_timeout, timeout)
-    finally:
-        run.close()
 
 
 _LIVE: set = set()

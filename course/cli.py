@@ -15,17 +15,21 @@ from .notebooks import CourseError
 def cmd_build(args) -> int:
     from .build import build, stale_files
 
+    from .handbook import stale_docs, write_docs
+
     if args.check:
-        stale = stale_files(args.assignments or None)
+        stale = stale_files(args.assignments or None) + stale_docs()
         if stale:
-            print("release/ is out of date with source/; run `course build` and commit:", file=sys.stderr)
+            print("release/ or docs/ is out of date with source/; run `course build` and commit:", file=sys.stderr)
             for line in stale:
                 print(f"  {line}", file=sys.stderr)
             return 1
-        print("release/ is in sync with source/.")
+        print("release/ and the generated docs/ are in sync with source/.")
         return 0
     for name in build(args.assignments or None):
         print(f"built release/{name}/")
+    for page in write_docs():  # coverage, errata and exercises, from every notebook
+        print(f"wrote {page}")
     return 0
 
 
@@ -142,9 +146,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description="The LLM engineer's interview course.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="regenerate release/ from source/")
+    b = sub.add_parser("build", help="regenerate release/ and docs/{coverage,errata,exercises}.md from source/")
     b.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    b.add_argument("--check", action="store_true", help="exit 1, naming the files, if release/ is stale")
+    b.add_argument("--check", action="store_true", help="exit 1, naming the files, if release/ or the generated docs are stale")
     b.set_defaults(func=cmd_build)
 
     c = sub.add_parser("check", help="grade one of your notebooks, with the hidden tests")

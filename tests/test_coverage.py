@@ -410,3 +410,21 @@ def test_every_seed_question_is_indexed_by_its_owner(owner):
     if not handbook.index_cells(read_notebook(source_notebook(owner))):
         pytest.xfail(f"{owner} has no question index yet. " + report)
     assert not missing, report
+
+
+def test_errata_quote_the_handbook():
+    """The 手册：「...」 line of an erratum is the handbook's own words, in the section the erratum names."""
+    require_seeds()
+    problems = []
+    for e in handbook.all_errata():
+        if e.problem:
+            continue
+        prefix, key, _n = handbook.parse_key(e.key)
+        claim = re.match(r"「(.+)」", e.claim)
+        where = handbook.read_seed(prefix) if prefix == "002" else handbook.section_spans(prefix).get(key, "")
+        if (prefix, key) == ("000", "§一"):
+            where += handbook.section_spans("000").get("§一(高频)", "")
+        if not claim or squash(claim.group(1)) not in squash(where):
+            problems.append(f"{e.assignment} (cell {e.cell}): erratum `{e.key}` quotes {e.claim[:60]!r}, which is not "
+                            f"in that section of the handbook")
+    assert not problems, "\n".join(problems)

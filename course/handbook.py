@@ -326,6 +326,7 @@ def seed_questions() -> tuple[Question, ...]:
         asks = (not m.group(1) or re.match(r"^\d+\.\s", text) or re.search(r"[？?]", text)
                 or text.startswith(_002_EXTRA))
         if asks and not text.startswith(("(", "建议回复", "优点", "缺点", "改进", "不足")):
+            text = re.sub(r"^\d+\.\s*", "", text)  # the numbered points of "大模型方向面试官关注的点"
             out.append(Question("002", group[i + 1], None, text, i + 1))
     # 003, 004: the question headings
     for prefix in ("003", "004"):

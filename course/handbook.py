@@ -637,8 +637,14 @@ def render_coverage(entries: list[Entry]) -> str:
             extra = f", lines {lines}" if lines else ""
             out.append(f"### `{prefix} {key}` {title}")
             out.append("")
-            out.append(f"Owner `{own}`{extra}: {answered} answered, {scope} out of scope"
-                       + ("" if es else " (not indexed yet)") + ".")
+            subsections = any(t[0] == prefix and t[1].startswith(key + ".") for t in SECTIONS)
+            if es:
+                status = f"{answered} answered, {scope} out of scope."
+            elif subsections:
+                status = "no questions of its own; they are in its sub-sections below."
+            else:
+                status = "not indexed yet."
+            out.append(f"Owner `{own}`{extra}: {status}")
             if es:
                 out += ["", "| key | question | answered where |", "|---|---|---|"]
                 for e in es:

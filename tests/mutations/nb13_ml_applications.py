@@ -75,19 +75,22 @@ def discounted_returns(rewards, gamma, dones=None):
     ("reinforce_loss", "no_minus_sign", """
 def reinforce_loss(logits, actions, returns, baseline=None):
     logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns.detach() - (0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline))
+    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
+    adv = returns.detach() - b
     return (logp * adv).mean()
 """),
     ("reinforce_loss", "probabilities_not_log", """
 def reinforce_loss(logits, actions, returns, baseline=None):
     p = torch.softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns.detach() - (0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline))
+    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
+    adv = returns.detach() - b
     return -(p * adv).mean()
 """),
     ("reinforce_loss", "baseline_added", """
 def reinforce_loss(logits, actions, returns, baseline=None):
     logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns.detach() + (0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline))
+    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
+    adv = returns.detach() + b
     return -(logp * adv).mean()
 """),
     ("reinforce_loss", "not_detached", """
@@ -99,20 +102,23 @@ def reinforce_loss(logits, actions, returns, baseline=None):
     ("reinforce_loss", "sum_not_mean", """
 def reinforce_loss(logits, actions, returns, baseline=None):
     logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns.detach() - (0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline))
+    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
+    adv = returns.detach() - b
     return -(logp * adv).sum()
 """),
     ("reinforce_loss", "normalised_advantages", """
 def reinforce_loss(logits, actions, returns, baseline=None):
     logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns.detach() - (0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline))
+    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
+    adv = returns.detach() - b
     adv = (adv - adv.mean()) / (adv.std() + 1e-8)
     return -(logp * adv).mean()
 """),
     ("reinforce_loss", "raw_logits_as_log_probs", """
 def reinforce_loss(logits, actions, returns, baseline=None):
     logp = logits.gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns.detach() - (0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline))
+    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
+    adv = returns.detach() - b
     return -(logp * adv).mean()
 """),
     # potential_shaping
@@ -233,7 +239,8 @@ def als_update(ratings, mask, fixed, lam):
     v = fixed.double()
     r = torch.where(mask, ratings, torch.zeros_like(ratings)).double()
     n_obs = w.sum(1).clamp_min(1)
-    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + (lam * n_obs)[:, None, None] * torch.eye(v.shape[1], dtype=torch.float64)
+    eye = torch.eye(v.shape[1], dtype=torch.float64)
+    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + (lam * n_obs)[:, None, None] * eye
     return torch.linalg.solve(gram, ((w * r) @ v)[..., None]).squeeze(-1).to(ratings.dtype)
 """),
     ("als_update", "unobserved_values_used", """
@@ -373,7 +380,8 @@ class MMoE(nn.Module):
 
     def forward(self, x):
         e = torch.stack([m[0](x) for m in self.experts], 1)
-        return [t(torch.relu((torch.softmax(g(x), -1)[:, :, None] * e).sum(1))) for g, t in zip(self.gates, self.towers)]
+        mixed = [torch.relu((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g in self.gates]
+        return [t(m) for m, t in zip(mixed, self.towers)]
 """),
     ("m_mo_e", "sigmoid_gates", """
 class MMoE(nn.Module):
@@ -397,7 +405,8 @@ class MMoE(nn.Module):
 
     def forward(self, x):
         e = torch.stack([m(x) for m in self.experts], 1)
-        return torch.stack([t((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)])
+        outs = [t((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
+        return torch.stack(outs)
 """),
     ("m_mo_e", "shared_bottom_mean", """
 class MMoE(nn.Module):

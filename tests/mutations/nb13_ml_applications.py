@@ -333,7 +333,7 @@ def uncertainty_weighted_loss(losses, log_vars):
     return (torch.exp(-log_vars) * losses + F.softplus(log_vars)).sum()
 """),
     # MMoE
-    ("m_mo_e", "softmax_over_batch", """
+    ("mmoe", "softmax_over_batch", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -345,7 +345,7 @@ class MMoE(nn.Module):
         e = torch.stack([m(x) for m in self.experts], 1)
         return [t((torch.softmax(g(x), 0)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
 """),
-    ("m_mo_e", "one_shared_gate", """
+    ("mmoe", "one_shared_gate", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -358,7 +358,7 @@ class MMoE(nn.Module):
         w = torch.softmax(self.gates[0](x), -1)
         return [t((w[:, :, None] * e).sum(1)) for t in self.towers]
 """),
-    ("m_mo_e", "gates_with_bias", """
+    ("mmoe", "gates_with_bias", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -370,7 +370,7 @@ class MMoE(nn.Module):
         e = torch.stack([m(x) for m in self.experts], 1)
         return [t((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
 """),
-    ("m_mo_e", "mix_before_relu", """
+    ("mmoe", "mix_before_relu", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -383,7 +383,7 @@ class MMoE(nn.Module):
         mixed = [torch.relu((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g in self.gates]
         return [t(m) for m, t in zip(mixed, self.towers)]
 """),
-    ("m_mo_e", "sigmoid_gates", """
+    ("mmoe", "sigmoid_gates", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -395,7 +395,7 @@ class MMoE(nn.Module):
         e = torch.stack([m(x) for m in self.experts], 1)
         return [t((torch.sigmoid(g(x))[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
 """),
-    ("m_mo_e", "returns_stacked_tensor", """
+    ("mmoe", "returns_stacked_tensor", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -408,7 +408,7 @@ class MMoE(nn.Module):
         outs = [t((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
         return torch.stack(outs)
 """),
-    ("m_mo_e", "shared_bottom_mean", """
+    ("mmoe", "shared_bottom_mean", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()
@@ -776,6 +776,21 @@ def als_update(ratings, mask, fixed, lam):
         rows.append(torch.cholesky_solve(b[:, None], torch.linalg.cholesky(a)).squeeze(1))
     return torch.stack(rows).to(ratings.dtype)
 """),
+    ("als_update", "native_dtype_normal_equations", """
+def als_update(ratings, mask, fixed, lam):
+    w = mask.to(ratings.dtype)                                              # (m, n)
+    r = ratings * w                                                         # unobserved -> 0 (finite values)
+    eye = torch.eye(fixed.shape[1], dtype=ratings.dtype)
+    gram = (w[:, :, None, None] * fixed[None, :, :, None] * fixed[None, :, None, :]).sum(1) + lam * eye
+    return torch.linalg.solve(gram, (r @ fixed)[..., None])[..., 0]
+"""),
+    ("resampling_weights", "bincount_present_classes", """
+def resampling_weights(labels, q=0.0):
+    counts = torch.bincount(labels).double()
+    p = torch.where(counts > 0, counts.clamp_min(1) ** q, torch.zeros_like(counts))
+    p = p / p.sum()
+    return (p[labels] / counts[labels]).float()
+"""),
     ("masked_rmse", "mse_loss", """
 def masked_rmse(pred, target, mask):
     return F.mse_loss(pred[mask].double(), target[mask].double()).sqrt().item()
@@ -784,7 +799,7 @@ def masked_rmse(pred, target, mask):
 def uncertainty_weighted_loss(losses, log_vars):
     return torch.sum(losses / log_vars.exp() + log_vars)
 """),
-    ("m_mo_e", "einsum_stacked", """
+    ("mmoe", "einsum_stacked", """
 class MMoE(nn.Module):
     def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
         super().__init__()

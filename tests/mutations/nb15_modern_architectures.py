@@ -1,0 +1,770 @@
+"""15_modern_architectures: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+
+ASSIGNMENT = "15_modern_architectures"
+
+# ------------------------------------------------------------------------------------------------------------------
+# Shared pieces of the class cells
+# ------------------------------------------------------------------------------------------------------------------
+GQA_INIT = """
+class GroupedQueryAttention(nn.Module):
+    def __init__(self, d_model, n_heads, n_kv_heads, bias=False):
+        super().__init__()
+        if d_model % n_heads or n_heads % n_kv_heads:
+            raise ValueError("sizes")
+        self.n_heads, self.n_kv_heads, self.d_head = n_heads, n_kv_heads, d_model // n_heads
+        D = self.d_head
+        self.w_q = nn.Linear(d_model, n_heads * D, bias=bias)
+        self.w_k = nn.Linear(d_model, n_kv_heads * D, bias=bias)
+        self.w_v = nn.Linear(d_model, n_kv_heads * D, bias=bias)
+        self.w_o = nn.Linear(n_heads * D, d_model, bias=bias)
+"""
+
+
+def gqa(body):
+    return GQA_INIT + body
+
+
+MLA_INIT = """
+class MultiHeadLatentAttention(nn.Module):
+    def __init__(self, d_model, n_heads, d_latent, d_head=None):
+        super().__init__()
+        self.n_heads, self.d_head = n_heads, d_head or d_model // n_heads
+        HD = n_heads * self.d_head
+        self.w_q = nn.Linear(d_model, HD, bias=False)
+        self.w_dkv = nn.Linear(d_model, d_latent, bias=False)
+        self.w_uk = nn.Linear(d_latent, HD, bias=False)
+        self.w_uv = nn.Linear(d_latent, HD, bias=False)
+        self.w_o = nn.Linear(HD, d_model, bias=False)
+"""
+
+
+def mla(body, init=MLA_INIT):
+    return init + body
+
+
+MLA_FORWARD = """
+    def forward(self, x, mask=None, past_c_kv=None):
+        B, L, _ = x.shape
+        H, D = self.n_heads, self.d_head
+        c_kv = {C_KV}
+        Lk = c_kv.shape[1]
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_uk(c_kv).view(B, Lk, H, D).transpose(1, 2)
+        v = self.w_uv(c_kv).view(B, Lk, H, D).transpose(1, 2)
+        scores = q @ k.transpose(-2, -1) / {SCALE}
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        out = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(B, L, H * D)
+        return self.w_o(out), {RET}
+"""
+MLA_OK = dict(C_KV="self.w_dkv(x) if past_c_kv is None else torch.cat([past_c_kv, self.w_dkv(x)], dim=1)",
+              SCALE="math.sqrt(D)", RET="c_kv")
+
+
+def mla_fwd(**changes):
+    return MLA_INIT + MLA_FORWARD.format(**{**MLA_OK, **changes})
+
+
+EXPERT = """
+class SwiGLUExpert(nn.Module):
+    def __init__(self, d_model, d_ff):
+        super().__init__()
+        self.w1 = nn.Linear(d_model, d_ff, bias=False)
+        self.w3 = nn.Linear(d_model, d_ff, bias=False)
+        self.w2 = nn.Linear(d_ff, d_model, bias=False)
+
+    def forward(self, x):
+        return self.w2({ACT})
+"""
+
+MOE = EXPERT + """
+
+class MoELayer(nn.Module):
+    def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):
+        super().__init__()
+        self.n_experts, self.top_k, self.capacity_factor = n_experts, top_k, capacity_factor
+        self.router = nn.Linear(d_model, n_experts, bias=False)
+        self.experts = nn.ModuleList(SwiGLUExpert(d_model, d_ff) for _ in range(n_experts))
+
+    def forward(self, x):
+        tokens = x.reshape(-1, x.shape[-1])
+        router_logits = self.router(tokens)
+        weights, idx = {ROUTE}
+        keep = torch.ones_like(idx, dtype=torch.bool)
+        if self.capacity_factor is not None:
+            T_, E = tokens.shape[0], self.n_experts
+            capacity = {CAP}
+{KEEP}
+{REWEIGHT}
+        out = {OUT_INIT}
+        for e, ex in enumerate(self.experts):
+            t, j = torch.nonzero((idx == e) & keep, as_tuple=True)
+            if t.numel():
+                out.index_add_(0, t, ex(tokens[t]) * weights[t, j, None])
+        return out.reshape(x.shape), {RET}
+"""
+MOE_OK = dict(ACT="F.silu(self.w1(x)) * self.w3(x)", ROUTE="topk_router(router_logits, self.top_k)",
+              CAP="math.ceil(self.top_k * T_ * self.capacity_factor / E)",
+              KEEP="""            picked = F.one_hot(idx, E).sum(dim=1)
+            slot = picked.cumsum(dim=0) - 1
+            keep = slot.gather(1, idx) < capacity""",
+              REWEIGHT="", OUT_INIT="torch.zeros_like(tokens)", RET="router_logits")
+
+
+def moe(**changes):
+    return MOE.format(**{**MOE_OK, **changes})
+
+
+SPEC = """
+def speculative_accept(draft_tokens, q, p, generator=None):
+    k = draft_tokens.shape[0]
+    out = []
+    for i in range(k):
+        x = int(draft_tokens[i])
+        r = torch.rand((), generator=generator, dtype=torch.float64).item()
+        if {ACCEPT}:
+            out.append(x)
+            continue
+        residual = {RESIDUAL}
+        out.append(int(torch.multinomial(residual, 1, generator=generator)))
+        {AFTER_REJECT}
+    {BONUS}
+    return torch.tensor(out, dtype=torch.int64)
+"""
+SPEC_OK = dict(ACCEPT="r < min(1.0, p[i, x].item() / q[i, x].item())", RESIDUAL="(p[i] - q[i]).clamp(min=0)",
+               AFTER_REJECT="return torch.tensor(out, dtype=torch.int64)",
+               BONUS="out.append(int(torch.multinomial(p[k], 1, generator=generator)))")
+
+
+def spec(**changes):
+    return SPEC.format(**{**SPEC_OK, **changes})
+
+
+WRONG = [
+    # repeat_kv ------------------------------------------------------------------------------------------------------
+    ("repeat_kv", "tiles_with_repeat", """
+def repeat_kv(x, n_rep):
+    return x.repeat(1, n_rep, 1, 1)
+"""),
+    ("repeat_kv", "expand_on_the_wrong_side", """
+def repeat_kv(x, n_rep):
+    B, H, L, D = x.shape
+    return x[:, None].expand(B, n_rep, H, L, D).reshape(B, H * n_rep, L, D)
+"""),
+    ("repeat_kv", "interleaves_the_sequence", """
+def repeat_kv(x, n_rep):
+    B, H, L, D = x.shape
+    return torch.repeat_interleave(x, n_rep, dim=2).reshape(B, H * n_rep, L, D)
+"""),
+    ("repeat_kv", "float32_output", """
+def repeat_kv(x, n_rep):
+    return torch.repeat_interleave(x, n_rep, dim=1).float()
+"""),
+    ("repeat_kv", "index_h_mod_hkv", """
+def repeat_kv(x, n_rep):
+    H = x.shape[1]
+    return x[:, torch.arange(H * n_rep) % H]
+"""),
+    ("repeat_kv", "n_rep_one_returns_a_copy_of_head_zero", """
+def repeat_kv(x, n_rep):
+    if n_rep == 1:
+        return x[:, :1].expand_as(x).clone()
+    return torch.repeat_interleave(x, n_rep, dim=1)
+"""),
+    # GroupedQueryAttention --------------------------------------------------------------------------------------------
+    ("grouped_query_attention", "tiled_kv_heads", gqa("""
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2).repeat(1, H // Hk, 1, 1)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2).repeat(1, H // Hk, 1, 1)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+""")),
+    ("grouped_query_attention", "scale_by_sqrt_d_model", gqa("""
+    def forward(self, x, mask=None):
+        B, L, d = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True, scale=1 / math.sqrt(d))
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+""")),
+    ("grouped_query_attention", "mask_means_blocked", gqa("""
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else ~mask, enable_gqa=True)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+""")),
+    ("grouped_query_attention", "heads_interleaved_in_features", gqa("""
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, D, H).permute(0, 3, 1, 2)
+        k = self.w_k(x).view(B, L, D, Hk).permute(0, 3, 1, 2)
+        v = self.w_v(x).view(B, L, D, Hk).permute(0, 3, 1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
+        return self.w_o(out.permute(0, 2, 3, 1).reshape(B, L, H * D))
+""")),
+    ("grouped_query_attention", "full_size_kv_projections", """
+class GroupedQueryAttention(nn.Module):
+    def __init__(self, d_model, n_heads, n_kv_heads, bias=False):
+        super().__init__()
+        if d_model % n_heads or n_heads % n_kv_heads:
+            raise ValueError("sizes")
+        self.n_heads, self.n_kv_heads, self.d_head = n_heads, n_kv_heads, d_model // n_heads
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)
+        self.w_k = nn.Linear(d_model, d_model, bias=bias)
+        self.w_v = nn.Linear(d_model, d_model, bias=bias)
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, H, D).transpose(1, 2)[:, ::H // Hk]
+        v = self.w_v(x).view(B, L, H, D).transpose(1, 2)[:, ::H // Hk]
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+"""),
+    ("grouped_query_attention", "no_value_error", """
+class GroupedQueryAttention(nn.Module):
+    def __init__(self, d_model, n_heads, n_kv_heads, bias=False):
+        super().__init__()
+        self.n_heads, self.n_kv_heads, self.d_head = n_heads, n_kv_heads, d_model // n_heads
+        D = self.d_head
+        self.w_q = nn.Linear(d_model, n_heads * D, bias=bias)
+        self.w_k = nn.Linear(d_model, n_kv_heads * D, bias=bias)
+        self.w_v = nn.Linear(d_model, n_kv_heads * D, bias=bias)
+        self.w_o = nn.Linear(n_heads * D, d_model, bias=bias)
+
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+"""),
+    ("grouped_query_attention", "ignores_mask", gqa("""
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+""")),
+    # MultiHeadLatentAttention -----------------------------------------------------------------------------------------
+    ("multi_head_latent_attention", "ignores_the_past", mla_fwd(C_KV="self.w_dkv(x)")),
+    ("multi_head_latent_attention", "scale_by_sqrt_d_latent", mla_fwd(SCALE="math.sqrt(c_kv.shape[-1])")),
+    ("multi_head_latent_attention", "returns_only_the_new_latents", mla_fwd(RET="c_kv[:, -L:]")),
+    ("multi_head_latent_attention", "past_appended_after", mla_fwd(
+        C_KV="self.w_dkv(x) if past_c_kv is None else torch.cat([self.w_dkv(x), past_c_kv], dim=1)")),
+    ("multi_head_latent_attention", "values_from_w_uk", mla(MLA_FORWARD.format(**MLA_OK).replace(
+        "v = self.w_uv(c_kv)", "v = self.w_uk(c_kv)"))),
+    ("multi_head_latent_attention", "ignores_d_head", mla(MLA_FORWARD.format(**MLA_OK), init=MLA_INIT.replace(
+        "d_head or d_model // n_heads", "d_model // n_heads"))),
+    ("multi_head_latent_attention", "latent_with_bias", mla(MLA_FORWARD.format(**MLA_OK), init=MLA_INIT.replace(
+        "self.w_dkv = nn.Linear(d_model, d_latent, bias=False)", "self.w_dkv = nn.Linear(d_model, d_latent)"))),
+    # mla_absorbed_attention -------------------------------------------------------------------------------------------
+    ("mla_absorbed_attention", "forms_keys_and_values", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    Lk = c_kv.shape[1]
+    k = (c_kv @ w_uk.T).view(B, Lk, H, D).transpose(1, 2)
+    v = (c_kv @ w_uv.T).view(B, Lk, H, D).transpose(1, 2)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+"""),
+    ("mla_absorbed_attention", "scale_by_sqrt_d_c", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
+    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(d_c)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
+"""),
+    ("mla_absorbed_attention", "head_blocks_as_columns", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    w_k = w_uk.view(D, H, d_c).transpose(0, 1)
+    w_v = w_uv.view(D, H, d_c).transpose(0, 1)
+    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_k)
+    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_v)
+"""),
+    ("mla_absorbed_attention", "values_through_w_uk", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
+    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uk.view(H, D, d_c))
+"""),
+    ("mla_absorbed_attention", "mask_ignored", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
+    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
+    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
+"""),
+    ("mla_absorbed_attention", "float32_inside", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    q, c_kv, w_uk, w_uv = q.float(), c_kv.float(), w_uk.float(), w_uv.float()
+    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
+    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
+"""),
+    ("mla_absorbed_attention", "keys_per_head_by_einsum", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    k = torch.einsum("bkc,hdc->bhkd", c_kv, w_uk.view(H, D, d_c))
+    scores = q @ k.transpose(-2, -1) / math.sqrt(D)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
+"""),
+    # mla_kv_cache_bytes -----------------------------------------------------------------------------------------------
+    ("mla_kv_cache_bytes", "factor_two_for_k_and_v", """
+def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
+    return 2 * n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el
+"""),
+    ("mla_kv_cache_bytes", "ignores_rope", """
+def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
+    return n_layers * d_latent * seq_len * batch * bytes_per_el
+"""),
+    ("mla_kv_cache_bytes", "ignores_batch", """
+def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
+    return n_layers * (d_latent + d_rope) * seq_len * bytes_per_el
+"""),
+    ("mla_kv_cache_bytes", "float_result", """
+def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
+    return float(n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el)
+"""),
+    ("mla_kv_cache_bytes", "fp32_default", """
+def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=4):
+    return n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el
+"""),
+    ("mla_kv_cache_bytes", "rope_once_not_per_layer", """
+def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
+    return (n_layers * d_latent + d_rope) * seq_len * batch * bytes_per_el
+"""),
+    # topk_router ------------------------------------------------------------------------------------------------------
+    ("topk_router", "never_renormalises", """
+def topk_router(logits, k, renormalize=True):
+    p = torch.softmax(logits.double(), -1)
+    w, idx = torch.topk(p, k, dim=-1)
+    return w.to(logits.dtype), idx
+"""),
+    ("topk_router", "always_renormalises", """
+def topk_router(logits, k, renormalize=True):
+    p = torch.softmax(logits.double(), -1)
+    w, idx = torch.topk(p, k, dim=-1)
+    return (w / w.sum(-1, keepdim=True)).to(logits.dtype), idx
+"""),
+    ("topk_router", "indices_sorted_ascending", """
+def topk_router(logits, k, renormalize=True):
+    p = torch.softmax(logits.double(), -1)
+    w, idx = torch.topk(p, k, dim=-1)
+    if renormalize:
+        w = w / w.sum(-1, keepdim=True)
+    idx, order = idx.sort(-1)
+    return w.gather(-1, order).to(logits.dtype), idx
+"""),
+    ("topk_router", "least_probable_experts", """
+def topk_router(logits, k, renormalize=True):
+    p = torch.softmax(logits.double(), -1)
+    w, idx = torch.topk(p, k, dim=-1, largest=False)
+    if renormalize:
+        w = w / w.sum(-1, keepdim=True)
+    return w.to(logits.dtype), idx
+"""),
+    ("topk_router", "weights_in_float32", """
+def topk_router(logits, k, renormalize=True):
+    p = torch.softmax(logits.float(), -1)
+    w, idx = torch.topk(p, k, dim=-1)
+    if renormalize:
+        w = w / w.sum(-1, keepdim=True)
+    return w, idx
+"""),
+    ("topk_router", "raw_weights_from_chosen_logits", """
+def topk_router(logits, k, renormalize=True):
+    top, idx = torch.topk(logits.double(), k, dim=-1)
+    w = torch.softmax(top, -1) if renormalize else torch.sigmoid(top)
+    return w.to(logits.dtype), idx
+"""),
+    # load_balancing_loss ----------------------------------------------------------------------------------------------
+    ("load_balancing_loss", "hf_value_without_one_over_k", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).double(), -1)
+    f = F.one_hot(p.topk(top_k).indices, E).sum((0, 1)).double() / p.shape[0]
+    return (E * (f * p.mean(0)).sum()).to(router_logits.dtype)
+"""),
+    ("load_balancing_loss", "first_choice_only", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).double(), -1)
+    f = torch.bincount(p.argmax(-1), minlength=E).double() / p.shape[0]
+    return (E * (f * p.mean(0)).sum()).to(router_logits.dtype)
+"""),
+    ("load_balancing_loss", "soft_f", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).double(), -1)
+    return (E * (p.mean(0) * p.mean(0)).sum()).to(router_logits.dtype)
+"""),
+    ("load_balancing_loss", "no_factor_e", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).double(), -1)
+    f = F.one_hot(p.topk(top_k).indices, E).sum((0, 1)).double() / (p.shape[0] * top_k)
+    return (f * p.mean(0)).sum().to(router_logits.dtype)
+"""),
+    ("load_balancing_loss", "gradient_through_the_top_k_probabilities", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).double(), -1)
+    top = p.topk(top_k)
+    mass = torch.zeros_like(p).scatter(1, top.indices, top.values)
+    f = F.one_hot(top.indices, E).sum((0, 1)).double() / (p.shape[0] * top_k)
+    P = p.mean(0).detach() + mass.mean(0) - mass.mean(0).detach()
+    return (E * (f * P).sum()).to(router_logits.dtype)
+"""),
+    ("load_balancing_loss", "mean_over_the_last_leading_dim_only", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.double(), -1)
+    if p.dim() > 2:
+        p = p[0]
+    f = F.one_hot(p.topk(top_k).indices, E).sum((0, 1)).double() / (p.shape[0] * top_k)
+    return (E * (f * p.mean(0)).sum()).to(router_logits.dtype)
+"""),
+    ("load_balancing_loss", "float32_result", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).float(), -1)
+    f = F.one_hot(p.topk(top_k).indices, E).sum((0, 1)).float() / (p.shape[0] * top_k)
+    return E * (f * p.mean(0)).sum()
+"""),
+    # MoELayer ---------------------------------------------------------------------------------------------------------
+    ("moe_layer", "w1_and_w3_swapped", moe(ACT="F.silu(self.w3(x)) * self.w1(x)")),
+    ("moe_layer", "gelu_experts", moe(ACT="F.gelu(self.w1(x)) * self.w3(x)")),
+    ("moe_layer", "raw_router_weights", moe(ROUTE="topk_router(router_logits, self.top_k, renormalize=False)")),
+    ("moe_layer", "capacity_floor", moe(CAP="int(self.top_k * T_ * self.capacity_factor / E)")),
+    ("moe_layer", "capacity_without_top_k", moe(CAP="math.ceil(T_ * self.capacity_factor / E)")),
+    ("moe_layer", "gshard_first_choices_first", moe(KEEP="""            picked = F.one_hot(idx, E)
+            slot = picked.transpose(0, 1).reshape(-1, E).cumsum(0).view(self.top_k, T_, E).transpose(0, 1) - 1
+            keep = (slot * picked).sum(-1) < capacity""")),
+    ("moe_layer", "renormalises_kept_weights", moe(REWEIGHT="""            weights = weights * keep
+            weights = weights / weights.sum(-1, keepdim=True).clamp(min=1e-9)""")),
+    ("moe_layer", "dropped_tokens_pass_through", moe(OUT_INIT="""torch.where(
+            (keep.any(-1, keepdim=True) if self.capacity_factor is not None else torch.ones(1, 1, dtype=torch.bool)),
+            torch.zeros_like(tokens), tokens)""")),
+    ("moe_layer", "probabilities_instead_of_logits", moe(RET="torch.softmax(router_logits, -1)")),
+    # moe_all_to_all_bytes ---------------------------------------------------------------------------------------------
+    ("moe_all_to_all_bytes", "dispatch_only", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    return 1.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size
+"""),
+    ("moe_all_to_all_bytes", "local_copies_sent_too", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el if ep_size > 1 else 0.0
+"""),
+    ("moe_all_to_all_bytes", "forward_and_backward", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    return 4.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size
+"""),
+    ("moe_all_to_all_bytes", "ignores_top_k", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    return 2.0 * tokens_per_rank * d_model * bytes_per_el * (ep_size - 1) / ep_size
+"""),
+    ("moe_all_to_all_bytes", "int_result", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    return 2 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) // ep_size
+"""),
+    ("moe_all_to_all_bytes", "counts_the_local_share", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el / ep_size if ep_size > 1 else 0.0
+"""),
+    # speculative_accept -----------------------------------------------------------------------------------------------
+    ("speculative_accept", "resample_from_p", spec(RESIDUAL="p[i]")),
+    ("speculative_accept", "residual_q_minus_p", spec(RESIDUAL="(q[i] - p[i]).clamp(min=0) + 1e-12")),
+    ("speculative_accept", "inverted_ratio", spec(ACCEPT="r < min(1.0, q[i, x].item() / p[i, x].item())")),
+    ("speculative_accept", "greedy_accept", spec(ACCEPT="p[i, x] >= q[i, x]")),
+    ("speculative_accept", "no_bonus_token", spec(BONUS="pass")),
+    ("speculative_accept", "bonus_from_last_draft_row", spec(
+        BONUS="out.append(int(torch.multinomial(p[k - 1] if k else p[0], 1, generator=generator)))")),
+    ("speculative_accept", "keeps_going_after_a_rejection", spec(AFTER_REJECT="continue")),
+    ("speculative_accept", "global_rng", spec(
+        ACCEPT="torch.rand(()).item() < min(1.0, p[i, x].item() / q[i, x].item())")),
+    ("speculative_accept", "argmax_of_the_residual", spec(
+        RESIDUAL="F.one_hot((p[i] - q[i]).argmax(), p.shape[1]).float()")),
+    # expected_tokens_per_step -----------------------------------------------------------------------------------------
+    ("expected_tokens_per_step", "exponent_k", """
+def expected_tokens_per_step(alpha, k):
+    if alpha == 1:
+        return float(k)
+    return (1 - alpha ** k) / (1 - alpha)
+"""),
+    ("expected_tokens_per_step", "no_bonus_token", """
+def expected_tokens_per_step(alpha, k):
+    return float(sum(alpha ** i for i in range(1, k + 1)))
+"""),
+    ("expected_tokens_per_step", "divides_by_zero_at_one", """
+def expected_tokens_per_step(alpha, k):
+    return (1 - alpha ** (k + 1)) / (1 - alpha)
+"""),
+    ("expected_tokens_per_step", "linear_in_k", """
+def expected_tokens_per_step(alpha, k):
+    return 1.0 + k * alpha
+"""),
+    ("expected_tokens_per_step", "int_at_one", """
+def expected_tokens_per_step(alpha, k):
+    if alpha == 1:
+        return k + 1
+    return (1 - alpha ** (k + 1)) / (1 - alpha)
+"""),
+    ("expected_tokens_per_step", "speedup_with_a_hidden_cost", """
+def expected_tokens_per_step(alpha, k):
+    t = float(k + 1) if alpha == 1 else (1 - alpha ** (k + 1)) / (1 - alpha)
+    return t / (0.05 * k + 1)
+"""),
+    # attention_sink_positions -----------------------------------------------------------------------------------------
+    ("attention_sink_positions", "text_positions_for_rope", """
+def attention_sink_positions(seq_len, n_sink, window):
+    if seq_len <= n_sink + window:
+        kept = torch.arange(seq_len)
+    else:
+        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window, seq_len)])
+    return kept, kept.clone()
+"""),
+    ("attention_sink_positions", "window_includes_the_sinks", """
+def attention_sink_positions(seq_len, n_sink, window):
+    if seq_len <= window:
+        kept = torch.arange(seq_len)
+    else:
+        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window + n_sink, seq_len)])
+    return kept, torch.arange(len(kept))
+"""),
+    ("attention_sink_positions", "off_by_one_window", """
+def attention_sink_positions(seq_len, n_sink, window):
+    if seq_len <= n_sink + window:
+        kept = torch.arange(seq_len)
+    else:
+        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window - 1, seq_len - 1)])
+    return kept, torch.arange(len(kept))
+"""),
+    ("attention_sink_positions", "newest_first", """
+def attention_sink_positions(seq_len, n_sink, window):
+    if seq_len <= n_sink + window:
+        kept = torch.arange(seq_len)
+    else:
+        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - 1, seq_len - window - 1, -1)])
+    return kept, torch.arange(len(kept))
+"""),
+    ("attention_sink_positions", "int32", """
+def attention_sink_positions(seq_len, n_sink, window):
+    if seq_len <= n_sink + window:
+        kept = torch.arange(seq_len)
+    else:
+        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window, seq_len)])
+    return kept.int(), torch.arange(len(kept), dtype=torch.int32)
+"""),
+    ("attention_sink_positions", "duplicates_before_the_cache_fills", """
+def attention_sink_positions(seq_len, n_sink, window):
+    kept = torch.cat([torch.arange(min(n_sink, seq_len)), torch.arange(max(seq_len - window, 0), seq_len)])
+    return kept, torch.arange(len(kept))
+"""),
+]
+
+RIGHT = [
+    ("repeat_kv", "repeat_interleave", """
+def repeat_kv(x, n_rep):
+    return torch.repeat_interleave(x, n_rep, dim=1)
+"""),
+    ("repeat_kv", "index_select_h_div_n_rep", """
+def repeat_kv(x, n_rep):
+    return x.index_select(1, torch.arange(x.shape[1] * n_rep) // n_rep)
+"""),
+    ("grouped_query_attention", "sdpa_enable_gqa", gqa("""
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+""")),
+    ("grouped_query_attention", "grouped_einsum_float64_softmax", gqa("""
+    def forward(self, x, mask=None):
+        B, L, _ = x.shape
+        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
+        G = H // Hk
+        q = self.w_q(x).view(B, L, Hk, G, D).permute(0, 2, 3, 1, 4)          # (B, Hk, G, L, D)
+        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)                    # (B, Hk, L, D)
+        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
+        s = torch.einsum("bkgld,bkmd->bkglm", q, k) / D ** 0.5               # (B, Hk, G, L, L)
+        if mask is not None:
+            m = torch.broadcast_to(mask, (B, H, L, L)).reshape(B, Hk, G, L, L)
+            s = s.masked_fill(~m, -1e30)
+        w = torch.softmax(s.double(), -1).to(x.dtype)
+        out = torch.einsum("bkglm,bkmd->bkgld", w, v).reshape(B, H, L, D)
+        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
+""")),
+    ("multi_head_latent_attention", "sdpa_on_projections", mla("""
+    def forward(self, x, mask=None, past_c_kv=None):
+        B, L, _ = x.shape
+        H, D = self.n_heads, self.d_head
+        new = self.w_dkv(x)
+        c_kv = new if past_c_kv is None else torch.cat([past_c_kv, new], 1)
+        q = self.w_q(x).unflatten(-1, (H, D)).transpose(1, 2)
+        k = self.w_uk(c_kv).unflatten(-1, (H, D)).transpose(1, 2)
+        v = self.w_uv(c_kv).unflatten(-1, (H, D)).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.w_o(out.transpose(1, 2).flatten(2)), c_kv
+""")),
+    ("mla_absorbed_attention", "sdpa_over_the_latent", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    d_c = c_kv.shape[-1]
+    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))          # (B, H, Lq, d_c)
+    lat = c_kv.unsqueeze(1).expand(B, H, -1, d_c)                            # (B, H, Lk, d_c), shared by heads
+    mixed = F.scaled_dot_product_attention(q_lat, lat, lat, attn_mask=mask, scale=1 / math.sqrt(D))
+    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
+"""),
+    ("mla_absorbed_attention", "per_head_loop_matmul", """
+def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
+    B, H, Lq, D = q.shape
+    outs = []
+    for h in range(H):
+        wk, wv = w_uk[h * D:(h + 1) * D], w_uv[h * D:(h + 1) * D]             # (D, d_c)
+        s = (q[:, h] @ wk) @ c_kv.transpose(1, 2) / math.sqrt(D)              # (B, Lq, Lk)
+        if mask is not None:
+            s = s.masked_fill(~torch.broadcast_to(mask, (B, H, Lq, c_kv.shape[1]))[:, h], float("-inf"))
+        outs.append((torch.softmax(s, -1) @ c_kv) @ wv.T)                     # (B, Lq, D)
+    return torch.stack(outs, 1)
+"""),
+    ("topk_router", "softmax_of_chosen_logits", """
+def topk_router(logits, k, renormalize=True):
+    lf = logits.double()
+    top, idx = torch.topk(lf, k, dim=-1)
+    w = torch.softmax(top, -1) if renormalize else torch.exp(top - torch.logsumexp(lf, -1, keepdim=True))
+    return w.to(logits.dtype), idx
+"""),
+    ("load_balancing_loss", "scatter_counts_float64", """
+def load_balancing_loss(router_logits, top_k=1):
+    E = router_logits.shape[-1]
+    p = torch.softmax(router_logits.reshape(-1, E).double(), -1)
+    idx = p.topk(top_k).indices.flatten()
+    counts = torch.zeros(E, dtype=torch.float64).scatter_add_(0, idx, torch.ones_like(idx, dtype=torch.float64))
+    return (E / (p.shape[0] * top_k) * (counts * p.mean(0)).sum()).to(router_logits.dtype)
+"""),
+    ("moe_layer", "dense_loop_over_tokens", EXPERT.format(ACT="F.silu(self.w1(x)) * self.w3(x)") + """
+
+class MoELayer(nn.Module):
+    def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):
+        super().__init__()
+        self.n_experts, self.top_k, self.capacity_factor = n_experts, top_k, capacity_factor
+        self.router = nn.Linear(d_model, n_experts, bias=False)
+        self.experts = nn.ModuleList(SwiGLUExpert(d_model, d_ff) for _ in range(n_experts))
+
+    def forward(self, x):
+        tokens = x.reshape(-1, x.shape[-1])
+        logits = self.router(tokens)
+        w, idx = topk_router(logits, self.top_k)
+        n = tokens.shape[0]
+        cap = None if self.capacity_factor is None else math.ceil(self.top_k * n * self.capacity_factor / self.n_experts)
+        used = [0] * self.n_experts
+        rows = []
+        for t in range(n):
+            acc = torch.zeros_like(tokens[t])
+            for j in range(self.top_k):
+                e = int(idx[t, j])
+                if cap is not None:
+                    if used[e] >= cap:
+                        continue
+                    used[e] += 1
+                acc = acc + w[t, j] * self.experts[e](tokens[t])
+            rows.append(acc)
+        return torch.stack(rows).reshape(x.shape), logits
+"""),
+    ("moe_all_to_all_bytes", "per_peer_sum", """
+def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
+    per_peer = tokens_per_rank * top_k / ep_size * d_model * bytes_per_el
+    return float(sum(2 * per_peer for _ in range(ep_size - 1)))
+"""),
+    ("speculative_accept", "uniform_compare_q_times_r", """
+def speculative_accept(draft_tokens, q, p, generator=None):
+    k = draft_tokens.shape[0]
+    u = torch.rand(k, generator=generator, dtype=p.dtype)
+    out = []
+    for i in range(k):
+        x = draft_tokens[i]
+        if u[i] * q[i, x] <= p[i, x]:
+            out.append(x)
+            continue
+        res = torch.relu(p[i] - q[i])
+        out.append(torch.multinomial(res / res.sum(), 1, generator=generator)[0])
+        return torch.stack(out).to(torch.int64)
+    out.append(torch.multinomial(p[k], 1, generator=generator)[0])
+    return torch.stack(out).to(torch.int64)
+"""),
+    ("speculative_accept", "inverse_cdf_sampling_float64", """
+def speculative_accept(draft_tokens, q, p, generator=None):
+    def draw(probs):
+        cdf = torch.cumsum(probs.double() / probs.double().sum(), 0)
+        u = torch.rand((), generator=generator, dtype=torch.float64)
+        return int(torch.searchsorted(cdf, u, right=True).clamp(max=len(cdf) - 1))
+    out = []
+    for i, x in enumerate(draft_tokens.tolist()):
+        if torch.rand((), generator=generator, dtype=torch.float64) < p[i, x].double() / q[i, x].double():
+            out.append(x)
+        else:
+            out.append(draw((p[i] - q[i]).clamp(min=0)))
+            return torch.tensor(out)
+    out.append(draw(p[len(draft_tokens)]))
+    return torch.tensor(out)
+"""),
+    ("expected_tokens_per_step", "geometric_sum", """
+def expected_tokens_per_step(alpha, k):
+    return float(sum(alpha ** i for i in range(k + 1)))
+"""),
+    ("attention_sink_positions", "simulated_cache", """
+def attention_sink_positions(seq_len, n_sink, window):
+    cache = []
+    for t in range(seq_len):
+        cache.append(t)
+        if len(cache) > n_sink + window:
+            cache.pop(n_sink)
+    return torch.tensor(cache, dtype=torch.int64), torch.arange(len(cache))
+"""),
+]

@@ -132,8 +132,8 @@ def test_two_graders_at_once_share_one_gradebook(postgres, demo_course, tmp_path
 
 
 def _hammer(url: str, root: str, students: list, score: float, barrier) -> None:
-    from course.gradebook import Gradebook
-    from course.grading import CellResult, Report
+    from course.grader.gradebook import Gradebook
+    from course.grader.report import CellResult, Report
 
     barrier.wait(timeout=120)
     book = Gradebook(url, DEMO, Path(root))

@@ -16,8 +16,12 @@ if TYPE_CHECKING:  # in the kernel, IPython makes get_ipython a builtin
 
 
 def _course_guard_start(cfg):
-    import builtins, json, operator, os, sys, threading, types
     import importlib
+    import operator
+    import os
+    import sys
+    import threading
+    import types
     for name in cfg["modules"]:
         try:
             importlib.import_module(name)

@@ -146,7 +146,7 @@ def nbgrader_command(root: Path, assignment: str, copies: int, auto_max: float) 
 
 
 def course_grade(root: Path, assignment: str, workers: int, copies: int, auto_max: float) -> float:
-    from course.gradebook import Gradebook
+    from course.grader.gradebook import Gradebook
 
     Gradebook(f"sqlite:///{root / 'gradebook.db'}", assignment, root).close()  # as nbgrader's: set up untimed
     out = root / "grades.csv"

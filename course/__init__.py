@@ -1,11 +1,16 @@
 """The LLM engineer's interview course: helpers for notebooks and the ``course`` command.
 
-Modules, one job each:
+What notebooks import (learner-facing, no reference solution ever lives here):
+- ``testing``: assertions for test cells; ``sim``: the simulated cluster;
+  ``distributed``: ranks as processes; ``tiny_model``: a small transformer;
+  ``gpu_specs``: accelerator numbers for back-of-envelope exercises.
+Authoring and learner tools:
 - ``cli``: the ``course`` command; ``build``: release/ from source/;
-  ``grading``: grade one notebook; ``classroom``/``worker``/``gradebook``: grade a class;
-  ``workspace``: the learner's workspace and ``make lab``;
-- ``testing``: assertions for test cells; ``plots``: figures; ``authoring``: notebook builder.
-No reference solution ever lives here.
+  ``authoring``: notebook builder; ``notebooks``: where notebooks live and
+  what each cell is; ``workspace``: the learner's workspace and ``make lab``;
+  ``progress``: ``course progress``.
+The grader (``course.grader``): grade a notebook or a class; the only place a
+submission's code runs (its ``sandbox`` and ``executor``). See docs/architecture.md.
 """
 __version__ = "0.1.0"
 

@@ -113,7 +113,7 @@ def build(names: list[str] | None = None) -> list[str]:
     return names
 
 
-def _normalised(path: Path):
+def _comparable(path: Path):
     if path.suffix == ".ipynb":
         return json.loads(path.read_text(encoding="utf-8"))
     return path.read_bytes()
@@ -135,7 +135,7 @@ def stale_files(names: list[str] | None = None) -> list[str]:
                     problems.append(f"release/{rel} (missing)")
                 elif rel not in want:
                     problems.append(f"release/{rel} (not in source)")
-                elif _normalised(want[rel]) != _normalised(have[rel]):
+                elif _comparable(want[rel]) != _comparable(have[rel]):
                     problems.append(f"release/{rel} (out of date)")
         if not (names and len(names) < len(assignments())) and release_dir().is_dir():
             for extra in sorted(p.name for p in release_dir().iterdir() if p.is_dir()):

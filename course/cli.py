@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import _fastimport  # noqa: F401  (first: it makes importing nbformat two seconds cheaper)
+from .grader import _fastimport  # noqa: F401  (first: it makes importing nbformat two seconds cheaper)
 from .notebooks import CourseError
 
 
@@ -34,15 +34,17 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .grading import format_report, grade_notebook, write_feedback_html
+    from .grader.feedback import write_feedback_html
+    from .grader.notebook import GradeOptions, grade_notebook
+    from .grader.report import format_report
     from .progress import reference_answers
 
     path = Path(args.notebook).resolve()  # a relative path would be resolved again inside the executor
     if not path.exists() and (path.parent / path.stem / path.name).is_file():
         path = path.parent / path.stem / path.name  # `course check 01_attention.ipynb` from the workspace
     # the learner's own notebook on their own machine: no sandbox, the notebook's folder as working directory
-    report, executed = grade_notebook(path, args.assignment, cell_timeout=args.timeout,
-                                      workdir=path.parent if path.is_file() else None, sandbox=False)
+    options = GradeOptions(cell_timeout=args.timeout, workdir=path.parent if path.is_file() else None, sandbox="off")
+    report, executed = grade_notebook(path, args.assignment, options)
     print(format_report(report))
     answers = reference_answers(report)
     if answers:
@@ -90,9 +92,9 @@ def _clock(seconds: float) -> str:
 
 
 def cmd_grade(args) -> int:
-    from .classroom import ClassGrader, format_rows, write_csv
+    from .grader.classroom import ClassGrader, format_rows, write_csv
+    from .grader.sandbox import sandbox_available
     from .notebooks import ROOT
-    from .sandbox import sandbox_available
 
     root = Path(args.root).resolve() if args.root else ROOT
     executor, client = None, None
@@ -114,7 +116,7 @@ def cmd_grade(args) -> int:
               "are flagged so. Install it (Debian/Ubuntu: apt-get install bubblewrap).", file=sys.stderr)
     grader = ClassGrader(args.assignment, root, workers=args.workers, timeout=args.timeout,
                          cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=Progress(),
-                         executor=executor, sandbox=False if args.no_sandbox else None,
+                         executor=executor, sandbox="off" if args.no_sandbox else "preferred",
                          memory_limit=int(args.memory * 2**30))
     try:
         rows = grader.run()

@@ -4,6 +4,7 @@ One assignment = one folder ``source/<assignment>/`` holding ``<assignment>.ipyn
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -13,15 +14,11 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 class CourseError(Exception):
     """An error for people: its message is one clear sentence."""
-
-
-def course_root() -> Path:
-    return ROOT
 
 
 def source_dir(root: Path | None = None) -> Path:
@@ -121,6 +118,19 @@ def is_locked_cell(cell) -> bool:
 
 def strip_hidden_tests(source: str) -> str:
     return HIDDEN_BLOCK.sub("", source)
+
+
+def normalised(source: str | None) -> str:
+    """A cell's source as compared for "unchanged": no surrounding blank lines, no trailing spaces."""
+    return "\n".join(line.rstrip() for line in (source or "").strip().splitlines())
+
+
+def file_digest(*paths: Path) -> str:
+    """SHA-256 of the files' bytes, in order (a missing file counts as "-"): what caches are keyed on."""
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes() if p and p.is_file() else b"-")
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)

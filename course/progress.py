@@ -21,21 +21,18 @@ only of those.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import inspect
 import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebooks import (ROOT, CourseError, assignments, grade_id, is_solution_cell, is_test_cell, is_written_cell,
-                        read_notebook, release_notebook, source_notebook)
+from .notebooks import (ROOT, SOLUTION_MARKERS, CourseError, assignments, file_digest, grade_id, is_solution_cell,
+                        is_test_cell, is_written_cell, normalised, read_notebook, release_notebook, source_notebook)
 
 CACHE = ".course-progress.json"
 PICTURE = "progress.png"
 PLACEHOLDER = "YOUR ANSWER HERE"
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 ANSWERED, UNANSWERED, MISSING = "answered", "unanswered", "no notebook"
@@ -101,10 +98,6 @@ def exercises_of(source) -> list[Exercise]:
     return code + written
 
 
-def _normalised(text: str) -> str:
-    return "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
-
-
 def _stubs(assignment: str, source, root: Path) -> dict[str, str]:
     """What each answer cell holds before the learner touches it (from release/, else from source)."""
     stubs: dict[str, str] = {}
@@ -113,7 +106,7 @@ def _stubs(assignment: str, source, root: Path) -> dict[str, str]:
         try:
             for cell in read_notebook(path).cells:
                 if grade_id(cell) and (is_solution_cell(cell) or is_written_cell(cell)):
-                    stubs[grade_id(cell)] = _normalised(cell.source)
+                    stubs[grade_id(cell)] = normalised(cell.source)
         except CourseError:
             stubs = {}
     for cell in source.cells:  # cells the release lacks: the stub nbgrader would make
@@ -125,7 +118,7 @@ def _stubs(assignment: str, source, root: Path) -> dict[str, str]:
 
 def attempted(cell_source: str | None, stub: str | None) -> bool:
     """A learner's answer cell differs from the stub it was handed (and is not empty)."""
-    text = _normalised(cell_source or "")
+    text = normalised(cell_source or "")
     if not text or text == PLACEHOLDER:
         return False
     if stub is not None:
@@ -134,27 +127,18 @@ def attempted(cell_source: str | None, stub: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- grading
-def _hash(*paths: Path) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes() if p.is_file() else b"-")
-    return h.hexdigest()
-
-
 def _grade(path: Path, assignment: str, cell_timeout: int, root: Path):
     """course check's pipeline on one notebook: the learner's own code, run as a plain process."""
-    from .grading import grade_notebook
+    from .grader.notebook import GradeOptions, grade_notebook
 
-    wanted = {"cell_timeout": cell_timeout, "workdir": path.resolve().parent, "sandbox": False}
-    if root.resolve() != ROOT:
-        wanted["source_root"] = root
-    accepted = inspect.signature(grade_notebook).parameters
-    report, _ = grade_notebook(path.resolve(), assignment, **{k: v for k, v in wanted.items() if k in accepted})
+    options = GradeOptions(source_root=root if root.resolve() != ROOT else None, workdir=path.resolve().parent,
+                           cell_timeout=cell_timeout, sandbox="off")
+    report, _ = grade_notebook(path.resolve(), assignment, options)
     return report
 
 
 def _report_from(data: dict):
-    from .grading import Report
+    from .grader.report import Report
 
     return Report.from_dict(data)
 
@@ -192,7 +176,7 @@ def assignment_progress(workspace: Path, assignment: str, *, root: Path | None =
     code = [ex for ex in result.code if any(g in touched for g in ex.cells)]
     if not code:
         return result  # nothing to run: every code exercise is still a stub
-    key = _hash(path, source_path)
+    key = file_digest(path, source_path)
     entry = (cache or {}).get(rel)
     if entry and entry.get("key") == key:
         report = _report_from(entry["report"])

@@ -11,7 +11,6 @@ Chinese (``--lang en`` back to English), as Settings → Language does.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -20,17 +19,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from .notebooks import ROOT, CourseError, release_dir
+from .notebooks import ROOT, CourseError, file_digest, release_dir
 
 STATE = ".course-release.json"  # what each workspace notebook was copied from
 TRANSLATION_PLUGIN = Path("@jupyterlab") / "translation-extension" / "plugin.jupyterlab-settings"
 LANGUAGES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "cn": "zh_CN", "chinese": "zh_CN", "中文": "zh_CN",
              "en": "en", "en_us": "en", "en-us": "en", "english": "en", "default": "default"}
 LANGUAGE_PACKS = {"zh_CN": "jupyterlab-language-pack-zh-CN"}
-
-
-def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def sync_workspace(workspace: Path, release: Path | None = None) -> dict[str, list[str]]:
@@ -49,9 +44,9 @@ def sync_workspace(workspace: Path, release: Path | None = None) -> dict[str, li
         if not dst.exists():
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
-            state[rel] = _hash(src)
+            state[rel] = file_digest(src)
             copied.append(rel)
-        elif state.get(rel) not in (None, _hash(src)):
+        elif state.get(rel) not in (None, file_digest(src)):
             newer.append(rel)
     state_file.write_text(json.dumps(state, indent=1, sort_keys=True))
     return {"copied": copied, "newer": newer}

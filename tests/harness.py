@@ -10,12 +10,12 @@ in seconds. Free cells (examples, plots) are skipped: tests never depend on them
 from __future__ import annotations
 
 import os
-import traceback
 import warnings
 from dataclasses import dataclass
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from course.grader.report import one_line  # noqa: E402
 from course.notebooks import (grade_id, is_solution_cell, is_test_cell, nbgrader_meta, read_notebook,  # noqa: E402
                               source_notebook)
 
@@ -46,8 +46,7 @@ class Outcome:
 
 
 def _one_line(err: BaseException) -> str:
-    text = f"{type(err).__name__}: {err}".strip()
-    return text.splitlines()[0][:300]
+    return one_line(f"{type(err).__name__}: {err}", 300)
 
 
 def run(assignment: str, replace: dict[str, str] | None = None, stop_at_first_failure: bool = False) -> Outcome:
@@ -90,7 +89,3 @@ def run(assignment: str, replace: dict[str, str] | None = None, stop_at_first_fa
 
     plt.close("all")
     return Outcome(failures, passed)
-
-
-def format_failure(err: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(err), err)).strip()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO
-from course.classroom import ClassGrader, grade_job
+from course.grader.classroom import ClassGrader, grade_job
 from course.notebooks import grade_id, read_notebook, write_notebook
 
 
@@ -166,7 +166,7 @@ def test_more_workers_than_submissions_lose_and_duplicate_nothing(demo_course):
         assert [s.student.id for s in gb.find_assignment(DEMO).submissions].count("ann") == 1
         assert {s: gb.find_submission(DEMO, s).code_score for s in ("ann", "ben", "cat")} == \
             {"ann": 4, "ben": 0, "cat": 4}
-    from course.classroom import format_rows
+    from course.grader.classroom import format_rows
 
     table = format_rows(rows, grader.seconds, grader.graded_now, 8)
     assert "3 submissions: 3 graded (0 with problems)." in table and "3 graded in this run" in table
@@ -249,7 +249,7 @@ def test_a_gradebook_that_cannot_be_opened_is_one_sentence(demo_course):
 
 
 def test_plain_postgresql_urls_get_the_installed_driver():
-    from course.gradebook import driver_url
+    from course.grader.gradebook import driver_url
 
     assert driver_url("postgresql://u@h/db") in ("postgresql+psycopg2://u@h/db", "postgresql+psycopg://u@h/db")
     assert driver_url("postgres://u@h/db").endswith("://u@h/db")

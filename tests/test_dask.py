@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import DEMO
-from course.classroom import ClassGrader
+from course.grader.classroom import ClassGrader
 from course.notebooks import read_notebook, write_notebook
 
 distributed = pytest.importorskip("distributed", reason="dask distributed is not installed")

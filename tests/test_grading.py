@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO
-from course.grading import format_report, grade_notebook, write_feedback_html
+from course.grader.feedback import write_feedback_html
+from course.grader.notebook import GradeOptions, grade_notebook
+from course.grader.report import format_report
 from course.notebooks import grade_id, is_test_cell, read_notebook, write_notebook
 
 
@@ -22,7 +24,7 @@ def _release(root):
 def _grade(root, nb, tmp_path, name=f"{DEMO}.ipynb", **kw):
     path = tmp_path / "learner" / name
     write_notebook(nb, path)
-    return grade_notebook(path, DEMO, source_root=root, **kw)
+    return grade_notebook(path, DEMO, GradeOptions(source_root=root, **kw))
 
 
 def _set(nb, gid, source):
@@ -81,7 +83,7 @@ def test_infinite_loop_is_interrupted(demo_course, tmp_path):
 def test_broken_files_get_one_sentence(demo_course, tmp_path, content, needle):
     path = tmp_path / f"{DEMO}.ipynb"
     path.write_text(content)
-    report, nb = grade_notebook(path, DEMO, source_root=demo_course)
+    report, nb = grade_notebook(path, DEMO, GradeOptions(source_root=demo_course))
     assert nb is None and report.status == "error" and report.score == 0
     assert needle in report.flags[0] and "\n" not in report.flags[0]
 
@@ -107,7 +109,7 @@ def test_course_check_cli_prints_table(demo_course, tmp_path):
     path = tmp_path / f"{DEMO}.ipynb"
     write_notebook(_source(demo_course), path)
     # the CLI grades against the repository's source/; run the library path with this course instead
-    report, _ = grade_notebook(path, DEMO, source_root=demo_course)
+    report, _ = grade_notebook(path, DEMO, GradeOptions(source_root=demo_course))
     table = format_report(report)
     assert "4 / 4 autograded points" in table and "test_add_hidden" in table and "needs grading" in table
 
@@ -138,3 +140,41 @@ def test_feedback_shows_plots_but_no_output_quoting_hidden_tests(demo_course, tm
     assert "[hidden test]" in html
     assert '<img alt="an output of the notebook" src="data:image/png;base64,' in html
     assert report.score == 4
+
+
+def test_guard_kernel_ships_as_a_real_module():
+    """The kernel-side guard is a module (linted, importable); its first cell is that function's source."""
+    import ast
+
+    from course.grader import guard_kernel
+    from course.grader.guard import Guard
+
+    source = Guard(modules=["math"], protected=["/nowhere"], allowed=["/tmp"]).start_source()
+    tree = ast.parse(source)
+    assert [type(n).__name__ for n in tree.body] == ["FunctionDef", "Expr", "Delete"]
+    assert tree.body[0].name == guard_kernel._course_guard_start.__name__
+    assert "'/nowhere'" in source
+
+
+def test_grade_job_is_plain_data(tmp_path):
+    """The class grader's job crosses to Dask workers and JSON files as a dict, and comes back whole."""
+    from dataclasses import asdict
+
+    from course.grader.classroom import GradeJob
+
+    job = GradeJob(notebook="n.ipynb", assignment=DEMO, course=str(tmp_path), autograded="a.ipynb",
+                   feedback="f.html", expected_name=f"{DEMO}.ipynb", batch="1-abc", threads=1)
+    assert GradeJob(**json.loads(json.dumps(asdict(job)))) == job
+
+
+def test_sandbox_mode_is_one_of_three(demo_course, tmp_path, monkeypatch):
+    from course.grader import sandbox
+    from course.notebooks import CourseError
+
+    path = tmp_path / "learner" / f"{DEMO}.ipynb"
+    write_notebook(_source(demo_course), path)
+    with pytest.raises(ValueError, match="sandbox must be one of"):
+        grade_notebook(path, DEMO, GradeOptions(source_root=demo_course, sandbox=None))
+    monkeypatch.setattr(sandbox, "bwrap_options", lambda: None)
+    with pytest.raises(CourseError, match="bubblewrap"):
+        grade_notebook(path, DEMO, GradeOptions(source_root=demo_course, sandbox="required"))

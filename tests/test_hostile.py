@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from conftest import DEMO, build_demo_notebook
-from course.classroom import ClassGrader
+from course.grader.classroom import ClassGrader
 from course.notebooks import grade_id, read_notebook, write_notebook
 
 TAG = f"1000.{secrets.randbelow(10**6)}"  # a child process's argument we can find in `ps` afterwards

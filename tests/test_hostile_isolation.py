@@ -1,7 +1,7 @@
 """Isolation: a submission's code cannot read solutions or hidden tests, touch the gradebook or other
 students' work; it runs in a scratch folder outside the course, and every attempt is flagged.
 
-The sandbox is bubblewrap (course/sandbox.py); the guard's audit hook (course/guard.py) refuses and
+The sandbox is bubblewrap (course/grader/sandbox.py); the guard's audit hook (course/grader/guard.py) refuses and
 reports Python-level attempts even before the sandbox would.
 """
 import hashlib
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO
-from course import sandbox
-from course.grading import grade_notebook
+from course.grader import sandbox
+from course.grader.notebook import GradeOptions, grade_notebook
 from course.notebooks import ROOT, grade_id, read_notebook, write_notebook
 
 REPO_SOURCE = next(iter(sorted((ROOT / "source").glob("*/*.ipynb"))), None)
@@ -82,7 +82,7 @@ def _attack(root, tmp_path, raw, **kw):
     path = tmp_path / "learner" / f"{DEMO}.ipynb"
     write_notebook(nb, path)
     before, repo_before = _tree_hash(root), REPO_SOURCE.read_bytes()
-    report, executed = grade_notebook(path, DEMO, source_root=root, **kw)
+    report, executed = grade_notebook(path, DEMO, GradeOptions(source_root=root, **kw))
     assert _tree_hash(root) == before, "the submission changed something in the course root"
     assert REPO_SOURCE.read_bytes() == repo_before
     printed = [o for c in executed.cells if grade_id(c) == "square" for o in c.outputs
@@ -98,7 +98,7 @@ needs_bwrap = pytest.mark.skipif(not sandbox.sandbox_available(), reason="bubble
 def test_the_sandbox_alone_stops_every_attempt(course_with_class, tmp_path, monkeypatch):
     """Without the guard's audit hook: what stops the attempts is the sandbox itself."""
     monkeypatch.setenv("COURSE_TEST_SECRET", "hunter2")  # the grader's environment never reaches submissions
-    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox=True, guard=False)
+    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox="required", guard=False)
     succeeded = [k for k, v in seen["results"].items() if not v.startswith("failed")]
     assert len(seen["results"]) == 12 and not succeeded, succeeded
     assert not seen["cwd"].startswith(str(course_with_class)) and not seen["cwd"].startswith(str(ROOT))
@@ -108,7 +108,7 @@ def test_the_sandbox_alone_stops_every_attempt(course_with_class, tmp_path, monk
 
 def test_every_attempt_is_refused_and_flagged(course_with_class, tmp_path):
     """With the guard (and the sandbox where there is one): refused, flagged, 0 points."""
-    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox=None)
+    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox="preferred")
     succeeded = [k for k, v in seen["results"].items() if not v.startswith("failed")]
     assert len(seen["results"]) == 12 and not succeeded, succeeded
     assert report.status == "flagged" and report.score == 0
@@ -123,5 +123,5 @@ def test_without_bubblewrap_the_grade_says_so(demo_course, tmp_path, monkeypatch
     monkeypatch.setattr(sandbox, "bwrap_options", lambda: None)
     path = tmp_path / f"{DEMO}.ipynb"
     write_notebook(read_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb"), path)
-    report, _ = grade_notebook(path, DEMO, source_root=demo_course, sandbox=None)
+    report, _ = grade_notebook(path, DEMO, GradeOptions(source_root=demo_course, sandbox="preferred"))
     assert report.score == 4 and sandbox.NO_SANDBOX_FLAG in report.flags

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEMO
 from course import progress as P
-from course.grading import CellResult, Report
+from course.grader.report import CellResult, Report
 from course.notebooks import read_notebook, source_notebook
 
 ROOT = Path(__file__).resolve().parent.parent

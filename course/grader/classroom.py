@@ -11,7 +11,6 @@ row, whatever their submission did.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import secrets
@@ -19,12 +18,12 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .grading import CellResult, Report
-from .notebooks import ROOT, grade_cells, read_notebook, source_notebook
-from .sandbox import DEFAULT_MEMORY
+from ..notebooks import ROOT, file_digest, read_notebook, source_notebook
+from .report import Report, one_line, zero_cells
+from .sandbox import DEFAULT_MEMORY, SandboxMode
 
 CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "flags"]
 
@@ -79,47 +78,61 @@ def find_submissions(assignment: str, root: Path = ROOT) -> list[Submission]:
     return subs
 
 
-def _digest(*paths: Path) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes() if p and p.is_file() else b"")
-    return h.hexdigest()
-
-
 def _zero_report(sub: Submission, status: str, flags: list[str], root: Path = ROOT) -> Report:
     source = read_notebook(source_notebook(sub.assignment, root))
-    cells = [CellResult(g.grade_id, g.kind, 0.0 if g.kind == "test" else None, g.points, "not run")
-             for g in grade_cells(source)]
-    return Report(sub.assignment, f"{sub.assignment}.ipynb", cells, status, list(flags))
+    return Report(sub.assignment, f"{sub.assignment}.ipynb", zero_cells(source), status, list(flags))
 
 
-def grade_job(job: dict) -> dict:
+@dataclass
+class GradeJob:
+    """One submission to grade, as the class grader hands it to ``grade_job`` on any executor.
+
+    Plain data (``asdict`` / ``GradeJob(**data)``) for the hops to a Dask worker or a JSON file.
+    """
+    notebook: str
+    assignment: str
+    course: str  # the course root (source/ and release/)
+    autograded: str  # where the executed notebook goes
+    feedback: str  # where the feedback page goes
+    expected_name: str  # the notebook's name in the report (a renamed submission keeps the expected one)
+    batch: str = "x"  # names the batch's scratch folder (batch_folder)
+    cell_timeout: int = 60
+    timeout: float = 600.0
+    sandbox: SandboxMode = "preferred"
+    memory_limit: int = DEFAULT_MEMORY
+    threads: int | None = None  # the kernel's BLAS threads
+    start_next: bool = False  # start this thread's next kernel while this submission runs
+
+
+def grade_job(job: GradeJob | dict) -> dict:
     """Grade one submission; always returns a report dict. Picklable and importable: any executor can run it.
 
     Runs wherever the executor puts it (a thread here, a Dask worker elsewhere): the
     trusted part (restore, score, feedback) in this process, the submission's code
-    in course.executor inside the sandbox, under the job's wall-clock limit. Writes
-    the autograded notebook and the feedback HTML; the caller records the grade.
+    in course.grader.executor inside the sandbox, under the job's wall-clock limit.
+    Writes the autograded notebook and the feedback HTML; the caller records the grade.
     """
-    from .grading import grade_notebook, write_feedback_html
-    from .notebooks import write_notebook
+    from ..notebooks import write_notebook
+    from .feedback import write_feedback_html
+    from .notebook import GradeOptions, grade_notebook
 
+    job = job if isinstance(job, GradeJob) else GradeJob(**job)
     start = time.monotonic()
-    batch = batch_folder(job.get("batch", "x"))
+    batch = batch_folder(job.batch)
     batch.mkdir(parents=True, exist_ok=True)
     try:
-        report, executed = grade_notebook(
-            Path(job["notebook"]), job["assignment"], source_root=Path(job["course"]),
-            cell_timeout=int(job["cell_timeout"]), timeout=float(job["timeout"]), sandbox=job.get("sandbox"),
-            memory_limit=int(job.get("memory_limit") or DEFAULT_MEMORY), scratch_parent=batch, protect=[batch],
-            threads=job.get("threads"), start_next=bool(job.get("start_next")))
-        report.notebook = job.get("expected_name", report.notebook)
+        options = GradeOptions(source_root=Path(job.course), cell_timeout=int(job.cell_timeout),
+                               timeout=float(job.timeout), sandbox=job.sandbox,
+                               memory_limit=int(job.memory_limit or DEFAULT_MEMORY), scratch_parent=batch,
+                               protect=(batch,), threads=job.threads, start_next=bool(job.start_next))
+        report, executed = grade_notebook(Path(job.notebook), job.assignment, options)
+        report.notebook = job.expected_name or report.notebook
         if executed is not None:
-            write_notebook(executed, job["autograded"])
-            write_feedback_html(executed, report, Path(job["feedback"]))
+            write_notebook(executed, job.autograded)
+            write_feedback_html(executed, report, Path(job.feedback))
         return report.to_dict()
     except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-        detail = _one_line(f"{err.__class__.__name__}: {err}")
+        detail = one_line(f"{err.__class__.__name__}: {err}", 200, "no message")
         return {"status": "crashed", "flags": [f"the grader failed on this submission ({detail})"],
                 "seconds": round(time.monotonic() - start, 2)}
 
@@ -144,17 +157,12 @@ def _sweep_stale_batches() -> None:
             pass  # alive, someone else's
 
 
-def _one_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return (lines[0] if lines else "no message")[:200]
-
-
 class ClassGrader:
     """Grade every submission of one assignment; ``run()`` returns one Row per student."""
 
     def __init__(self, assignment: str, root: Path = ROOT, *, workers: int | None = None, timeout: int = 600,
                  cell_timeout: int = 60, force: bool = False, db_url: str | None = None,
-                 executor: Executor | None = None, progress=None, sandbox: bool | None = None,
+                 executor: Executor | None = None, progress=None, sandbox: SandboxMode = "preferred",
                  memory_limit: int = DEFAULT_MEMORY):
         source_notebook(assignment, root)  # fails early, in one sentence, on an unknown assignment
         self.assignment = assignment
@@ -201,21 +209,19 @@ class ClassGrader:
         os.replace(tmp, state)
 
     # one job ---------------------------------------------------------------
-    def _job(self, sub: Submission, batch: str, start_next: bool = False) -> dict:
+    def _job(self, sub: Submission, batch: str, start_next: bool = False) -> GradeJob:
         own = self.executor is None
-        return {
+        return GradeJob(
+            notebook=str(sub.notebook), assignment=self.assignment, course=str(self.root),
+            autograded=str(self.autograded_dir(sub.student) / f"{self.assignment}.ipynb"),
+            feedback=str(self.feedback_path(sub.student)), expected_name=f"{self.assignment}.ipynb",
+            batch=batch, cell_timeout=self.cell_timeout, timeout=self.timeout, sandbox=self.sandbox,
+            memory_limit=self.memory_limit,
+            # several kernels at once: one BLAS thread each, or they fight over the cores
+            threads=1 if own and self.workers > 1 else None,
             # start this thread's next kernel while this submission runs (not on a cluster: a spare kernel
             # left on a worker would wait there for nothing)
-            "start_next": own and start_next,
-            "notebook": str(sub.notebook), "assignment": self.assignment, "course": str(self.root),
-            "batch": batch, "cell_timeout": self.cell_timeout, "timeout": self.timeout,
-            "sandbox": self.sandbox, "memory_limit": self.memory_limit,
-            # several kernels at once: one BLAS thread each, or they fight over the cores
-            "threads": 1 if own and self.workers > 1 else None,
-            "expected_name": f"{self.assignment}.ipynb",
-            "autograded": str(self.autograded_dir(sub.student) / f"{self.assignment}.ipynb"),
-            "feedback": str(self.feedback_path(sub.student)),
-        }
+            start_next=own and start_next)
 
     def _finish(self, sub: Submission, data: dict) -> Report:
         if "cells" in data:
@@ -236,7 +242,7 @@ class ClassGrader:
             if sub.notebook is None:
                 reports[sub.student] = _zero_report(sub, "missing", sub.flags, self.root)
                 continue
-            digest = _digest(sub.notebook, self.source_path)
+            digest = file_digest(sub.notebook, self.source_path)
             cached = self._cached(sub, digest)
             if cached is not None:
                 reports[sub.student] = cached
@@ -253,7 +259,7 @@ class ClassGrader:
             for i, (sub, digest) in enumerate(todo):
                 # the last few jobs of the queue start no kernel ahead: no submission would use it
                 job = self._job(sub, batch, start_next=i < len(todo) - self.workers)
-                futures[executor.submit(grade_job, job)] = (sub, digest)
+                futures[executor.submit(grade_job, asdict(job))] = (sub, digest)  # plain data: any executor
             self.progress(0, len(todo), 0, None)
             # opened while the first submissions run: importing nbgrader and sqlalchemy takes a second or two
             from .gradebook import open_gradebook
@@ -268,7 +274,7 @@ class ClassGrader:
                     data = future.result()
                 except Exception as err:  # noqa: BLE001 - an executor that lost the job (a dead Dask worker)
                     data = {"status": "crashed", "flags": [f"the grading job was lost ({err.__class__.__name__}: "
-                                                           f"{_one_line(str(err))})"]}
+                                                           f"{one_line(str(err), 200, 'no message')})"]}
                 report = self._finish(sub, data)
                 failed += report.status != "graded"
                 book.record(sub.student, report)

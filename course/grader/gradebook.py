@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (ArgumentError, DBAPIError, IntegrityError, OperationalError, ProgrammingError, SAWarning,
                             SQLAlchemyError)
 
-from .build import generate
-from .notebooks import CourseError
-from .grading import Report
+from ..build import generate
+from ..notebooks import CourseError
+from .report import Report
 
 # nbgrader turns a unique key taken by another writer into InvalidEntry
 RETRYABLE = (OperationalError, IntegrityError, ProgrammingError, DBAPIError, InvalidEntry)

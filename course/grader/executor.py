@@ -1,12 +1,12 @@
 """Run a notebook's code cells in a fresh kernel: the untrusted half of grading.
 
-``python -m course.executor`` reads a line of JSON on stdin saying how to
+``python -m course.grader.executor`` reads a line of JSON on stdin saying how to
 start the kernel (``workdir``, ``env``, ``memory_limit``), starts it, then reads
 the job (JSON, up to end of file) and writes one result (JSON) on stdout. The
 grader may start it ahead of the submission it will run, so that kernel
 start-up overlaps the previous submission; one that gets no job in
 ``idle_timeout`` seconds stops. The grader starts it inside the sandbox (see
-course/sandbox.py), so everything a submission's code can reach is this
+course/grader/sandbox.py), so everything a submission's code can reach is this
 process, its kernel and the scratch folder. The job never touches the disk:
 the cells, hidden tests included, arrive on a pipe, and this process makes
 itself non-dumpable first so that the kernel (same user) cannot read its

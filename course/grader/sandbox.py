@@ -1,7 +1,7 @@
-"""Where a submission's code runs: a bubblewrap sandbox around course.executor.
+"""Where a submission's code runs: a bubblewrap sandbox around course.grader.executor.
 
 The trusted grader prepares the restored notebook (hidden tests included) and
-hands its cells to ``python -m course.executor`` on a pipe. With bubblewrap
+hands its cells to ``python -m course.grader.executor`` on a pipe. With bubblewrap
 (``bwrap``, Debian's ``bubblewrap``) that process and its kernel run with:
 
 - the course root hidden (an empty read-only tmpfs over it) but for the Python
@@ -30,13 +30,20 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal
 from pathlib import Path
 
-from .notebooks import ROOT
+from ..notebooks import ROOT, CourseError
 
 ENV_ALLOWED = ("PATH", "LANG", "LANGUAGE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                "NUMEXPR_NUM_THREADS", "PYTHONHASHSEED", "CUDA_VISIBLE_DEVICES")
 DEFAULT_MEMORY = 4 * 2**30
+SandboxMode = Literal["required", "preferred", "off"]
+# "required": in bubblewrap or not at all; "preferred": in bubblewrap when this machine can, else flagged;
+# "off": a plain child process (a learner's own notebook on their own machine)
+SANDBOX_MODES = ("required", "preferred", "off")
+REQUIRED_MESSAGE = ("the sandbox is required but bubblewrap (bwrap) is missing or cannot run here; install it "
+                    "(Debian/Ubuntu: apt-get install bubblewrap).")
 NO_SANDBOX_FLAG = ("graded without the sandbox (bubblewrap is missing or cannot run here), so this submission's "
                    "code could read the course's files")
 
@@ -164,7 +171,7 @@ class Setup:
     hide: tuple[str, ...] = ()
     memory_limit: int = DEFAULT_MEMORY
     threads: int | None = None
-    sandbox: bool | None = None  # True or None: sandboxed when this machine can; False: a plain process
+    sandbox: SandboxMode = "preferred"  # see SANDBOX_MODES
     parent: str | None = None  # where scratch folders go (default: the system's temporary folder)
 
 
@@ -172,15 +179,19 @@ class Runner:
     """One executor process with its kernel started, in a scratch folder of its own, waiting for cells."""
 
     def __init__(self, setup: Setup, workdir: Path | None = None):
+        if setup.sandbox not in SANDBOX_MODES:
+            raise ValueError(f"sandbox must be one of {', '.join(SANDBOX_MODES)}, not {setup.sandbox!r}")
         self.setup = setup
+        self.sandboxed = setup.sandbox != "off" and sandbox_available()
+        if setup.sandbox == "required" and not self.sandboxed:
+            raise CourseError(REQUIRED_MESSAGE)
         self.scratch = Path(tempfile.mkdtemp(prefix="s", dir=setup.parent))
         work, home = prepare_scratch(self.scratch)
         self.work = Path(workdir) if workdir else work
-        self.sandboxed = setup.sandbox is not False and sandbox_available()
         kernel = kernel_env(home, setup.threads)
         config = {"workdir": str(self.work), "memory_limit": setup.memory_limit, "idle_timeout": 900, "env": kernel}
-        cmd = [sys.executable, "-m", "course.executor"]
-        env = dict(kernel, PYTHONPATH=str(ROOT))  # finds course.executor even without the editable install
+        cmd = [sys.executable, "-m", "course.grader.executor"]
+        env = dict(kernel, PYTHONPATH=str(ROOT))  # finds course.grader.executor even without the editable install
         if self.sandboxed:
             cmd = bwrap_command(self.scratch, [Path(h) for h in setup.hide], self.work) + ["--", *cmd]
         self.started = time.monotonic()

@@ -1,0 +1,187 @@
+"""Grade one notebook: restore the read-only cells (restore.py), run them (run.py), score them (score.py).
+
+Orchestration only; feedback pages come from feedback.py.
+
+This is nbgrader's autograde pipeline (overwrite locked cells from source,
+execute, score each grade cell) for one notebook anywhere on disk, with these
+deliberate differences:
+- the notebook runs in course.grader.executor, a separate process (inside the
+  bubblewrap sandbox of course.grader.sandbox when the grader asks for it), under a
+  per-cell and a per-notebook time limit and a memory limit; the cells reach it
+  on a pipe, never as a file;
+- guard cells and checks (course.grader.guard) catch tampering with the test machinery
+  and attempts to reach the course's private files: status "flagged", 0 points;
+- a test cell that never ran (the kernel died, the cell was deleted) scores 0,
+  never full marks;
+- a test cell that writes warnings to stderr keeps its points (nbgrader 0.9
+  scores it 0);
+- feedback never shows hidden tests, their tracebacks, or outputs quoting them.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..notebooks import (ROOT, CourseError, assignments, is_locked_cell, is_test_cell, read_notebook,
+                         source_notebook)
+from .guard import Guard, locked_imports, modules_used
+from .report import Report, zero_cells
+from .restore import restore_cells
+from .run import DEFAULT_CELL_TIMEOUT, execute
+from .sandbox import DEFAULT_MEMORY, SandboxMode, Setup, prestart, runner_for
+from .score import score
+
+MAX_NOTEBOOK_BYTES = 100 * 2**20
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade one notebook.
+
+    ``sandbox``: "required" runs the code in the bubblewrap sandbox and refuses
+    to run it without one; "preferred" (the class grader) runs it there when this
+    machine can, else unconfined with a flag saying so; "off" (``course check``,
+    the learner's own notebook) runs it as a plain child process. ``workdir`` is
+    the kernel's working directory (default: a scratch folder, made under
+    ``scratch_parent``); ``timeout`` the wall-clock limit for the whole notebook;
+    ``protect`` extra private paths (other submissions' scratch folders);
+    ``threads`` the BLAS threads of the kernel (1 when several notebooks are
+    graded at once); ``start_next`` starts this thread's kernel for the next
+    submission right away, so that its start-up overlaps this one.
+    """
+    source_root: Path | None = None
+    workdir: Path | None = None
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT
+    timeout: float | None = None
+    sandbox: SandboxMode = "off"
+    memory_limit: int = DEFAULT_MEMORY
+    scratch_parent: Path | None = None
+    protect: tuple[Path, ...] = ()
+    guard: bool = True
+    threads: int | None = None
+    start_next: bool = False
+
+
+def grade_notebook(path: str | Path, assignment: str | None = None, options: GradeOptions | None = None):
+    """Grade one notebook file. Returns (report, executed notebook or None).
+
+    A notebook that cannot be read, or that outlives its limit, still gets a
+    report with 0 points.
+    """
+    o = options or GradeOptions()
+    path = Path(path)
+    start = time.monotonic()
+    assignment = assignment or assignment_of(path)
+    root = Path(o.source_root) if o.source_root else ROOT
+    source = read_notebook(source_notebook(assignment, root))
+    report = Report(assignment=assignment, notebook=path.name)
+    try:
+        if path.is_file() and path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise CourseError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MiB: too large to be a notebook "
+                              f"(the limit is {MAX_NOTEBOOK_BYTES // 2**20} MiB).")
+        submission = read_notebook(path)
+    except CourseError as err:
+        report.status = "error"
+        report.flags.append(str(err))
+        report.cells = zero_cells(source, "the notebook could not be read")
+        return report, None
+    nb, flags = restore_cells(submission, source)
+    report.flags += flags
+    hide = [root.resolve(), ROOT] + [Path(p) for p in o.protect]
+    setup = Setup(tuple(str(h) for h in hide), o.memory_limit, o.threads, o.sandbox,
+                  str(o.scratch_parent) if o.scratch_parent else None)
+    runner = runner_for(setup, o.workdir)  # started now, or ahead of this submission
+    if o.start_next and o.workdir is None:
+        prestart(setup)
+    try:
+        work = runner.work
+        if not o.workdir:
+            _copy_assignment_files(root, assignment, work)
+        private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
+        private += [Path(p) for p in o.protect]
+        checker = None
+        if o.guard:
+            locked = [c.source for c in source.cells if c.cell_type == "code" and is_locked_cell(c)
+                      and not is_test_cell(c)]
+            checker = Guard(modules=modules_used([c.source for c in nb.cells if c.cell_type == "code"]),
+                            protected=[str(p) for p in private],
+                            allowed=[str(runner.scratch.resolve()), str(work.resolve())],
+                            imports=locked_imports(locked))
+        run_flags, verdict, status, unverified = execute(nb, runner, guard=checker, cell_timeout=o.cell_timeout,
+                                                         timeout=o.timeout)
+    finally:
+        runner.close()
+    report.flags += run_flags
+    report.seconds = round(time.monotonic() - start, 2)
+    if status != "ok":
+        report.status = status
+        report.cells = zero_cells(source, "grading of this notebook was stopped")
+        return report, None
+    report.cells = score(nb, source)
+    for cell in report.cells:
+        if cell.grade_id in unverified and cell.status == "passed":
+            cell.points, cell.status = 0.0, "not verified"
+            cell.message = "the kernel died before the grader could check that the tests were not tampered with"
+    if verdict is not None:
+        verdict.access += [f"outputs quoting {p}" for p in _mentions(nb, private)
+                           if not any(str(p) in a for a in verdict.access)]
+        if verdict.flagged:
+            report.status = "flagged"
+            report.flags += verdict.flags()
+            for cell in report.cells:
+                if cell.kind == "test":
+                    cell.points, cell.status = 0.0, "flagged"
+                    cell.message = "points withheld: see the flags"
+        report.flags += verdict.problems
+    return report, nb
+
+
+def assignment_of(path: Path) -> str:
+    """Guess the assignment from a notebook's file name (``01_attention.ipynb`` or a copy of it)."""
+    stem = path.stem
+    known = assignments()
+    for name in known:
+        if stem == name or stem.startswith(name):
+            return name
+    for name in known:  # e.g. "01_attention-Copy1"
+        if name in stem:
+            return name
+    raise CourseError(f"{path.name} does not look like a course notebook; name it after its assignment "
+                      f"({', '.join(known) or 'none'}) or pass --assignment.")
+
+
+def private_paths(root: Path) -> list[Path]:
+    """What a submission must never reach in a course root: solutions, hidden tests, grades, other students."""
+    return [root / name for name in ("source", "submitted", "autograded", "feedback", "grades", "exchange",
+                                     "gradebook.db", ".git", "nbgrader_config.py")]
+
+
+def _mentions(nb, paths: list[Path]) -> list[str]:
+    """Private paths quoted in outputs: what an attempt outside Python (ctypes, a shell) leaves behind."""
+    found = []
+    needles = [str(p) for p in paths]
+    for cell in nb.cells:
+        if cell.cell_type != "code" or is_test_cell(cell):
+            continue
+        for out in cell.get("outputs", []):
+            text = " ".join([str(out.get("text", "")), str(out.get("evalue", "")),
+                             str(out.get("data", {}).get("text/plain", ""))])
+            for needle in needles:
+                if needle in text and needle not in found:
+                    found.append(needle)
+    return found
+
+
+def _copy_assignment_files(root: Path, assignment: str, work: Path) -> None:
+    """Data files the learner was given (release/<assignment>/ minus notebooks) beside the running notebook."""
+    folder = root / "release" / assignment
+    if not folder.is_dir():
+        return
+    for item in folder.rglob("*"):
+        rel = item.relative_to(folder)
+        if item.is_file() and item.suffix != ".ipynb" and not any(p.startswith(".") for p in rel.parts):
+            target = work / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(item, target)

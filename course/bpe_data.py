@@ -10,10 +10,12 @@ from the same files.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -38,12 +40,15 @@ def course_markdown() -> str:
 
     The course's own text: English prose with the handbook's questions quoted in Chinese and bilingual glossaries.
     """
-    for folder in ("release", "source"):
-        notebooks = sorted((_ROOT / folder).glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
+    # The course checkout's release/ or source/; else (the package installed without the repository) the
+    # assignment folders beside the current one, as nbgrader lays out a student's course directory.
+    places = [_ROOT / "release", _ROOT / "source", Path.cwd().parent]
+    for folder in places:
+        notebooks = sorted(folder.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
         if notebooks:
             break
     else:
-        raise FileNotFoundError(f"no course notebooks under {_ROOT}/release or {_ROOT}/source")
+        raise FileNotFoundError(f"no course notebooks in {', '.join(str(p) for p in places)}")
     parts = []
     for nb in notebooks:
         for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
@@ -65,6 +70,7 @@ def chinese_text(text: str | None = None) -> str:
 @functools.lru_cache(maxsize=None)
 def _tiktoken_cache() -> str:
     folder = Path(tempfile.mkdtemp(prefix="course-tiktoken-"))
+    atexit.register(shutil.rmtree, folder, True)
     merges = data_path("gpt2_merges.txt").read_bytes()
     (folder / _TIKTOKEN_VOCAB_BPE).write_bytes(b"#version: 0.2\n" + merges)
     (folder / _TIKTOKEN_ENCODER_JSON).write_bytes(data_path("gpt2_vocab.json").read_bytes())

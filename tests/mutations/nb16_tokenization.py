@@ -793,8 +793,6 @@ def train_bpe(input_path, vocab_size, special_tokens):
         for w, n in words.items():
             new[merge_pair(w, best)] += n
         words = new
-        for _ in range(3):
-            count_pairs(words)
     return vocab, merges
 """),
     ('bpe_tokenizer', 'leftmost_pair_first', r'''

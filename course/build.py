@@ -110,6 +110,9 @@ def build(names: list[str] | None = None) -> list[str]:
     for stale in release_dir().iterdir() if release_dir().is_dir() else []:
         if stale.is_dir() and stale.name not in known:  # an assignment removed from source/
             shutil.rmtree(stale)
+    from .corpus import write_snapshot
+
+    write_snapshot()  # the capstone's corpus is the released prose: keep its snapshot in step
     return names
 
 
@@ -141,4 +144,8 @@ def stale_files(names: list[str] | None = None) -> list[str]:
             for extra in sorted(p.name for p in release_dir().iterdir() if p.is_dir()):
                 if extra not in names:
                     problems.append(f"release/{extra} (no such assignment in source/)")
+        from .corpus import SNAPSHOT, snapshot_is_fresh
+
+        if not snapshot_is_fresh():
+            problems.append(f"course/{SNAPSHOT.name} (out of date with release/: run course build)")
         return problems

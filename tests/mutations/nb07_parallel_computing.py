@@ -1185,3 +1185,90 @@ def naive_all_reduce(tensors, cluster):
     return [total.clone()] + [inbox[r][0] for r in range(1, N)]
 '''),
 ]
+
+# Issue 13: right numbers, right rounds, right bytes, the wrong way: every rank's result or messages use data that
+# no message brought it (all ranks live in one process). The tampering cluster's replay catches each of these.
+WRONG = WRONG + [
+    ("ring_reduce_scatter", "central_sum_zeros_travel", """
+def ring_reduce_scatter(tensors, cluster):
+    N = cluster.world_size
+    total = torch.tensor_split(torch.stack(tensors).sum(0), N)          # every rank's input, read centrally
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(total[(r - k - 1) % N])) for r in range(N)])
+    return [t.clone() for t in total]
+"""),
+    ("ring_reduce_scatter", "central_partial_sums_travel", """
+def ring_reduce_scatter(tensors, cluster):
+    N = cluster.world_size
+    parts = [torch.tensor_split(t, N) for t in tensors]
+    out = [parts[r][r].clone() for r in range(N)]
+    for k in range(N - 1):
+        # each message carries the partial sum a ring would carry, but computed from every rank's input here
+        msgs = []
+        for r in range(N):
+            c = (r - k - 1) % N
+            msgs.append((r, (r + 1) % N, sum(parts[(c + 1 + i) % N][c] for i in range(k + 1))))
+        inbox = cluster.exchange(msgs)
+        if k == N - 2:
+            out = [inbox[r][(r - 1) % N] + parts[r][r] for r in range(N)]
+    return out
+"""),
+    ("ring_all_gather", "central_concat_zeros_travel", """
+def ring_all_gather(chunks, cluster):
+    N = cluster.world_size
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(chunks[(r - k) % N])) for r in range(N)])
+    return [torch.cat(chunks) for _ in range(N)]
+"""),
+    ("ring_all_reduce", "central_sum_zeros_travel", """
+def ring_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    total = torch.stack(tensors).sum(0)
+    parts = torch.tensor_split(total, N)
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(parts[(r - k - 1) % N])) for r in range(N)])
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(parts[(r - k) % N])) for r in range(N)])
+    return [total.clone() for _ in range(N)]
+"""),
+    ("naive_all_reduce", "central_sum_placeholders", """
+def naive_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    total = torch.stack(tensors).sum(0)
+    if N > 1:
+        cluster.exchange([(r, 0, torch.zeros_like(tensors[r])) for r in range(1, N)])
+        cluster.exchange([(0, r, torch.zeros_like(total)) for r in range(1, N)])
+    return [total.clone() for _ in range(N)]
+"""),
+    ("recursive_doubling_all_reduce", "central_sum_placeholders", """
+def recursive_doubling_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    if N & (N - 1):
+        raise ValueError("power of two")
+    step = 1
+    while step < N:
+        cluster.exchange([(r, r ^ step, torch.zeros_like(tensors[r])) for r in range(N)])
+        step *= 2
+    total = torch.stack(tensors).sum(0)
+    return [total.clone() for _ in range(N)]
+"""),
+    ("data_parallel_gradients", "full_batch_gradient_zeros_travel", """
+def data_parallel_gradients(model, loss_fn, x, y, cluster):
+    N = cluster.world_size
+    params = list(model.parameters())
+    shards = list(zip(torch.tensor_split(x, N), torch.tensor_split(y, N)))
+    grads = [torch.autograd.grad(loss_fn(model(xr), yr), params) for xr, yr in shards]
+    mean = [sum(g[i] for g in grads) / N for i in range(len(params))]      # averaged centrally
+    flat = torch.cat([m.reshape(-1) for m in mean])
+    ring_all_reduce([torch.zeros_like(flat) for _ in range(N)], cluster)  # traffic for show
+    return [[m.clone() for m in mean] for _ in range(N)]
+"""),
+    ("row_parallel_linear", "central_linear_zeros_travel", """
+def row_parallel_linear(x_parts, weight, bias, cluster):
+    N = cluster.world_size
+    full = F.linear(torch.cat(x_parts, -1), weight)                         # every rank's slice, read centrally
+    ring_all_reduce([torch.zeros_like(full).reshape(-1) for _ in range(N)], cluster)
+    out = full if bias is None else full + bias
+    return [out.clone() for _ in range(N)]
+"""),
+]

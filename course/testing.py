@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import torch
 
 __all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded",
-           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called"]
+           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held"]
 
 
 class quiet(warnings.catch_warnings):
@@ -234,3 +234,37 @@ def assert_not_called(names: set, banned: Sequence[str], name: str = "result", h
     used = sorted(n for n in names if any(b in n for b in banned))
     if used:
         _fail(name, f"called {used}, which the exercise forbids.", hint)
+
+
+def tensor_bytes_held(obj: Any, skip: tuple = ()) -> int:
+    """Bytes of every tensor storage reachable from ``obj`` through attributes, dicts, lists, tuples and sets,
+    each storage counted once (views of one buffer count once). Objects of the types in ``skip`` are not
+    entered; neither are modules, classes and functions."""
+    import collections
+    import types
+
+    stack, seen, storages, total = [obj], set(), set(), 0
+    while stack:
+        o = stack.pop()
+        if id(o) in seen or isinstance(o, skip) or isinstance(o, (type, types.ModuleType, types.FunctionType,
+                                                                     types.BuiltinFunctionType, types.MethodType)):
+            continue
+        seen.add(id(o))
+        if isinstance(o, torch.Tensor):
+            st = o.untyped_storage()
+            key = (st.data_ptr(), st.nbytes())
+            if key not in storages:
+                storages.add(key)
+                total += st.nbytes()
+        elif isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, (list, tuple, set, frozenset, collections.deque)):
+            stack.extend(o)
+        else:
+            if hasattr(o, "__dict__"):
+                stack.extend(vars(o).values())
+            for name in getattr(type(o), "__slots__", ()):
+                if isinstance(name, str) and hasattr(o, name):
+                    stack.append(getattr(o, name))
+    return total

@@ -1272,3 +1272,65 @@ def row_parallel_linear(x_parts, weight, bias, cluster):
     return [out.clone() for _ in range(N)]
 """),
 ]
+
+# Issue 13: the real-process probe forbids collectives whichever way they are reached, and reads the payloads.
+_PLACEHOLDER_RING = """
+def _placeholder_ring(tensor):
+    # right-sized zeros around the ring: the element counts and peers of a real ring, none of its data
+    rank, N = dist.get_rank(), dist.get_world_size()
+    chunks = torch.tensor_split(tensor, N)
+    for k in range(2 * (N - 1)):
+        c = chunks[(rank - k - 1) % N] if k < N - 1 else chunks[(rank - k) % N]
+        buf = torch.empty_like(chunks[(rank - k - 2) % N] if k < N - 1 else chunks[(rank - k - 1) % N])
+        req = dist.isend(torch.zeros_like(c), (rank + 1) % N)
+        dist.recv(buf, (rank - 1) % N)
+        req.wait()
+"""
+
+WRONG = WRONG + [
+    ("dist_ring_all_reduce", "c10d_module_all_reduce_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import torch.distributed.distributed_c10d as c10d
+    out = tensor.clone()
+    if dist.get_world_size() > 1:
+        c10d.all_reduce(out)                                  # the collective, reached through another module
+        _placeholder_ring(tensor)
+    return out
+"""),
+    ("dist_ring_all_reduce", "process_group_method_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import torch.distributed.distributed_c10d as c10d
+    out = tensor.clone()
+    if dist.get_world_size() > 1:
+        c10d._get_default_group().allreduce([out]).wait()   # the process group's own method
+        _placeholder_ring(tensor)
+    return out
+"""),
+    ("dist_ring_all_reduce", "object_collective_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import torch.distributed.distributed_c10d as c10d
+    N = dist.get_world_size()
+    if N == 1:
+        return tensor.clone()
+    gathered = [None] * N
+    c10d.all_gather_object(gathered, tensor)                  # an object collective, pickled
+    _placeholder_ring(tensor)
+    return torch.stack(gathered).sum(0)
+"""),
+    ("dist_ring_all_reduce", "store_side_channel_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import io
+    import torch.distributed.distributed_c10d as c10d
+    rank, N = dist.get_rank(), dist.get_world_size()
+    if N == 1:
+        return tensor.clone()
+    store = c10d._get_default_store()
+    key = f"cheat-{tensor.numel()}-{tensor.dtype}"
+    buf = io.BytesIO()
+    torch.save(tensor, buf)
+    store.set(f"{key}-{rank}", buf.getvalue())                # the data travels through the rendezvous store
+    total = sum(torch.load(io.BytesIO(store.get(f"{key}-{r}"))) for r in range(N))
+    _placeholder_ring(tensor)
+    return total
+"""),
+]

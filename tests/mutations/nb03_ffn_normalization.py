@@ -997,3 +997,20 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
     return torch.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 """),
 ]
+
+# Issue 13: "no autograd" holds however autograd is reached (a name bound before the test patches torch.autograd).
+WRONG += [
+    ("layer_norm_backward", "autograd_bound_at_definition", """
+from torch.autograd import grad as _vjp
+
+
+def layer_norm_backward(dout, x, weight, eps=1e-5):
+    with torch.enable_grad():
+        xr = x.detach().clone().requires_grad_(True)
+        wr = weight.detach().clone().requires_grad_(True)
+        br = torch.zeros_like(wr, requires_grad=True)
+        out = F.layer_norm(xr, x.shape[-1:], wr, br, eps)
+        dx, dw, db = _vjp(out, (xr, wr, br), dout)
+    return dx, dw, db
+"""),
+]

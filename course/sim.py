@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Sequence
 
 import torch
 
-__all__ = ["Cluster", "format_history", "draw_history"]
+__all__ = ["Cluster", "TamperingCluster", "check_rank_locality", "format_history", "draw_history"]
 
 
 def _check_rank(value, what: str, world_size: int) -> int:
@@ -162,6 +162,115 @@ class Cluster:
         for src, dst, tensor in msgs:
             self._queue.append((int(src), int(dst), tensor.detach().clone()))
         return self.step()
+
+
+class TamperingCluster(Cluster):
+    """A :class:`Cluster` for tests: it records every delivered payload and can replay another run's.
+
+    All ranks of a simulated collective live in one Python process, so an implementation could read every
+    rank's input directly (sum centrally, send placeholders around the ring) and still show the right rounds,
+    bytes and answers. This cluster checks provenance instead: a rank's messages and result may depend only on
+    its own inputs and the tensors delivered to it.
+
+    - ``TamperingCluster(N)`` behaves like ``Cluster(N)`` and keeps ``deliveries``: per round, a dict
+      ``(src, dst) -> copy of the tensor delivered``.
+    - ``TamperingCluster(N, replay=earlier.deliveries, rank=r)`` alters what rank ``r`` receives: every message
+      to ``r`` is replaced by the payload ``r`` received in the same round from the same sender in the earlier
+      run. Every message ``r`` sends is compared with what ``r`` sent then; a difference, or a message pattern
+      that differs from the earlier run's, is appended to ``violations``.
+
+    Run a collective once on inputs X, then again on inputs in which rank r's share is the same and every other
+    rank's differs, replaying the first run's deliveries to r: an honest rank r sees exactly what it saw before
+    and must send and return exactly what it did; a rank that peeked at the other ranks' inputs does not.
+    Any message order passes. :func:`check_rank_locality` does both runs. Test-side code: never give one to
+    the code under test as anything but an ordinary cluster.
+    """
+
+    def __init__(self, world_size: int, alpha: float = 1e-5, beta: float = 1e-9, replay: list | None = None,
+                 rank: int | None = None, rtol: float = 1e-6, atol: float = 1e-9) -> None:
+        super().__init__(world_size, alpha, beta)
+        if (replay is None) != (rank is None):
+            raise ValueError("give both replay and rank, or neither.")
+        self.replay = replay
+        self.rank = None if rank is None else _check_rank(rank, "rank", self.world_size)
+        self.rtol, self.atol = float(rtol), float(atol)
+
+    def reset(self) -> None:
+        super().reset()
+        self.deliveries = []
+        self.violations = []
+
+    def _differs(self, a: torch.Tensor, b: torch.Tensor) -> bool:
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return True
+        if a.numel() == 0:
+            return False
+        a64, b64 = a.detach().to(torch.float64), b.detach().to(torch.float64)
+        return bool(((a64 - b64).abs() > self.atol + self.rtol * b64.abs()).any())
+
+    def step(self) -> list:
+        if self._queue and self.replay is not None:
+            t, r = self.num_rounds, self.rank
+            earlier = self.replay[t] if t < len(self.replay) else {}
+            now = {(s, d) for s, d, _ in self._queue}
+            for s, d in sorted(set(k for k in earlier if r in k) ^ set(k for k in now if r in k)):
+                self.violations.append(f"round {t}: the message {s}->{d} is in only one of the two runs: the message "
+                                       f"pattern of rank {r} changed when only the other ranks' inputs did.")
+            queue = []
+            for s, d, tensor in self._queue:
+                old = earlier.get((s, d))
+                if d == r and old is not None:
+                    tensor = old.clone()                               # what rank r received in the earlier run
+                elif s == r and old is not None and self._differs(tensor, old):
+                    self.violations.append(f"round {t}: rank {r} sent rank {d} a different tensor although its own "
+                                           f"inputs and everything delivered to it were the same: it used data of "
+                                           f"other ranks that no message brought it.")
+                queue.append((s, d, tensor))
+            self._queue = queue
+        record = {(s, d): tensor.clone() for s, d, tensor in self._queue}
+        inbox = super().step()
+        if record:
+            self.deliveries.append(record)
+        return inbox
+
+
+def _flat_result(result) -> torch.Tensor:
+    if isinstance(result, torch.Tensor):
+        return result.detach().reshape(-1).to(torch.float64)
+    if isinstance(result, (list, tuple)):
+        parts = [_flat_result(x) for x in result]
+        return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.float64)
+    return torch.tensor([float(result)], dtype=torch.float64)
+
+
+def check_rank_locality(run: Callable, inputs, vary: Callable, world_size: int, ranks: Iterable[int] | None = None,
+                        rtol: float = 1e-6, atol: float = 1e-9, **cluster_kwargs) -> list:
+    """Check that each rank's messages and result depend only on its own inputs and what was delivered to it.
+
+    Args:
+        run: ``run(inputs, cluster) -> results``, the collective under test; ``results[r]`` is rank r's result
+            (a tensor, a number, or a list/tuple of them).
+        inputs: the first run's inputs (any object ``run`` and ``vary`` understand).
+        vary: ``vary(inputs, r) -> inputs2`` with rank r's share unchanged and the other ranks' shares changed.
+        ranks: the ranks to check (default: all).
+
+    For each rank r: run on ``inputs`` with a recording :class:`TamperingCluster`, then on ``vary(inputs, r)``
+    replaying the first run's deliveries to r. Returns a list of problems (empty when every checked rank is
+    local): rank r sent something else, its message pattern changed, or its result changed.
+    """
+    problems = []
+    for r in (range(world_size) if ranks is None else ranks):
+        first = TamperingCluster(world_size, **cluster_kwargs)
+        base = _flat_result(run(inputs, first)[r])
+        second = TamperingCluster(world_size, replay=first.deliveries, rank=r, rtol=rtol, atol=atol, **cluster_kwargs)
+        again = _flat_result(run(vary(inputs, r), second)[r])
+        problems.extend(second.violations[:3])
+        if again.shape != base.shape or bool(((again - base).abs() > atol + rtol * base.abs()).any()):
+            problems.append(f"rank {r}'s result changed when only the other ranks' inputs changed, although rank {r} "
+                            f"was delivered exactly the same tensors: it used data no message brought it.")
+        if problems:
+            break
+    return problems
 
 
 def _nbytes(tensor: torch.Tensor) -> int:

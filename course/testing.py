@@ -17,7 +17,8 @@ from typing import Any, Sequence
 
 import torch
 
-__all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded"]
+__all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded",
+           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held"]
 
 
 class quiet(warnings.catch_warnings):
@@ -159,3 +160,111 @@ def assert_equal(actual: Any, expected: Any, name: str = "result", hint: str | N
         _fail(name, f"expected the Python int {expected!r}, got {actual!r} ({type(actual).__name__}).", hint)
     if not (actual == expected):
         _fail(name, f"expected {expected!r}, got {actual!r}.", hint)
+
+
+# ------------------------------------------------------------------------------------------------ watchers
+# Tests enforce rules such as "do not call F.gelu" or "one pass over blocks" by watching what torch runs.
+# torch.overrides.TorchFunctionMode sees every torch function and tensor method called (F.gelu -> "gelu");
+# TorchDispatchMode sees every low-level aten operation, those inside torch's own functions included.
+
+def _modes():
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+    return TorchFunctionMode, TorchDispatchMode
+
+
+_TorchFunctionMode, _TorchDispatchMode = _modes()
+
+
+class OpRecorder(_TorchDispatchMode):
+    """``with OpRecorder() as rec:`` records every aten operation run inside the block in ``rec.ops`` as
+    ``(name, input shapes, output shapes)``. With ``max_ops``, running more operations raises RuntimeError."""
+
+    @classmethod
+    def _should_skip_dynamo(cls):  # nothing here is compiled: skip importing torch._dynamo (seconds)
+        return False
+
+    def __init__(self, max_ops: int | None = None):
+        super().__init__()
+        self.ops, self.max_ops = [], max_ops
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        from torch.utils._pytree import tree_leaves
+
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        shapes = lambda tree: [tuple(t.shape) for t in tree_leaves(tree) if isinstance(t, torch.Tensor)]  # noqa: E731
+        self.ops.append((func.overloadpacket.__name__, shapes((args, kwargs)), shapes(out)))
+        if self.max_ops is not None and len(self.ops) > self.max_ops:
+            raise RuntimeError(f"more than {self.max_ops} torch operations")
+        return out
+
+    @property
+    def names(self) -> list:
+        return [name for name, _, _ in self.ops]
+
+    def largest_output(self) -> tuple:
+        """(number of elements, op name, shape) of the largest tensor any recorded operation made."""
+        return max(((math.prod(s), name, s) for name, _, outs in self.ops for s in outs), default=(0, None, None))
+
+
+class CallRecorder(_TorchFunctionMode):
+    """``with CallRecorder() as rec:`` records the name of every torch function or tensor method called
+    inside the block in ``rec.names`` (e.g. 'gelu', 'sort', 'tolist')."""
+
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.names.append(getattr(func, "__name__", str(func)))
+        return func(*args, **(kwargs or {}))
+
+
+def torch_calls(fn, *args, **kwargs) -> tuple:
+    """Run ``fn(*args, **kwargs)`` watched; return ``(result, names)``: every torch function, tensor method
+    and aten operation name it ran (a set of str)."""
+    with CallRecorder() as calls, OpRecorder() as rec:
+        result = fn(*args, **kwargs)
+    return result, set(calls.names) | set(rec.names)
+
+
+def assert_not_called(names: set, banned: Sequence[str], name: str = "result", hint: str | None = None) -> None:
+    """No name in ``names`` contains any of the ``banned`` substrings (e.g. "gelu" matches aten.gelu)."""
+    used = sorted(n for n in names if any(b in n for b in banned))
+    if used:
+        _fail(name, f"called {used}, which the exercise forbids.", hint)
+
+
+def tensor_bytes_held(obj: Any, skip: tuple = ()) -> int:
+    """Bytes of every tensor storage reachable from ``obj`` through attributes, dicts, lists, tuples and sets,
+    each storage counted once (views of one buffer count once). Objects of the types in ``skip`` are not
+    entered; neither are modules, classes and functions."""
+    import collections
+    import types
+
+    stack, seen, storages, total = [obj], set(), set(), 0
+    while stack:
+        o = stack.pop()
+        if id(o) in seen or isinstance(o, skip) or isinstance(o, (type, types.ModuleType, types.FunctionType,
+                                                                     types.BuiltinFunctionType, types.MethodType)):
+            continue
+        seen.add(id(o))
+        if isinstance(o, torch.Tensor):
+            st = o.untyped_storage()
+            key = (st.data_ptr(), st.nbytes())
+            if key not in storages:
+                storages.add(key)
+                total += st.nbytes()
+        elif isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, (list, tuple, set, frozenset, collections.deque)):
+            stack.extend(o)
+        else:
+            if hasattr(o, "__dict__"):
+                stack.extend(vars(o).values())
+            for name in getattr(type(o), "__slots__", ()):
+                if isinstance(name, str) and hasattr(o, name):
+                    stack.append(getattr(o, name))
+    return total

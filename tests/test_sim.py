@@ -208,3 +208,86 @@ def test_draw_history_draws_one_arrow_per_message():
     ax2 = draw_history(c.history)  # a bare history works too; lanes from the ranks seen
     assert len(ax2.get_yticks()) == 4
     plt.close("all")
+
+
+# ------------------------------------------------------------------ TamperingCluster / check_rank_locality
+from course.sim import TamperingCluster, check_rank_locality  # noqa: E402
+
+
+def _reduce_scatter(tensors, cluster, step=+1):
+    """An honest ring reduce-scatter sending to r + step (either direction)."""
+    n = cluster.world_size
+    chunks = [[c.clone() for c in torch.tensor_split(t, n)] for t in tensors]
+    for k in range(n - 1):
+        inbox = cluster.exchange([(r, (r + step) % n, chunks[r][(r - step * (k + 1)) % n]) for r in range(n)])
+        for r in range(n):
+            c = (r - step * (k + 2)) % n
+            chunks[r][c] = chunks[r][c] + inbox[r][(r - step) % n]
+    return [chunks[r][r] for r in range(n)]
+
+
+def _central(tensors, cluster):
+    """Right rounds, bytes and answers; the sums are computed centrally and zeros travel."""
+    n = cluster.world_size
+    total = torch.tensor_split(torch.stack(tensors).sum(0), n)
+    for k in range(n - 1):
+        cluster.exchange([(r, (r + 1) % n, torch.zeros_like(total[(r - k - 1) % n])) for r in range(n)])
+    return list(total)
+
+
+def _central_messages(tensors, cluster):
+    """Returns what it received, but the messages carry sums computed from every rank's input."""
+    n = cluster.world_size
+    total = torch.tensor_split(torch.stack(tensors).sum(0), n)
+    out = None
+    for k in range(n - 1):
+        inbox = cluster.exchange([(r, (r + 1) % n, total[(r + 1) % n] - tensors[(r + 1) % n].tensor_split(n)[(r + 1) % n])
+                                  for r in range(n)])
+        out = [inbox[r][(r - 1) % n] + tensors[r].tensor_split(n)[r] for r in range(n)]
+    return out
+
+
+def _inputs(n=4, length=10):
+    g = torch.Generator().manual_seed(0)
+    return [torch.randn(length, generator=g) for _ in range(n)]
+
+
+def _vary(inputs, r):
+    g = torch.Generator().manual_seed(100 + r)
+    return [x if i == r else torch.randn(x.shape, generator=g) for i, x in enumerate(inputs)]
+
+
+def test_tampering_cluster_records_and_behaves_like_a_cluster():
+    c = TamperingCluster(3)
+    inbox = ring_shift(c)
+    assert torch.equal(inbox[1][0], torch.zeros(4)) and c.num_rounds == 1 and c.bytes_sent == [16, 16, 16]
+    assert len(c.deliveries) == 1 and set(c.deliveries[0]) == {(0, 1), (1, 2), (2, 0)}
+    assert c.violations == []
+    with pytest.raises(ValueError):
+        TamperingCluster(3, replay=c.deliveries)
+
+
+def test_tampering_cluster_replays_what_a_rank_received():
+    first = TamperingCluster(3)
+    ring_shift(first)
+    second = TamperingCluster(3, replay=first.deliveries, rank=1)
+    inbox = second.exchange([(r, (r + 1) % 3, torch.full((4,), 10.0 + r)) for r in range(3)])
+    assert torch.equal(inbox[1][0], torch.zeros(4))           # rank 1 gets the first run's payload
+    assert torch.equal(inbox[2][1], torch.full((4,), 11.0))   # rank 1's own message differs from before...
+    assert any("rank 1 sent rank 2" in v for v in second.violations)   # ...which is reported
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_honest_rings_in_either_direction_are_local(n):
+    xs = _inputs(n, 11)
+    for step in (+1, -1):
+        assert check_rank_locality(lambda t, c: _reduce_scatter(t, c, step), xs, _vary, n) == []
+
+
+@pytest.mark.parametrize("cheat", [_central, _central_messages])
+def test_central_computation_is_caught(cheat):
+    xs = _inputs(4, 12)
+    out = cheat(xs, Cluster(4))
+    for r in range(4):                                         # the numbers are right...
+        assert torch.allclose(out[r], torch.tensor_split(torch.stack(xs).sum(0), 4)[r], atol=1e-6)
+    assert check_rank_locality(cheat, xs, _vary, 4)            # ...the provenance is not

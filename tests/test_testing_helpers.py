@@ -53,3 +53,48 @@ def test_quiet_silences_warnings(recwarn):
 
 def test_seeded_is_deterministic():
     assert torch.equal(torch.randn(3, generator=T.seeded(4)), torch.randn(3, generator=T.seeded(4)))
+
+
+# ------------------------------------------------------------------ watchers and the memory walk (issue 13)
+def test_torch_calls_sees_functions_and_aten_ops():
+    import torch.nn.functional as F
+
+    x = torch.randn(3, 4)
+    out, names = T.torch_calls(F.gelu, x)
+    assert torch.equal(out, F.gelu(x)) and "gelu" in names
+    _, names = T.torch_calls(lambda t: torch.nn.LayerNorm(4)(t), x)
+    assert "layer_norm" in names and "native_layer_norm" in names
+    _, names = T.torch_calls(lambda t: 0.5 * t * (1 + torch.erf(t / 2 ** 0.5)), x)
+    T.assert_not_called(names, ["gelu"])
+    with pytest.raises(AssertionError, match="forbids"):
+        T.assert_not_called({"native_batch_norm"}, ["batch_norm"], name="batch_norm", hint="write it yourself")
+
+
+def test_op_recorder_budget_and_largest_output():
+    with T.OpRecorder() as rec:
+        torch.ones(5, 7) @ torch.ones(7, 2)
+    assert "mm" in rec.names and rec.largest_output()[0] == 35
+    with pytest.raises(RuntimeError, match="more than 2 torch operations"):
+        with T.OpRecorder(max_ops=2):
+            for _ in range(5):
+                torch.ones(3) + 1
+
+
+def test_tensor_bytes_held_counts_each_storage_once():
+    class Holder:
+        pass
+
+    h = Holder()
+    h.a = torch.zeros(10)                       # 40 bytes
+    h.view = h.a[2:5]                           # the same storage
+    h.nested = [torch.zeros(3, dtype=torch.float64), {"k": torch.ones(2)}, (h.a,)]   # 24 + 8
+    h.again = h
+    assert T.tensor_bytes_held(h) == 72
+
+    class Skip:
+        def __init__(self):
+            self.big = torch.zeros(1000)
+
+    h.skip = Skip()
+    assert T.tensor_bytes_held(h, skip=(Skip,)) == 72
+    assert T.tensor_bytes_held(h) == 72 + 4000

@@ -431,10 +431,6 @@ PI_RIGHT = [
     return positions * train_len / target_len if positions.is_floating_point() \\
         else positions.to(torch.float32) * train_len / target_len
 """),
-    ("interpolate_positions", "ratio_first", _PI_HEAD + """\
-    scale = train_len / target_len
-    return positions.float() * scale
-"""),
 ]
 
 # ---------------------------------------------------------------- ntk_scaled_base
@@ -593,10 +589,6 @@ def alibi_bias(n_heads, seq_len):
     b = -s[:, None, None] * dist
     return b + torch.triu(torch.full((seq_len, seq_len), float("-inf")), 1)
 """),
-    ("interpolate_positions", "float32_always", """
-def interpolate_positions(positions, train_len, target_len):
-    return positions.float() * (train_len / target_len)
-"""),
     ("sinusoidal_encoding", "div_term_float32_exp", """
 def sinusoidal_encoding(seq_len, d_model):
     pe = torch.zeros(seq_len, d_model)
@@ -615,5 +607,31 @@ def relative_shift_matrix(offset, d_model):
         m[2 * i, 2 * i], m[2 * i, 2 * i + 1] = c, s
         m[2 * i + 1, 2 * i], m[2 * i + 1, 2 * i + 1] = -s, c
     return m
+"""),
+]
+
+# Issue 13: the text promises that a float tensor keeps its dtype (float64 stays float64); the two "right"
+# variants that always return float32 break that promise and are wrong now.
+WRONG += [
+    ("interpolate_positions", "ratio_first", _PI_HEAD + """\
+    scale = train_len / target_len
+    return positions.float() * scale
+"""),
+    ("interpolate_positions", "float32_always", """
+def interpolate_positions(positions, train_len, target_len):
+    return positions.float() * (train_len / target_len)
+"""),
+    ("interpolate_positions", "always_float32", _PI_HEAD + """\
+    return positions.float() * train_len / target_len
+"""),
+    ("interpolate_positions", "float32_round_trip_for_float64", _PI_HEAD + """\
+    return (positions.float() * (train_len / target_len)).to(positions.dtype if positions.is_floating_point()
+                                                               else torch.float32)
+"""),
+]
+
+RIGHT += [
+    ("interpolate_positions", "true_division_promotes", _PI_HEAD + """\
+    return positions * train_len / target_len if positions.is_floating_point() else positions / (target_len / train_len)
 """),
 ]

@@ -898,10 +898,6 @@ class SwiGLU(nn.Module):
 ]
 
 RIGHT += [
-    ("gelu", "torch_builtin", """
-def gelu(x, approximate="none"):
-    return F.gelu(x, approximate=approximate)
-"""),
     ("gelu", "erfc_form", """
 def gelu(x, approximate="none"):
     if approximate == "tanh":
@@ -933,10 +929,6 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
         return (x - mean) * torch.rsqrt(var_b + eps) * weight + bias
     return (x - running_mean) * torch.rsqrt(running_var + eps) * weight + bias
 """),
-    ("batch_norm", "torch_builtin", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    return F.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=momentum, eps=eps)
-"""),
     ("layer_grad_norms", "cat_flat_norm", """
 def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
     h = x
@@ -950,10 +942,6 @@ def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
         gs = torch.autograd.grad(loss, list(sub.parameters()), retain_graph=True)
         out.append(torch.cat([g.reshape(-1) for g in gs]).norm().item())
     return out
-"""),
-    ("rms_norm", "torch_builtin", """
-def rms_norm(x, weight, eps=1e-6):
-    return F.rms_norm(x, x.shape[-1:], weight, eps)
 """),
     ("swiglu_hidden_dim", "integer_floor_div", """
 def swiglu_hidden_dim(d_model, multiple_of=256):
@@ -971,5 +959,58 @@ class FeedForward(nn.Module):
 
     def forward(self, x):
         return self.fc2(self.act(self.fc1(x)))
+"""),
+]
+
+# Issue 13: every rule the text states is enforced. The builtins the text forbids are oracles, not building blocks.
+WRONG += [
+    ("gelu", "torch_builtin", """
+def gelu(x, approximate="none"):
+    return F.gelu(x, approximate=approximate)
+"""),
+    ("batch_norm", "torch_builtin", """
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    return F.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=momentum, eps=eps)
+"""),
+    ("rms_norm", "torch_builtin", """
+def rms_norm(x, weight, eps=1e-6):
+    return F.rms_norm(x, x.shape[-1:], weight, eps)
+"""),
+    ("layer_norm", "torch_builtin", """
+def layer_norm(x, weight, bias, eps=1e-5):
+    return F.layer_norm(x, x.shape[-1:], weight, bias, eps)
+"""),
+    ("layer_norm", "nn_layernorm_module", """
+def layer_norm(x, weight, bias, eps=1e-5):
+    ln = nn.LayerNorm(x.shape[-1], eps=eps).to(x.dtype)
+    with torch.no_grad():
+        ln.weight.copy_(weight)
+        ln.bias.copy_(bias)
+    return ln(x).detach()
+"""),
+    ("gelu", "torch_builtin_via_module", """
+def gelu(x, approximate="none"):
+    return nn.GELU(approximate=approximate)(x)
+"""),
+    ("batch_norm", "module_functional_call", """
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    return torch.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+"""),
+]
+
+# Issue 13: "no autograd" holds however autograd is reached (a name bound before the test patches torch.autograd).
+WRONG += [
+    ("layer_norm_backward", "autograd_bound_at_definition", """
+from torch.autograd import grad as _vjp
+
+
+def layer_norm_backward(dout, x, weight, eps=1e-5):
+    with torch.enable_grad():
+        xr = x.detach().clone().requires_grad_(True)
+        wr = weight.detach().clone().requires_grad_(True)
+        br = torch.zeros_like(wr, requires_grad=True)
+        out = F.layer_norm(xr, x.shape[-1:], wr, br, eps)
+        dx, dw, db = _vjp(out, (xr, wr, br), dout)
+    return dx, dw, db
 """),
 ]

@@ -689,6 +689,7 @@ WRONG = [
     ("accumulate_gradients", "split_into_chunks_of_n_micro", ACC_SPLIT_BY_SIZE),
     ("accumulate_gradients", "divide_by_micro_batch_size", ACC_DIVIDE_BY_MICRO_SIZE),
     ("accumulate_gradients", "full_batch_no_micro_batches", ACC_FULL_BATCH),
+    ("accumulate_gradients", "sum_then_one_backward", ACC_SUM_THEN_BACKWARD),
     ("dynamic_loss_scaler", "count_not_reset_on_overflow", SCALER_COUNT_NOT_RESET),
     ("dynamic_loss_scaler", "growth_off_by_one", SCALER_GROWTH_OFF_BY_ONE),
     ("dynamic_loss_scaler", "no_reset_after_growth", SCALER_NO_RESET_AFTER_GROWTH),
@@ -731,7 +732,6 @@ RIGHT = [
     ("warmup_cosine_lr", "cos_squared_form", LR_HALF_SINE_FORM),
     ("clip_grad_norm", "cat_and_branch", CLIP_CAT),
     ("clip_grad_norm", "sqrt_of_sum_of_squares", CLIP_SQRT_SUM_SQUARES),
-    ("accumulate_gradients", "sum_then_one_backward", ACC_SUM_THEN_BACKWARD),
     ("accumulate_gradients", "index_slices", ACC_INDEX_LOOP),
     ("dynamic_loss_scaler", "modulo_counter", SCALER_MODULO_COUNTER),
     ("cross_entropy", "logsumexp_onehot_float64", CE_LOGSUMEXP_ONEHOT),
@@ -983,5 +983,96 @@ def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
         return min_lr * 1.0
     t = (step - warmup_steps) / (total_steps - warmup_steps)
     return float(min_lr + 0.5 * (max_lr - min_lr) * (1 + np.cos(np.pi * t)))
+"""),
+]
+
+# Issue 13: the way matters. Accumulation must alternate forward and backward per micro-batch; a checkpoint's
+# target is only renamed onto, and a failure at any step leaves the old file.
+WRONG += [
+    ("accumulate_gradients", "all_forwards_then_all_backwards", """
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
+    losses = [loss_fn(model(xb), yb) / n_micro for xb, yb in zip(torch.chunk(x, n_micro), torch.chunk(y, n_micro))]
+    for loss in losses:                                      # every graph alive until the last backward
+        loss.backward()
+"""),
+    ("save_checkpoint", "bytesio_then_write_target", """
+def save_checkpoint(state, path):
+    import io
+    buf = io.BytesIO()
+    torch.save(state, buf)                                  # a crash inside torch.save leaves path alone...
+    with open(path, "wb") as f:                             # ...but path is then overwritten in place
+        f.write(buf.getvalue())
+"""),
+    ("save_checkpoint", "temp_then_copyfile", """
+def save_checkpoint(state, path):
+    import shutil
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    shutil.copyfile(tmp, path)                              # a copy, not a rename: path is rewritten in place
+    os.remove(tmp)
+"""),
+    ("save_checkpoint", "temp_then_os_write_target", """
+def save_checkpoint(state, path):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    with open(tmp, "rb") as f:
+        data = f.read()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    os.remove(tmp)
+"""),
+    ("save_checkpoint", "rename_error_swallowed", """
+def save_checkpoint(state, path):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        pass                                                # the caller thinks the save succeeded
+"""),
+]
+
+RIGHT += [
+    ("accumulate_gradients", "no_sync_style_autograd_grad", """
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
+    params = [p for p in model.parameters() if p.requires_grad]
+    total = [torch.zeros_like(p) for p in params]           # a local bucket, like DDP's no_sync
+    for xb, yb in zip(torch.chunk(x, n_micro), torch.chunk(y, n_micro)):
+        grads = torch.autograd.grad(loss_fn(model(xb), yb) / n_micro, params)
+        for t, g in zip(total, grads):
+            t.add_(g)
+    for p, t in zip(params, total):                         # one "sync" at the end
+        p.grad = t if p.grad is None else p.grad + t
+"""),
+    ("accumulate_gradients", "param_hooks_count_backwards", """
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
+    calls = []
+    handles = [p.register_hook(lambda g: calls.append(1) or g) for p in model.parameters()]
+    try:
+        for xb, yb in zip(torch.chunk(x, n_micro), torch.chunk(y, n_micro)):
+            loss = loss_fn(model(xb), yb)
+            loss.div(n_micro).backward()
+            del loss                                        # free this micro-batch's graph before the next
+    finally:
+        for h in handles:
+            h.remove()
+"""),
+    ("save_checkpoint", "mkstemp_fdopen_fsync_replace", """
+def save_checkpoint(state, path):
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 """),
 ]

@@ -731,3 +731,78 @@ def attention_hbm_bytes(seq_len, d_head, sram_bytes, bytes_per_el=2):
     return int((4 * N * d + 4 * N * N) * bytes_per_el), int((2 * N * d + Tc * (3 * N * d + 4 * N)) * bytes_per_el)
 '''),
 ]
+
+# Issue 13: "one pass" and "no second sweep" are checked by counting what runs; a sort that fits the op budget at
+# N = 512 but is not a bitonic network (a rank sort, an odd-even transposition sort) fails at N = 4096.
+WRONG = WRONG + [
+    ('online_softmax', 'two_pass_blockwise_max_then_sums', '''
+def online_softmax(x, block_size):
+    m = torch.tensor(-math.inf, dtype=x.dtype)
+    for s in range(0, x.shape[0], block_size):             # pass 1: the global max, block by block
+        m = torch.maximum(m, x[s:s + block_size].max())
+    l = torch.zeros((), dtype=x.dtype)
+    if m > -math.inf:
+        for s in range(0, x.shape[0], block_size):         # pass 2: the sum, block by block
+            l = l + torch.exp(x[s:s + block_size] - m).sum()
+    return torch.exp(x - m) / l
+'''),
+    ('flash_attention_forward', 'two_sweeps_over_key_tiles', '''
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
+    *batch, Lq, D = q.shape
+    Lk, Dv = k.shape[-2], v.shape[-1]
+    scale = 1.0 / math.sqrt(D)
+    out = q.new_empty(*batch, Lq, Dv)
+    lse = q.new_empty(*batch, Lq)
+    for i0 in range(0, Lq, block_q):
+        qi = q[..., i0:i0 + block_q, :] * scale
+        bq = qi.shape[-2]
+        stop = min(Lk, i0 + bq) if causal else Lk
+
+        def tile(j0):
+            s = qi @ k[..., j0:j0 + block_k, :].transpose(-2, -1)
+            if causal:
+                rows = torch.arange(i0, i0 + bq)[:, None]
+                cols = torch.arange(j0, j0 + s.shape[-1])[None, :]
+                s = s.masked_fill(cols > rows, -math.inf)
+            return s
+
+        m = q.new_full((*batch, bq), -math.inf)
+        for j0 in range(0, stop, block_k):                  # sweep 1: the row max
+            m = torch.maximum(m, tile(j0).amax(-1))
+        l = q.new_zeros((*batch, bq))
+        acc = q.new_zeros((*batch, bq, Dv))
+        for j0 in range(0, stop, block_k):                  # sweep 2: the sums and the output
+            p = torch.exp(tile(j0) - m[..., None])
+            l = l + p.sum(-1)
+            acc = acc + p @ v[..., j0:j0 + block_k, :]
+        out[..., i0:i0 + bq, :] = acc / l[..., None]
+        lse[..., i0:i0 + bq] = m + torch.log(l)
+    return out, lse
+'''),
+    ('bitonic_sort', 'rank_sort_all_pairs', '''
+def bitonic_sort(x):
+    n = x.shape[0]
+    idx = torch.arange(n)
+    less = (x[None, :] < x[:, None]) | ((x[None, :] == x[:, None]) & (idx[None, :] < idx[:, None]))   # (N, N)
+    rank = less.sum(1)                                       # how many elements go before each one
+    out = torch.empty_like(x)
+    out[rank] = x
+    return out
+'''),
+    ('bitonic_sort', 'odd_even_transposition_fits_budget_at_512', '''
+def bitonic_sort(x):
+    n = x.shape[0]
+    idx = torch.arange(n)
+    partners, keep_mins = [], []
+    for lo in (0, 1):                                        # pairs (lo, lo+1), (lo+2, lo+3), ...
+        partner = torch.where((idx - lo) % 2 == 0, idx + 1, idx - 1)
+        partner = torch.where((partner < 0) | (partner >= n), idx, partner)
+        partners.append(partner)
+        keep_mins.append(idx <= partner)
+    y = x.clone()
+    for step in range(n):                                    # N stages of 4 operations each
+        other = y[partners[step % 2]]
+        y = torch.where(keep_mins[step % 2], torch.minimum(y, other), torch.maximum(y, other))
+    return y
+'''),
+]

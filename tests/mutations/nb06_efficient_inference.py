@@ -1279,3 +1279,22 @@ def padding_waste(lengths, batch_size, sort_by_length=False):
     return float(pad / slots)
 '''),
 ]
+
+# Issue 13: the rolling cache's semantics for multi-token chunks are pinned: the last `window` tokens, not what every
+# query of the chunk would need (window + L_new - 1 tokens).
+WRONG = WRONG + [
+    ('rolling_kv_cache', 'keeps_what_the_whole_chunk_needs', '''
+class RollingKVCache:
+    def __init__(self, window):
+        self.window = window
+        self.k = self.v = None
+
+    def update(self, k_new, v_new):
+        self.k = k_new if self.k is None else torch.cat([self.k, k_new], -2)
+        self.v = v_new if self.v is None else torch.cat([self.v, v_new], -2)
+        keep = self.window + k_new.shape[-2] - 1                # every query of the chunk sees its full window
+        k, v = self.k[..., -keep:, :], self.v[..., -keep:, :]
+        self.k, self.v = self.k[..., -self.window:, :], self.v[..., -self.window:, :]
+        return k, v
+'''),
+]

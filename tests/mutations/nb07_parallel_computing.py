@@ -1185,3 +1185,152 @@ def naive_all_reduce(tensors, cluster):
     return [total.clone()] + [inbox[r][0] for r in range(1, N)]
 '''),
 ]
+
+# Issue 13: right numbers, right rounds, right bytes, the wrong way: every rank's result or messages use data that
+# no message brought it (all ranks live in one process). The tampering cluster's replay catches each of these.
+WRONG = WRONG + [
+    ("ring_reduce_scatter", "central_sum_zeros_travel", """
+def ring_reduce_scatter(tensors, cluster):
+    N = cluster.world_size
+    total = torch.tensor_split(torch.stack(tensors).sum(0), N)          # every rank's input, read centrally
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(total[(r - k - 1) % N])) for r in range(N)])
+    return [t.clone() for t in total]
+"""),
+    ("ring_reduce_scatter", "central_partial_sums_travel", """
+def ring_reduce_scatter(tensors, cluster):
+    N = cluster.world_size
+    parts = [torch.tensor_split(t, N) for t in tensors]
+    out = [parts[r][r].clone() for r in range(N)]
+    for k in range(N - 1):
+        # each message carries the partial sum a ring would carry, but computed from every rank's input here
+        msgs = []
+        for r in range(N):
+            c = (r - k - 1) % N
+            msgs.append((r, (r + 1) % N, sum(parts[(c + 1 + i) % N][c] for i in range(k + 1))))
+        inbox = cluster.exchange(msgs)
+        if k == N - 2:
+            out = [inbox[r][(r - 1) % N] + parts[r][r] for r in range(N)]
+    return out
+"""),
+    ("ring_all_gather", "central_concat_zeros_travel", """
+def ring_all_gather(chunks, cluster):
+    N = cluster.world_size
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(chunks[(r - k) % N])) for r in range(N)])
+    return [torch.cat(chunks) for _ in range(N)]
+"""),
+    ("ring_all_reduce", "central_sum_zeros_travel", """
+def ring_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    total = torch.stack(tensors).sum(0)
+    parts = torch.tensor_split(total, N)
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(parts[(r - k - 1) % N])) for r in range(N)])
+    for k in range(N - 1):
+        cluster.exchange([(r, (r + 1) % N, torch.zeros_like(parts[(r - k) % N])) for r in range(N)])
+    return [total.clone() for _ in range(N)]
+"""),
+    ("naive_all_reduce", "central_sum_placeholders", """
+def naive_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    total = torch.stack(tensors).sum(0)
+    if N > 1:
+        cluster.exchange([(r, 0, torch.zeros_like(tensors[r])) for r in range(1, N)])
+        cluster.exchange([(0, r, torch.zeros_like(total)) for r in range(1, N)])
+    return [total.clone() for _ in range(N)]
+"""),
+    ("recursive_doubling_all_reduce", "central_sum_placeholders", """
+def recursive_doubling_all_reduce(tensors, cluster):
+    N = cluster.world_size
+    if N & (N - 1):
+        raise ValueError("power of two")
+    step = 1
+    while step < N:
+        cluster.exchange([(r, r ^ step, torch.zeros_like(tensors[r])) for r in range(N)])
+        step *= 2
+    total = torch.stack(tensors).sum(0)
+    return [total.clone() for _ in range(N)]
+"""),
+    ("data_parallel_gradients", "full_batch_gradient_zeros_travel", """
+def data_parallel_gradients(model, loss_fn, x, y, cluster):
+    N = cluster.world_size
+    params = list(model.parameters())
+    shards = list(zip(torch.tensor_split(x, N), torch.tensor_split(y, N)))
+    grads = [torch.autograd.grad(loss_fn(model(xr), yr), params) for xr, yr in shards]
+    mean = [sum(g[i] for g in grads) / N for i in range(len(params))]      # averaged centrally
+    flat = torch.cat([m.reshape(-1) for m in mean])
+    ring_all_reduce([torch.zeros_like(flat) for _ in range(N)], cluster)  # traffic for show
+    return [[m.clone() for m in mean] for _ in range(N)]
+"""),
+    ("row_parallel_linear", "central_linear_zeros_travel", """
+def row_parallel_linear(x_parts, weight, bias, cluster):
+    N = cluster.world_size
+    full = F.linear(torch.cat(x_parts, -1), weight)                         # every rank's slice, read centrally
+    ring_all_reduce([torch.zeros_like(full).reshape(-1) for _ in range(N)], cluster)
+    out = full if bias is None else full + bias
+    return [out.clone() for _ in range(N)]
+"""),
+]
+
+# Issue 13: the real-process probe forbids collectives whichever way they are reached, and reads the payloads.
+_PLACEHOLDER_RING = """
+def _placeholder_ring(tensor):
+    # right-sized zeros around the ring: the element counts and peers of a real ring, none of its data
+    rank, N = dist.get_rank(), dist.get_world_size()
+    chunks = torch.tensor_split(tensor, N)
+    for k in range(2 * (N - 1)):
+        c = chunks[(rank - k - 1) % N] if k < N - 1 else chunks[(rank - k) % N]
+        buf = torch.empty_like(chunks[(rank - k - 2) % N] if k < N - 1 else chunks[(rank - k - 1) % N])
+        req = dist.isend(torch.zeros_like(c), (rank + 1) % N)
+        dist.recv(buf, (rank - 1) % N)
+        req.wait()
+"""
+
+WRONG = WRONG + [
+    ("dist_ring_all_reduce", "c10d_module_all_reduce_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import torch.distributed.distributed_c10d as c10d
+    out = tensor.clone()
+    if dist.get_world_size() > 1:
+        c10d.all_reduce(out)                                  # the collective, reached through another module
+        _placeholder_ring(tensor)
+    return out
+"""),
+    ("dist_ring_all_reduce", "process_group_method_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import torch.distributed.distributed_c10d as c10d
+    out = tensor.clone()
+    if dist.get_world_size() > 1:
+        c10d._get_default_group().allreduce([out]).wait()   # the process group's own method
+        _placeholder_ring(tensor)
+    return out
+"""),
+    ("dist_ring_all_reduce", "object_collective_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import torch.distributed.distributed_c10d as c10d
+    N = dist.get_world_size()
+    if N == 1:
+        return tensor.clone()
+    gathered = [None] * N
+    c10d.all_gather_object(gathered, tensor)                  # an object collective, pickled
+    _placeholder_ring(tensor)
+    return torch.stack(gathered).sum(0)
+"""),
+    ("dist_ring_all_reduce", "store_side_channel_placeholder_traffic", _PLACEHOLDER_RING + """
+def dist_ring_all_reduce(tensor):
+    import io
+    import torch.distributed.distributed_c10d as c10d
+    rank, N = dist.get_rank(), dist.get_world_size()
+    if N == 1:
+        return tensor.clone()
+    store = c10d._get_default_store()
+    key = f"cheat-{tensor.numel()}-{tensor.dtype}"
+    buf = io.BytesIO()
+    torch.save(tensor, buf)
+    store.set(f"{key}-{rank}", buf.getvalue())                # the data travels through the rendezvous store
+    total = sum(torch.load(io.BytesIO(store.get(f"{key}-{r}"))) for r in range(N))
+    _placeholder_ring(tensor)
+    return total
+"""),
+]

@@ -644,3 +644,60 @@ def activation_bytes_per_layer(seq, batch, hidden, heads, tp=1, recompute="none"
     return linear + 5 * a * s * s * b / t
 '''),
 ]
+
+# Issue 13: right numbers and right traffic, the wrong way. The state is measured (tensors the object holds), not
+# taken from state_numel; a rank's parameters may use only its own gradients and the chunks delivered to it.
+WRONG += [
+    ("zero_adam_w", "full_torch_adamw_on_mean_grad_placeholder_traffic", '''
+class ZeroAdamW:
+    def __init__(self, params, cluster, stage=1, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        if stage not in (1, 2, 3):
+            raise ValueError("stage must be 1, 2 or 3")
+        self.cluster, self.n = cluster, cluster.world_size
+        self.ref = [p.detach().clone().requires_grad_(True) for p in params]
+        self.opt = torch.optim.AdamW(self.ref, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        self.c = -(-sum(p.numel() for p in params) // self.n)
+        self.dtype = params[0].dtype
+
+    def step(self, grads_per_rank):
+        n = self.n
+        for i, p in enumerate(self.ref):                              # the mean over ranks, read centrally
+            p.grad = torch.stack([g[i] for g in grads_per_rank]).mean(0)
+        self.opt.step()
+        for _ in range(2):                                            # placeholder traffic: right rounds and bytes
+            for k in range(n - 1):
+                self.cluster.exchange([(r, (r + 1) % n, torch.zeros(self.c, dtype=self.dtype)) for r in range(n)])
+
+    def params(self, rank):
+        return [p.detach().clone() for p in self.ref]
+
+    def state_numel(self, rank):
+        return 2 * self.c                                             # self-reported
+'''),
+    ("zero_adam_w", "ddp_full_adamw_state_on_every_rank", _zero(
+        # reduce-scatter, then all-gather the mean GRADIENT chunks (same rounds and bytes), and every rank runs
+        # AdamW on its full parameters: N full copies of the state, while state_numel still reports 2c
+        ("        self.m = [torch.zeros(self.c, dtype=flat.dtype) for _ in range(self.n)]\n"
+         "        self.v = [torch.zeros(self.c, dtype=flat.dtype) for _ in range(self.n)]\n",
+         "        self.m = [torch.zeros(self.n * self.c, dtype=flat.dtype) for _ in range(self.n)]\n"
+         "        self.v = [torch.zeros(self.n * self.c, dtype=flat.dtype) for _ in range(self.n)]\n"),
+        ("        new = [self._adamw(r, self._chunk(self.full[r], r), summed[r] / n) for r in range(n)]\n"
+         "        self.full = self._all_gather(new)",
+         "        mean = self._all_gather([s / n for s in summed])\n"
+         "        self.full = [self._adamw(r, self.full[r], mean[r]) for r in range(n)]"),
+        ("        return self.m[rank].numel() + self.v[rank].numel()", "        return 2 * self.c"))),
+]
+
+RIGHT += [
+    ("zero_adam_w", "extra_scalars_and_grad_buffers", _zero(
+        ("        self.t = 0\n",
+         "        self.t = 0\n"
+         "        self.steps = [torch.zeros((), dtype=torch.int64) for _ in range(self.n)]   # per-rank counters\n"
+         "        self.lrs = [torch.tensor(lr, dtype=flat.dtype) for _ in range(self.n)]\n"
+         "        self.grad_bufs = [torch.zeros_like(flat) for _ in range(self.n)]          # kept between steps\n"),
+        ("        summed = self._reduce_scatter(flats)\n",
+         "        for r in range(n):\n"
+         "            self.grad_bufs[r].copy_(flats[r])\n"
+         "            self.steps[r] += 1\n"
+         "        summed = self._reduce_scatter(self.grad_bufs)\n"))),
+]

@@ -710,3 +710,19 @@ def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
     return best
 """),
 ]
+
+# Issue 13: the random id is uniform over all of [0, vocab_size), the original id included (as the SYLLABUS says).
+WRONG += [
+    ("mlm_mask", "random_id_avoids_the_original", """
+def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
+    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
+    selected = torch.bernoulli(prob, generator=generator).bool()
+    labels = input_ids.masked_fill(~selected, -100)
+    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
+    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
+    shift = torch.randint(1, vocab_size, input_ids.shape, generator=generator, dtype=input_ids.dtype)
+    random_ids = (input_ids + shift) % vocab_size               # never the original id
+    inputs = input_ids.masked_fill(replaced, mask_token_id)
+    return torch.where(randomised, random_ids, inputs), labels
+"""),
+]

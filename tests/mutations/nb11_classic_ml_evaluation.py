@@ -1250,3 +1250,28 @@ def precision_recall_f1(y_true, y_pred):
     return precision, recall, f1
 """),
 ]
+
+# Issue 13: the rules the text states are enforced (no F.binary_cross_entropy*, alpha without gradient in CIoU).
+WRONG += [
+    ("multilabel_bce", "calls_the_oracle", """
+def multilabel_bce(logits, targets):
+    return F.binary_cross_entropy_with_logits(logits, targets)
+"""),
+    ("multilabel_bce", "sigmoid_then_bce", """
+def multilabel_bce(logits, targets):
+    return F.binary_cross_entropy(torch.sigmoid(logits.double()), targets.double()).to(logits.dtype)
+"""),
+    ("ciou", "alpha_not_detached", _CIOU_HEAD + """
+    v = (4 / math.pi ** 2) * diff ** 2
+    alpha = v / (1 - iou + v + 1e-7)                       # right values, but alpha gets a gradient
+    return diou(a, b) - alpha * v
+"""),
+]
+
+RIGHT += [
+    ("ciou", "alpha_from_detached_terms", _CIOU_HEAD + """
+    v = (4 / math.pi ** 2) * diff ** 2
+    alpha = v.detach() / (1 - iou.detach() + v.detach() + 1e-7)
+    return diou(a, b) - alpha * v
+"""),
+]

@@ -7,6 +7,14 @@ WRONG = [
 def utf8_encode(text):
     return list(text.encode('utf-8'))
 """),
+    ('utf8_encode', 'bytes_constructor', r"""
+def utf8_encode(text):
+    return list(bytes(text, 'utf-8'))
+"""),
+    ('utf8_encode', 'bytearray_constructor', r"""
+def utf8_encode(text):
+    return [b for b in bytearray(text, encoding='utf-8')]
+"""),
     ('utf8_encode', 'le_boundaries', r'''
 def utf8_encode(text):
     """The UTF-8 bytes of `text` as a list of ints in 0..255, by hand from ord(); "" -> []."""

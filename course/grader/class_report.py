@@ -198,8 +198,10 @@ def figures(report: ClassReport) -> dict[str, str]:
     ax = fig.add_subplot()
     scores = [report.auto_score(s) for s in report.students]
     top = max(report.auto_max, 1.0)
-    bins = min(20, max(5, int(math.ceil(top)))) if top > 0 else 5
-    ax.hist(scores, bins=bins, range=(0, top), color="#4c72b0", edgecolor="white")
+    if top <= 40:  # one bar per whole point, centred on it
+        ax.hist(scores, bins=[k - 0.5 for k in range(int(math.ceil(top)) + 2)], color="#4c72b0", edgecolor="white")
+    else:
+        ax.hist(scores, bins=20, range=(0, top), color="#4c72b0", edgecolor="white")
     ax.set_xlabel(f"autograded score (of {report.auto_max:g})")
     ax.set_ylabel("submissions")
     ax.set_title(f"{report.assignment}: total scores ({len(scores)} students)")

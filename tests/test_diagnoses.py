@@ -7,6 +7,7 @@ a text without Chinese, or a text that quotes a line of the hidden tests.
 import importlib
 import pkgutil
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -36,17 +37,31 @@ def _hidden_lines(assignment):
     return lines
 
 
-def test_every_wrong_entry_has_a_diagnosis():
+def undiagnosed(modules) -> list[tuple[str, str, str]]:
+    """(assignment, grade_id, variant) of every WRONG entry of these mutation modules without a diagnosis."""
     missing = []
-    for name in MODULES:
-        module = _mutations(name)
+    for module in modules:
         catalogue = diagnoses.load(module.ASSIGNMENT)
         known = catalogue.variants if catalogue else {}
         missing += [(module.ASSIGNMENT, cell, variant) for cell, variant, _ in module.WRONG
                     if (cell, variant) not in known]
+    return missing
+
+
+def test_every_wrong_entry_has_a_diagnosis():
+    missing = undiagnosed(_mutations(name) for name in MODULES)
+    message = "\n".join(f"  {a}  {c}  {v}" for a, c, v in missing)
     assert not missing, (f"{len(missing)} WRONG entries of tests/mutations/ have no diagnosis in course/diagnoses/ "
-                         "(add each to VARIANTS, with a new or shared id in DIAGNOSES):\n"
-                         + "\n".join(f"  {a}  {c}  {v}" for a, c, v in missing))
+                         f"(add each to VARIANTS, with a new or shared id in DIAGNOSES):\n{message}")
+
+
+def test_a_new_entry_without_diagnosis_is_named_exactly():
+    """What the lead sees when someone adds a WRONG entry after the catalogue was written."""
+    module = _mutations("nb01_attention")
+    extended = SimpleNamespace(ASSIGNMENT=module.ASSIGNMENT,
+                               WRONG=list(module.WRONG) + [("softmax", "brand_new_mistake", "def softmax(x): ...")])
+    assert undiagnosed([extended]) == [("01_attention", "softmax", "brand_new_mistake")]
+    assert undiagnosed([SimpleNamespace(ASSIGNMENT="99_nothing", WRONG=[("f", "v", "")])]) == [("99_nothing", "f", "v")]
 
 
 @pytest.mark.parametrize("name", MODULES)

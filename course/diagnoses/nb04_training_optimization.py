@@ -185,10 +185,9 @@ DIAGNOSES = {
         "On failure, leaves the half-written temporary file behind and changes the error's type.",
         "失败时留下了写了一半的临时文件，并改变了错误的类型。"),
     "resume_load": (
-        "Loads the checkpoint the wrong way: the saved state holds more than tensors (torch.load needs "
-        "weights_only=False here), and must be read with torch.load, not raw pickle.",
-        "加载检查点的方式不对：保存的状态不只有张量（这里 torch.load 需要 weights_only=False），并且要用 torch.load "
-        "而不是直接 pickle。"),
+        "Loads the checkpoint the wrong way: the saved state holds more than tensors, which the weights-only "
+        "loading mode rejects, and it must be read with PyTorch's loader, not raw pickle.",
+        "加载检查点的方式不对：保存的状态不只有张量，仅加载权重的模式会拒绝它；并且要用 PyTorch 的加载函数，而不是直接 pickle。"),
     "resume_wrong_file": (
         "Reads the temporary file instead of `path`.",
         "读取的是临时文件而不是 `path`。"),

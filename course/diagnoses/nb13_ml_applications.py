@@ -121,8 +121,8 @@ DIAGNOSES = {
         "温度只作用于 logits：应把加噪后的 logits（logits + 噪声）整体除以 tau。"),
     "gumbel_hard": (
         "The hard sample is wrong: one-hot of the argmax of the soft sample, with the straight-through "
-        "gradient of the soft one (y_hard - y.detach() + y).",
-        "硬样本有误：应是软样本 argmax 的 one-hot，并带软样本的直通梯度（y_hard - y.detach() + y）。"),
+        "gradient of the soft one (hard value forward, soft gradient backward).",
+        "硬样本有误：应是软样本 argmax 的 one-hot，并带软样本的直通梯度（前向取硬值，反向走软梯度）。"),
     "gumbel_dim": (
         "Ignores `dim`.",
         "忽略了 `dim`。"),

@@ -145,6 +145,9 @@ def test_page_has_figures_items_and_problems(reported_class):
     assert "30 students: 1 error, 28 graded, 1 missing." in page
     # mean autograded score of the 28 graded: (8*4 + 4*1 + 4*2 + 7*3 + 3*0 + 2*4) / 28
     assert f"mean autograded score {(32 + 4 + 8 + 21 + 8) / 28:.2f}, median 3 of 4" in page
+    counts = page.split("id='score-counts'")[1].split("</table>")[0]
+    # by hand: 0 points: 3 stubs + broken + missing; 1: add_minus; 2: add_hardcoded; 3: square_*; 4: right + renamed
+    assert re.findall(r"<td class=num>(\d+)</td>", counts) == ["5", "4", "4", "7", "10"]
     assert re.search(r"<td>test_add_hidden</td><td>add</td><td class=num>2</td><td class=num>17/28</td>"
                      r"<td class=num>61%</td><td class=num>1.21</td>", page)
     problems = page.split("id='problems-table'")[1].split("</table>")[0]

@@ -186,12 +186,21 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def score_counts(report: ClassReport) -> list[tuple[str, int]]:
+    """The histogram as numbers: (score range, students), one whole point per bin up to 40 points, else 20 bins."""
+    scores = [report.auto_score(s) for s in report.students]
+    top = max(report.auto_max, 1.0)
+    if top <= 40:
+        return [(f"{k}", sum(k - 0.5 <= x < k + 0.5 for x in scores)) for k in range(int(math.ceil(top)) + 1)]
+    width = top / 20
+    return [(f"{i * width:g}-{(i + 1) * width:g}",
+             sum(i * width <= x < (i + 1) * width or (i == 19 and x == top) for x in scores)) for i in range(20)]
+
+
 def figures(report: ClassReport) -> dict[str, str]:
     """Base64 PNGs: the histogram of total autograded scores, and the pass rate of every test cell."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure  # no pyplot: no global state, safe in any thread
+    from matplotlib.ticker import MaxNLocator
 
     out = {}
     fig = Figure(figsize=(6.4, 3.2))
@@ -204,6 +213,7 @@ def figures(report: ClassReport) -> dict[str, str]:
         ax.hist(scores, bins=20, range=(0, top), color="#4c72b0", edgecolor="white")
     ax.set_xlabel(f"autograded score (of {report.auto_max:g})")
     ax.set_ylabel("submissions")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"{report.assignment}: total scores ({len(scores)} students)")
     out["histogram"] = _png(fig)
 
@@ -254,6 +264,10 @@ def render_html(report: ClassReport) -> str:
                  f"{figs['histogram']}'>")
     parts.append("<p class='note'>Autograded points of every student (errored and missing submissions count "
                  "as 0); written answers graded by a person are not included.</p>")
+    counts = score_counts(report)
+    parts.append("<table id='score-counts'><thead><tr><th>score</th>"
+                 + "".join(f"<th>{e(label)}</th>" for label, _ in counts) + "</tr></thead><tbody><tr><td>students</td>"
+                 + "".join(f"<td class=num>{n}</td>" for _, n in counts) + "</tr></tbody></table>")
 
     parts.append("<h2 id='items'>Test cells</h2>")
     parts.append(f"<p class='note'>Over the {len(graded)} submissions graded normally. Discrimination: the "

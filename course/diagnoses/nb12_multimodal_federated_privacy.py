@@ -27,6 +27,9 @@ DIAGNOSES = {
         "Is not the symmetric loss: average the image-to-text cross-entropy (over rows) and the text-to-image "
         "one (over columns).",
         "不是对称损失：应对图像到文本（按行）与文本到图像（按列）两个交叉熵取平均。"),
+    "clip_reduction": (
+        "Sums the cross-entropy over the pairs: each direction's loss is a mean over the batch.",
+        "对各配对的交叉熵求和：每个方向的损失都是对 batch 取平均。"),
     "clip_objective": (
         "Uses another objective: CLIP's is the softmax cross-entropy with the matching pair on the diagonal.",
         "用了别的目标：CLIP 使用以对角线上的匹配对为目标的 softmax 交叉熵。"),
@@ -95,7 +98,7 @@ VARIANTS = {
     ("clip_loss", "image_to_text_only"): "clip_symmetric",
     ("clip_loss", "sum_of_directions"): "clip_symmetric",
     ("clip_loss", "both_directions_on_rows"): "clip_symmetric",
-    ("clip_loss", "summed_cross_entropy"): "clip_symmetric",
+    ("clip_loss", "summed_cross_entropy"): "clip_reduction",
     ("clip_loss", "bce_on_diagonal"): "clip_objective",
     ("clip_loss", "float32_cast"): "wrong_dtype",
     ("recall_at_k", "columns_as_queries"): "rk_axis",

@@ -1,4 +1,4 @@
-"""12_multimodal_federated_privacy: the mistakes the known wrong implementations make (see course/diagnoses/__init__.py)."""
+"""12_multimodal_federated_privacy: the mistakes its known wrong implementations make (see __init__.py)."""
 
 ASSIGNMENT = "12_multimodal_federated_privacy"
 

@@ -72,9 +72,9 @@ DIAGNOSES = {
         "Miscounts standard attention's traffic: the score and probability matrices each make a round trip to HBM.",
         "标准注意力的访存量数错了：分数矩阵和概率矩阵都各自往返 HBM 一次。"),
     "hbm_flash_count": (
-        "Miscounts FlashAttention's traffic: Q and O are read/written once overall, K and V once per pass, the "
-        "rest per block.",
-        "FlashAttention 的访存量数错了：Q 和 O 总共读写一次，K 和 V 每趟一次，其余按块计。"),
+        "Miscounts FlashAttention's traffic: K and V are read once overall; Q, O and the softmax statistics "
+        "move once per pass of the outer loop over key blocks.",
+        "FlashAttention 的访存量数错了：K 和 V 总共只读一次；Q、O 和 softmax 统计量在外层（按 key 块）循环的每一趟各搬运一次。"),
     "hbm_int_results": (
         "Returns floats: byte counts are ints.",
         "返回了浮点数：字节数应是 int。"),

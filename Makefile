@@ -13,7 +13,7 @@ A ?=
 # pytest workers (xdist); the notebooks run in kernels, so one per core
 N ?= auto
 
-.PHONY: lab test build grade venv clean-venv
+.PHONY: lab test build grade report venv clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ build: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(A)" || (echo "usage: make grade A=<assignment>"; exit 2)
 	$(BIN)/course grade $(A)
+
+report: $(STAMP)
+	@test -n "$(A)" || (echo "usage: make report A=<assignment>"; exit 2)
+	$(BIN)/course report $(A)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,4 +1,4 @@
-"""The ``course`` command: build, check, grade, lab.
+"""The ``course`` command: build, check, grade, report, lab.
 
 Thin over nbgrader; every error a person can cause is one sentence, not a traceback.
 """
@@ -131,6 +131,20 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .grader.class_report import write_class_report
+    from .notebooks import ROOT
+
+    root = Path(args.root).resolve() if args.root else ROOT
+    page, items, report = write_class_report(args.assignment, root, Path(args.out) if args.out else None,
+                                             Path(args.csv) if args.csv else None)
+    print(f"{len(report.students)} students, {len(report.graded)} graded normally, "
+          f"{len(report.problems)} errored or flagged.")
+    print(f"report: {page}")
+    print(f"test cells: {items}")
+    return 0
+
+
 def cmd_progress(args) -> int:
     from .progress import run
 
@@ -174,6 +188,14 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--no-sandbox", action="store_true",
                    help="run submissions without bubblewrap (only for code you trust)")
     g.set_defaults(func=cmd_grade)
+
+    r = sub.add_parser("report", help="after `course grade`: a class report (HTML page and CSV) with pass rate, "
+                                      "mean points and discrimination per test cell, a histogram of scores")
+    r.add_argument("assignment")
+    r.add_argument("--root", help="course root holding source/ and autograded/ (default: this repository)")
+    r.add_argument("--csv", help="the grades CSV `course grade` wrote (default grades/ASSIGNMENT.csv)")
+    r.add_argument("--out", help="folder for ASSIGNMENT_report.html and ASSIGNMENT_items.csv (default grades/)")
+    r.set_defaults(func=cmd_report)
 
     lab = sub.add_parser("lab", help="copy new release notebooks into your workspace and open JupyterLab "
                                      "(other options go to jupyter lab)")

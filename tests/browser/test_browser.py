@@ -358,3 +358,34 @@ def test_instructor_formgrader_and_nbgrader_tools(page, tmp_path):
         assert "setup" in ids, ids  # the grade ids of the course's cells
         shot(page, "10_instructor_create_assignment_validate")
     assert (course / "gradebook.db").is_file()  # the formgrader used the copy's nbgrader_config.py
+
+
+# ---------------------------------------------------------------- the instructor's class report
+def test_class_report_page_shows_its_figures(page, demo_course):
+    """`course report` after `course grade`: the page opens from disk, its figures load, its tables show."""
+    from conftest import DEMO
+
+    from course.grader.class_report import write_class_report
+    from course.grader.classroom import ClassGrader, write_csv
+    from course.notebooks import read_notebook, write_notebook
+
+    reference = read_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb")
+    release = read_notebook(demo_course / "release" / DEMO / f"{DEMO}.ipynb")
+    for student, nb in (("ann", reference), ("ben", release), ("cat", reference)):
+        folder = demo_course / "submitted" / student / DEMO
+        folder.mkdir(parents=True)
+        write_notebook(nb, folder / f"{DEMO}.ipynb")
+    (demo_course / "submitted" / "dan" / DEMO).mkdir(parents=True)  # nothing handed in
+    rows = ClassGrader(DEMO, demo_course, timeout=300, sandbox="off").run()
+    write_csv(rows, demo_course / "grades" / f"{DEMO}.csv")
+    html, _, _ = write_class_report(DEMO, demo_course)
+
+    page.goto(html.as_uri())
+    expect(page.locator("h1")).to_contain_text(f"{DEMO}: class report")
+    for figure in ("#histogram", "#pass-rates"):
+        img = page.locator(figure)
+        expect(img).to_be_visible()
+        assert img.evaluate("i => i.complete && i.naturalWidth > 100"), f"{figure} did not load"
+    expect(page.locator("#items-table")).to_contain_text("test_add_hidden")
+    expect(page.locator("#problems-table")).to_contain_text("dan")
+    shot(page, "instructor_class_report")

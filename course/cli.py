@@ -122,6 +122,8 @@ def cmd_grade(args) -> int:
     csv_path = Path(args.csv) if args.csv else root / "grades" / f"{args.assignment}.csv"
     write_csv(rows, csv_path)
     workers = None if args.scheduler else grader.workers
+    for warning in grader.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(format_rows(rows, grader.seconds, grader.graded_now, workers))
     print(f"grades: {csv_path}")
     return 0

@@ -113,14 +113,12 @@ def cmd_grade(args) -> int:
         raise CourseError("refusing to grade without the sandbox: install bubblewrap and allow user namespaces "
                           "(Debian/Ubuntu: apt-get install bubblewrap), or pass --unsafe-no-sandbox for code you "
                           "trust.")
-    elif not args.scheduler:
-        note = limits_note()
-        if note:
-            print(f"note: {note}", file=sys.stderr)
     grader = ClassGrader(args.assignment, root, workers=args.workers, timeout=args.timeout,
                          cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=Progress(),
                          executor=executor, sandbox="off" if unsafe else "required",
                          memory_limit=int(args.memory * 2**30))
+    if not unsafe and not args.scheduler:  # after the assignment is known to exist
+        print(f"note: {limits_note()}", file=sys.stderr)
     try:
         rows = grader.run()
     finally:

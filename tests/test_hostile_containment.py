@@ -309,3 +309,33 @@ def test_result_channel_is_read_with_a_cap(monkeypatch):
     finally:
         runner.close()
     assert run.status == "crashed" and "cap" in run.message, run
+
+
+@pytest.mark.parametrize("where", ["/tmp", "/var/tmp"])
+def test_a_virtual_environment_inside_or_outside_tmp_is_bound_read_only(where, demo_course, tmp_path):
+    """The sandbox's binds come from the running interpreter: a venv under /tmp (a fresh tmpfs inside)
+    or elsewhere, with this project's packages reached through a .pth file, grades the demo in full."""
+    import site
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="course-venv-", dir=where))
+    try:
+        venv = folder / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+        python = venv / "bin" / "python"
+        purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        from course.notebooks import ROOT
+
+        (Path(purelib) / "project.pth").write_text("\n".join([str(ROOT)] + site.getsitepackages()) + "\n")
+        code = ("import sys; from course.grader.notebook import GradeOptions, grade_notebook; "
+                "from course.grader.sandbox import environment_paths; "
+                f"assert any(str(p).startswith({str(venv)!r}) for p in environment_paths()), environment_paths(); "
+                f"r, _ = grade_notebook({str(demo_course / 'source' / DEMO / (DEMO + '.ipynb'))!r}, {DEMO!r}, "
+                f"GradeOptions(source_root=__import__('pathlib').Path({str(demo_course)!r}), sandbox='required', "
+                "guard=False)); print(r.score, r.flags); assert r.score == 4, r.flags")
+        proc = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=600,
+                              cwd=str(folder))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -145,11 +145,11 @@ def bwrap_command(scratch: Path, ipc: Path, hide: list[Path], workdir: Path, dis
     opts = bwrap_options()
     assert opts is not None
     cmd = list(opts) + _system_binds()
-    for p in environment_paths(hide):
-        cmd += ["--ro-bind", str(p), str(p)]
-    cmd += ["--ro-bind", str(ipc / "passwd"), "/etc/passwd", "--ro-bind", str(ipc / "group"), "/etc/group"]
     cmd += ["--size", str(max(disk_limit // 2, 2**20)), "--tmpfs", "/tmp",
             "--size", str(max(min(disk_limit, memory_limit) // 4, 2**20)), "--tmpfs", "/dev/shm"]
+    for p in environment_paths(hide):  # after /tmp: a venv or a checkout under /tmp comes back on top of it
+        cmd += ["--ro-bind", str(p), str(p)]
+    cmd += ["--ro-bind", str(ipc / "passwd"), "/etc/passwd", "--ro-bind", str(ipc / "group"), "/etc/group"]
     cmd += ["--size", str(disk_limit), "--perms", "0700", "--tmpfs", str(scratch),
             "--ro-bind", str(ipc), CHANNEL_DIR, "--chdir", "/"]
     return cmd

@@ -1,21 +1,26 @@
 """Where a submission's code runs: a bubblewrap sandbox around course.grader.executor.
 
 The trusted grader prepares the restored notebook (hidden tests included) and
-hands its cells to ``python -m course.grader.executor`` on a pipe. With bubblewrap
-(``bwrap``, Debian's ``bubblewrap``) that process and its kernel run with:
+hands its cells to ``python -m course.grader.executor`` over a unix socket. With
+bubblewrap (``bwrap``, Debian's ``bubblewrap``) that process and its kernel run in
+a file system built up from nothing (an allowlist, derived from the running
+interpreter):
 
-- the course root hidden (an empty read-only tmpfs over it) but for the Python
-  environment and the ``course`` package, bound back read-only; so no
-  ``source/`` (solutions, hidden tests), no gradebook, no other submission;
-- every other path read-only, a private ``/tmp``, ``/dev`` and ``/proc``;
-- one folder writable: the submission's own scratch folder (its working directory);
-- their own PID, IPC, UTS and network namespaces (the kernel talks to the
-  executor over unix sockets), no capabilities, a new session; when the
-  executor ends, everything the submission started ends with it;
-- an environment of a few allowed variables (no credentials).
+- read-only: the system's programs and libraries, a few files of ``/etc``, this
+  Python (its prefixes, the venv, ``sys.path``) and the ``course`` package alone
+  of the repository; nothing else: no course root, no home, no other checkout;
+- writable, all size-limited tmpfs: the scratch folder (working directory and
+  home), ``/tmp`` and ``/dev/shm``;
+- uid 1000 in a user namespace of its own, no capabilities, ``no_new_privs``, its own
+  PID, IPC, UTS, cgroup and network namespaces, a new session; when the executor
+  ends, everything the submission started ends with it;
+- an environment of a few allowed variables (no credentials);
+- bwrap's stdin, stdout and stderr are /dev/null: the result comes back on the
+  socket, read with a cap, while a watchdog adds up the memory and counts the
+  processes of everything the submission runs (``watch``).
 
-Without bwrap (a laptop, macOS) the executor runs as a plain child process;
-the grader says so in the submission's flags.
+Without bwrap the executor runs as a plain child process ("preferred": flagged so;
+"required": refused); docs/grading.md says what is and is not guaranteed.
 """
 from __future__ import annotations
 

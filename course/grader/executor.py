@@ -1,16 +1,18 @@
 """Run a notebook's code cells in a fresh kernel: the untrusted half of grading.
 
-``python -m course.grader.executor`` reads a line of JSON on stdin saying how to
-start the kernel (``workdir``, ``env``, ``memory_limit``), starts it, then reads
-the job (JSON, up to end of file) and writes one result (JSON) on stdout. The
-grader may start it ahead of the submission it will run, so that kernel
-start-up overlaps the previous submission; one that gets no job in
-``idle_timeout`` seconds stops. The grader starts it inside the sandbox (see
-course/grader/sandbox.py), so everything a submission's code can reach is this
-process, its kernel and the scratch folder. The job never touches the disk:
-the cells, hidden tests included, arrive on a pipe, and this process makes
-itself non-dumpable first so that the kernel (same user) cannot read its
-memory through /proc.
+``python -m course.grader.executor --channel DIR`` reads ``DIR/config.json``
+(how to start the kernel: ``workdir``, ``home``, ``env``, ``memory_limit``,
+``fonts``), connects to the grader's unix socket ``DIR/channel`` before any
+submission code runs, points its own stdin, stdout and stderr at /dev/null,
+starts the kernel, then reads the job (JSON, up to the grader's end of writing)
+from the socket and writes one result (JSON) back. The grader may start it ahead
+of the submission it will run, so that kernel start-up overlaps the previous
+submission; one that gets no job in ``idle_timeout`` seconds stops. The grader
+starts it inside the sandbox (see course/grader/sandbox.py), so everything a
+submission's code can reach is this process, its kernel and the scratch folder.
+The job never touches the disk: the cells, hidden tests included, arrive on the
+socket, and this process makes itself non-dumpable first so that the kernel
+cannot read its memory or open its descriptors through /proc.
 
 Kept to the standard library plus jupyter_client (no nbformat, nbclient or
 nbconvert: they take seconds to import), because one of these starts per
@@ -18,7 +20,8 @@ submission.
 
 Job keys: ``cells`` (list of {"source", "store_history", "timeout"?}),
 ``cell_timeout``, ``interrupt_grace``, ``stream_limit`` (characters of stream
-output kept per cell), ``output_budget`` (bytes of output kept in all).
+output kept per cell), ``output_budget`` (bytes of output kept in all), ``files``
+(the assignment's data files, base64 by relative path, written into ``workdir``).
 
 Result keys: ``cells`` (one {"ran", "execution_count", "outputs", "timed_out"}
 per job cell; "ran" means the kernel replied: it finished, with or without an error), ``kernel_died`` ({"cell", "returncode"} or null), ``stuck``

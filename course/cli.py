@@ -5,6 +5,7 @@ Thin over nbgrader; every error a person can cause is one sentence, not a traceb
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def _clock(seconds: float) -> str:
 
 def cmd_grade(args) -> int:
     from .grader.classroom import ClassGrader, format_rows, write_csv
-    from .grader.sandbox import sandbox_available
+    from .grader.sandbox import limits_note, sandbox_available
     from .notebooks import ROOT
 
     root = Path(args.root).resolve() if args.root else ROOT
@@ -108,16 +109,20 @@ def cmd_grade(args) -> int:
         except (OSError, TimeoutError) as err:
             raise CourseError(f"could not reach the Dask scheduler at {args.scheduler} ({err}).") from None
         executor = client.get_executor(pure=False)
-    if args.no_sandbox:
-        print("note: --no-sandbox: submissions' code runs unconfined and can read the course's files.",
+    unsafe = args.unsafe_no_sandbox or os.environ.get("COURSE_UNSAFE_NO_SANDBOX") == "1"
+    if unsafe:
+        print("note: --unsafe-no-sandbox: submissions' code runs unconfined and can read this machine's files.",
               file=sys.stderr)
     elif not args.scheduler and not sandbox_available():
-        print("warning: bubblewrap (bwrap) is missing or cannot run here: submissions run without the sandbox and "
-              "are flagged so. Install it (Debian/Ubuntu: apt-get install bubblewrap).", file=sys.stderr)
+        raise CourseError("refusing to grade without the sandbox: install bubblewrap and allow user namespaces "
+                          "(Debian/Ubuntu: apt-get install bubblewrap), or pass --unsafe-no-sandbox for code you "
+                          "trust.")
     grader = ClassGrader(args.assignment, root, workers=args.workers, timeout=args.timeout,
                          cell_timeout=args.cell_timeout, force=args.force, db_url=args.db, progress=Progress(),
-                         executor=executor, sandbox="off" if args.no_sandbox else "preferred",
+                         executor=executor, sandbox="off" if unsafe else "required",
                          memory_limit=int(args.memory * 2**30))
+    if not unsafe and not args.scheduler:  # after the assignment is known to exist
+        print(f"note: {limits_note()}", file=sys.stderr)
     try:
         rows = grader.run()
     finally:
@@ -126,6 +131,8 @@ def cmd_grade(args) -> int:
     csv_path = Path(args.csv) if args.csv else root / "grades" / f"{args.assignment}.csv"
     write_csv(rows, csv_path)
     workers = None if args.scheduler else grader.workers
+    for warning in grader.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(format_rows(rows, grader.seconds, grader.graded_now, workers))
     print(f"grades: {csv_path}")
     return 0
@@ -185,8 +192,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--scheduler", help="grade on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786 "
                                        "(the course root must be on a filesystem every worker shares)")
     g.add_argument("--memory", type=float, default=4, help="GiB of memory one submission may use (default 4)")
-    g.add_argument("--no-sandbox", action="store_true",
-                   help="run submissions without bubblewrap (only for code you trust)")
+    g.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade even where bubblewrap cannot run: submissions run unconfined (only code you trust)")
     g.set_defaults(func=cmd_grade)
 
     r = sub.add_parser("report", help="after `course grade`: a class report (HTML page and CSV) with pass rate, "

@@ -267,3 +267,37 @@ def test_readme_reports_the_measured_throughput():
     assert re.search(r"Measured \d{4}-\d{2}-\d{2} on\s.*?\d+ cores", section, re.S), "say when and on what it ran"
     ratio = float(re.search(r"over serial `nbgrader autograde`: \*\*([\d.]+)x\*\*", section).group(1))
     assert ratio >= 1.8, f"the README reports {ratio}x, below the 1.8x target"
+
+
+def test_a_failing_gradebook_write_keeps_the_row_and_the_batch(demo_course, monkeypatch):
+    """'database or disk is full' on one student's row: the batch goes on, every row is in the CSV and the
+    resume state, the grader says so once, and the next run writes the missing row."""
+    from sqlalchemy.exc import OperationalError
+
+    from course.grader import gradebook
+
+    root = demo_course
+    reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
+    for student in ("alice", "bob"):
+        _submit(root, student, reference)
+    real = gradebook.Gradebook.record
+
+    def full(self, student, report):
+        if student == "alice":
+            raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+        return real(self, student, report)
+
+    monkeypatch.setattr(gradebook.Gradebook, "record", full)
+    grader = ClassGrader(DEMO, root, workers=2, timeout=300, sandbox="off")
+    rows = {r.student_id: r for r in grader.run()}
+    assert rows["alice"].score == 4 and rows["bob"].score == 4
+    assert len(grader.warnings) == 1 and "could not write alice's grade" in grader.warnings[0], grader.warnings
+    assert (root / "autograded" / "alice" / DEMO / ".grade.json").is_file()
+    monkeypatch.setattr(gradebook.Gradebook, "record", real)
+    again = ClassGrader(DEMO, root, workers=2, timeout=300, sandbox="off")
+    again.run()
+    assert again.graded_now == 0 and not again.warnings
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_submission(DEMO, "alice").code_score == 4

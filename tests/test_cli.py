@@ -1,4 +1,5 @@
 """The `course` command: both entry points work, and a person's mistake is one sentence."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,13 @@ def test_check_of_an_unrecognisable_notebook(tmp_path):
     path.write_text("{}")
     proc = run("check", str(path))
     assert proc.returncode == 2 and "does not look like a course notebook" in proc.stderr
+
+
+def test_grade_refuses_to_run_without_the_sandbox(demo_course):
+    env = dict(os.environ, COURSE_NO_SANDBOX="1")  # as on a machine without bubblewrap
+    env.pop("COURSE_UNSAFE_NO_SANDBOX", None)
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", "00_demo", "--root", str(demo_course)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "refusing to grade without the sandbox: install bubblewrap" in proc.stderr
+    assert "--unsafe-no-sandbox" in proc.stderr and not (demo_course / "grades").exists()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..notebooks import ROOT, file_digest, read_notebook, source_notebook
 from .report import Report, one_line, zero_cells
+from .sanitize import csv_cell, printable
 from .sandbox import DEFAULT_MEMORY, SandboxMode
 
 CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "flags"]
@@ -115,6 +116,7 @@ def grade_job(job: GradeJob | dict) -> dict:
     from ..notebooks import write_notebook
     from .feedback import write_feedback_html
     from .notebook import GradeOptions, grade_notebook
+    from .sanitize import safe_notebook
 
     job = job if isinstance(job, GradeJob) else GradeJob(**job)
     start = time.monotonic()
@@ -128,8 +130,12 @@ def grade_job(job: GradeJob | dict) -> dict:
         report, executed = grade_notebook(Path(job.notebook), job.assignment, options)
         report.notebook = job.expected_name or report.notebook
         if executed is not None:
-            write_notebook(executed, job.autograded)
-            write_feedback_html(executed, report, Path(job.feedback))
+            try:  # a full disk costs the files, never the grade
+                write_feedback_html(executed, report, Path(job.feedback))
+                safe_notebook(executed)  # formgrader renders it: nothing in it may run in a browser
+                write_notebook(executed, job.autograded)
+            except OSError as err:
+                report.flags.append(f"the grader could not write this submission's files ({err.strerror or err})")
         return report.to_dict()
     except Exception as err:  # noqa: BLE001 - one submission never stops the batch
         detail = one_line(f"{err.__class__.__name__}: {err}", 200, "no message")
@@ -179,6 +185,8 @@ class ClassGrader:
         self.memory_limit = memory_limit
         self.seconds = 0.0
         self.graded_now = 0
+        self.unrecorded: dict[str, Report] = {}  # gradebook writes that failed
+        self.warnings: list[str] = []  # said once each, after the batch
 
     # paths ---------------------------------------------------------------
     def autograded_dir(self, student: str) -> Path:
@@ -207,6 +215,20 @@ class ClassGrader:
         tmp = state.with_name(f".grade.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"digest": digest, "report": report.to_dict()}))
         os.replace(tmp, state)
+
+    def _record(self, book, student: str, report: Report) -> None:
+        """The gradebook row; a failed write (a full disk, a lost server) is reported, kept and tried again."""
+        try:
+            book.record(student, report)
+        except Exception as err:  # noqa: BLE001 - one row never stops the batch
+            self.unrecorded[student] = report
+            self._warn(f"could not write {student}'s grade to the gradebook "
+                       f"({one_line(printable(err), 200, err.__class__.__name__)}); it is kept in the resume "
+                       f"state and written by the next `course grade`")
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     # one job ---------------------------------------------------------------
     def _job(self, sub: Submission, batch: str, start_next: bool = False) -> GradeJob:
@@ -267,7 +289,7 @@ class ClassGrader:
             book = open_gradebook(self.db_url, self.assignment, self.root)
             for sub in subs:
                 if sub.notebook is None or sub.student in reports:
-                    book.record(sub.student, reports[sub.student])  # missing ones, and resumed ones kept in sync
+                    self._record(book, sub.student, reports[sub.student])  # missing and resumed ones, in sync
             for done, future in enumerate(as_completed(futures), 1):
                 sub, digest = futures[future]
                 try:
@@ -277,17 +299,25 @@ class ClassGrader:
                                                            f"{one_line(str(err), 200, 'no message')})"]}
                 report = self._finish(sub, data)
                 failed += report.status != "graded"
-                book.record(sub.student, report)
-                self._save_state(sub, digest, report)
+                try:  # the resume state first: a gradebook that fails now gets the row on the next run
+                    self._save_state(sub, digest, report)
+                except OSError as err:
+                    self._warn(f"could not save {sub.student}'s resume state ({err.strerror or err})")
+                self._record(book, sub.student, report)
                 reports[sub.student] = report
                 elapsed = time.monotonic() - started
                 self.progress(done, len(todo), failed, elapsed / done * (len(todo) - done))
+            for student, report in list(self.unrecorded.items()):  # one more try for writes that failed
+                self.unrecorded.pop(student)
+                self._record(book, student, report)
         except BaseException:  # Ctrl-C, or a gradebook that cannot be opened: stop the running submissions now
+            from .feedback import close_page_writers
             from .sandbox import kill_all
 
             for future in futures:
                 future.cancel()
             kill_all()
+            close_page_writers()
             raise
         finally:
             from .sandbox import release_spares
@@ -295,6 +325,10 @@ class ClassGrader:
             if own_executor:
                 executor.shutdown(wait=True, cancel_futures=True)
             release_spares(str(batch_folder(batch)))
+            if own_executor:
+                from .feedback import close_page_writers
+
+                close_page_writers()
             shutil.rmtree(batch_folder(batch), ignore_errors=True)
             if book is not None:
                 book.close()
@@ -303,8 +337,8 @@ class ClassGrader:
         return [self._row(sub.student, reports[sub.student]) for sub in subs]
 
     def _row(self, student: str, report: Report) -> Row:
-        return Row(student, self.assignment, round(report.score, 4), report.max_score, report.status,
-                   "; ".join(report.flags))
+        return Row(printable(student), self.assignment, round(report.score, 4), report.max_score,
+                   printable(report.status), "; ".join(printable(f).replace("\n", " ") for f in report.flags))
 
 
 def write_csv(rows: list[Row], path: Path) -> None:
@@ -313,7 +347,8 @@ def write_csv(rows: list[Row], path: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for r in rows:
-            writer.writerow([r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status, r.flags])
+            writer.writerow([csv_cell(r.student_id), csv_cell(r.assignment), f"{r.score:g}", f"{r.max_score:g}",
+                             csv_cell(r.status), csv_cell(r.flags)])
 
 
 def format_rows(rows: list[Row], seconds: float | None = None, graded_now: int | None = None,

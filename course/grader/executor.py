@@ -1,16 +1,18 @@
 """Run a notebook's code cells in a fresh kernel: the untrusted half of grading.
 
-``python -m course.grader.executor`` reads a line of JSON on stdin saying how to
-start the kernel (``workdir``, ``env``, ``memory_limit``), starts it, then reads
-the job (JSON, up to end of file) and writes one result (JSON) on stdout. The
-grader may start it ahead of the submission it will run, so that kernel
-start-up overlaps the previous submission; one that gets no job in
-``idle_timeout`` seconds stops. The grader starts it inside the sandbox (see
-course/grader/sandbox.py), so everything a submission's code can reach is this
-process, its kernel and the scratch folder. The job never touches the disk:
-the cells, hidden tests included, arrive on a pipe, and this process makes
-itself non-dumpable first so that the kernel (same user) cannot read its
-memory through /proc.
+``python -m course.grader.executor --channel DIR`` reads ``DIR/config.json``
+(how to start the kernel: ``workdir``, ``home``, ``env``, ``memory_limit``,
+``fonts``), connects to the grader's unix socket ``DIR/channel`` before any
+submission code runs, points its own stdin, stdout and stderr at /dev/null,
+starts the kernel, then reads the job (JSON, up to the grader's end of writing)
+from the socket and writes one result (JSON) back. The grader may start it ahead
+of the submission it will run, so that kernel start-up overlaps the previous
+submission; one that gets no job in ``idle_timeout`` seconds stops. The grader
+starts it inside the sandbox (see course/grader/sandbox.py), so everything a
+submission's code can reach is this process, its kernel and the scratch folder.
+The job never touches the disk: the cells, hidden tests included, arrive on the
+socket, and this process makes itself non-dumpable first so that the kernel
+cannot read its memory or open its descriptors through /proc.
 
 Kept to the standard library plus jupyter_client (no nbformat, nbclient or
 nbconvert: they take seconds to import), because one of these starts per
@@ -18,7 +20,8 @@ submission.
 
 Job keys: ``cells`` (list of {"source", "store_history", "timeout"?}),
 ``cell_timeout``, ``interrupt_grace``, ``stream_limit`` (characters of stream
-output kept per cell), ``output_budget`` (bytes of output kept in all).
+output kept per cell), ``output_budget`` (bytes of output kept in all), ``files``
+(the assignment's data files, base64 by relative path, written into ``workdir``).
 
 Result keys: ``cells`` (one {"ran", "execution_count", "outputs", "timed_out"}
 per job cell; "ran" means the kernel replied: it finished, with or without an error), ``kernel_died`` ({"cell", "returncode"} or null), ``stuck``
@@ -28,6 +31,7 @@ lines of processes still running when the notebook ended), ``truncated``,
 """
 from __future__ import annotations
 
+import base64
 import ctypes
 import json
 import os
@@ -36,6 +40,7 @@ import resource
 import secrets
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -410,29 +415,68 @@ def _drain(kc, by_msg, cells, outputs) -> None:
             outputs.add(cells[by_msg[parent]], msg)
 
 
-def main() -> int:
+def prepare(config: dict, files: dict | None = None) -> None:
+    """The working folder and home (a tmpfs in the sandbox), matplotlib's font list, the assignment's files."""
+    work, home = config["workdir"], config.get("home")
+    os.makedirs(work, exist_ok=True)
+    if home and files is None:
+        os.makedirs(os.path.join(home, ".matplotlib"), exist_ok=True)
+        for font_list in config.get("fonts", []):
+            try:
+                with open(font_list, "rb") as src, open(os.path.join(home, ".matplotlib",
+                                                                     os.path.basename(font_list)), "wb") as dst:
+                    dst.write(src.read())
+            except OSError:
+                pass  # a missing font cache only costs time
+    for rel, data in (files or {}).items():
+        parts = rel.replace("\\", "/").split("/")
+        if rel.startswith("/") or ".." in parts:
+            continue
+        target = os.path.join(work, *parts)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(base64.b64decode(data))
+
+
+def main(argv: list[str] | None = None) -> int:
     _prctl(PR_SET_DUMPABLE, 0)  # the kernel runs as the same user: keep it out of our memory
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # whatever the kernel forks and abandons is re-parented here
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    out = os.fdopen(os.dup(1), "w")
+    argv = sys.argv[1:] if argv is None else argv
+    channel = argv[argv.index("--channel") + 1]  # the grader's folder: config.json and its socket
+    with open(os.path.join(channel, "config.json")) as fh:
+        config = json.load(fh)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(os.path.join(channel, "channel"))  # before any submission code runs: the grader takes the first
     devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 1)  # nothing but the result goes to the grader
-    stdin = sys.stdin.buffer
-    config = json.loads(stdin.readline())  # line 1: how to start the kernel
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)  # nothing reaches the grader but the result, on the socket
     limit = int(config.get("memory_limit") or 0)
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    prepare(config)
     proc, kc, error = boot(config)
     # then the cells, maybe much later (a kernel started ahead of its submission): give up when none come
-    ready, _, _ = select.select([stdin], [], [], float(config.get("idle_timeout", 600)))
-    text = stdin.read() if ready else b""
-    os.dup2(devnull, 0)
+    ready, _, _ = select.select([sock], [], [], float(config.get("idle_timeout", 600)))
+    chunks = []
+    while ready:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    text = b"".join(chunks)
     if not text.strip():
         stop(proc, kc)
         return 0
-    result = run(json.loads(text), proc, kc, error)
-    out.write(json.dumps(result))
-    out.flush()
+    job = json.loads(text)
+    del text, chunks
+    try:
+        prepare(config, job.get("files"))
+    except (OSError, ValueError) as err:
+        error = error or f"the assignment's files could not be written ({err})"
+    result = run(job, proc, kc, error)
+    sock.sendall(json.dumps(result).encode())
+    sock.close()
     return 0
 
 

@@ -19,7 +19,6 @@ deliberate differences:
 """
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,8 +96,7 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
         prestart(setup)
     try:
         work = runner.work
-        if not o.workdir:
-            _copy_assignment_files(root, assignment, work)
+        files = assignment_files(root, assignment) if not o.workdir else {}
         private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
         private += [Path(p) for p in o.protect]
         checker = None
@@ -110,7 +108,7 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
                             allowed=[str(runner.scratch.resolve()), str(work.resolve())],
                             imports=locked_imports(locked))
         run_flags, verdict, status, unverified = execute(nb, runner, guard=checker, cell_timeout=o.cell_timeout,
-                                                         timeout=o.timeout)
+                                                         timeout=o.timeout, files=files)
     finally:
         runner.close()
     report.flags += run_flags
@@ -174,14 +172,23 @@ def _mentions(nb, paths: list[Path]) -> list[str]:
     return found
 
 
-def _copy_assignment_files(root: Path, assignment: str, work: Path) -> None:
-    """Data files the learner was given (release/<assignment>/ minus notebooks) beside the running notebook."""
+MAX_ASSIGNMENT_FILES_BYTES = 50 * 2**20
+
+
+def assignment_files(root: Path, assignment: str) -> dict[str, str]:
+    """Data files the learner was given (release/<assignment>/ minus notebooks), base64 by relative path:
+    the executor writes them beside the running notebook (in the sandbox's own scratch)."""
+    import base64
+
     folder = root / "release" / assignment
-    if not folder.is_dir():
-        return
-    for item in folder.rglob("*"):
+    files: dict[str, str] = {}
+    total = 0
+    for item in sorted(folder.rglob("*")) if folder.is_dir() else []:
         rel = item.relative_to(folder)
         if item.is_file() and item.suffix != ".ipynb" and not any(p.startswith(".") for p in rel.parts):
-            target = work / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(item, target)
+            total += item.stat().st_size
+            if total > MAX_ASSIGNMENT_FILES_BYTES:
+                raise CourseError(f"release/{assignment}/ holds more than {MAX_ASSIGNMENT_FILES_BYTES >> 20} MiB "
+                                  f"of data files")
+            files[rel.as_posix()] = base64.b64encode(item.read_bytes()).decode()
+    return files

@@ -73,15 +73,17 @@ def format_report(report: Report) -> str:
     written = [c for c in report.cells if c.kind == "written"]
     if written:
         lines[0] += f", plus {sum(c.max_points for c in written):g} points of written answers graded by a person"
+    from .sanitize import printable
+
     for flag in report.flags:
-        lines.append(f"  note: {flag}")
+        lines.append(f"  note: {printable(flag)}")
     if report.status == "error":
         return "\n".join(lines)
     lines.append("")
     lines.append(f"  {'cell'.ljust(width)}  points  result")
     for c in report.cells:
         points = "   -  " if c.points is None else f"{c.points:g}/{c.max_points:g}".rjust(6)
-        result = c.status + (f": {c.message}" if c.message else "")
+        result = printable(c.status + (f": {c.message}" if c.message else "")).replace("\n", " ")
         if len(result) > 110:
             result = result[:107] + "..."
         lines.append(f"  {c.grade_id.ljust(width)}  {points}  {result}")

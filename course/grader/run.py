@@ -34,7 +34,7 @@ def _how_it_died(code) -> str:
 
 
 def execute(nb, runner: Runner, *, guard: Guard | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
-            timeout: float | None = None) -> tuple[list[str], Verdict | None, str, set]:
+            timeout: float | None = None, files: dict | None = None) -> tuple[list[str], Verdict | None, str, set]:
     """Run every code cell of nb in the runner's kernel (sandboxed when possible), in place.
 
     Returns (flags, guard verdict, status, unverified) with status "ok", "timeout" or "crashed", and
@@ -64,7 +64,7 @@ def execute(nb, runner: Runner, *, guard: Guard | None = None, cell_timeout: int
         source, nonce = guard.check_source()
         jobs.append({"source": source, "store_history": False, "timeout": max(cell_timeout, 60)})
         plan.append(("check", None, nonce))
-    run = runner.run(jobs, cell_timeout, timeout)
+    run = runner.run(jobs, cell_timeout, timeout, files)
     sandbox, memory_limit = runner.setup.sandbox, runner.setup.memory_limit
     if run.status == "timeout":
         return [f"grading stopped after the {run.message} limit for one submission (an endless loop?)"], None, \
@@ -76,6 +76,8 @@ def execute(nb, runner: Runner, *, guard: Guard | None = None, cell_timeout: int
     flags: list[str] = []
     if not run.sandboxed and sandbox != "off":
         flags.append(NO_SANDBOX_FLAG)
+    if run.message:
+        flags.append(f"the grader stopped the submission's processes: {run.message}")
     if result.get("start_error"):
         flags.append(f"the notebook could not be run ({result['start_error']})")
     count = 0

@@ -389,3 +389,82 @@ def test_class_report_page_shows_its_figures(page, demo_course):
     expect(page.locator("#items-table")).to_contain_text("test_add_hidden")
     expect(page.locator("#problems-table")).to_contain_text("dan")
     shot(page, "instructor_class_report")
+
+
+# ---------------------------------------------------------------- a hostile submission's pages
+XSS_CELL = r'''
+from IPython.display import HTML, Markdown, SVG, Javascript, display
+import matplotlib.pyplot as plt
+display(HTML('<img src=x onerror="window.pwned=(window.pwned||[]).concat(\'html-img\')">'
+             '<script>window.pwned=(window.pwned||[]).concat("html-script")</script>'
+             '<a id="jslink" href="javascript:window.pwned=(window.pwned||[]).concat(\'link\')">click me</a>'
+             '<iframe srcdoc="<script>parent.pwned=(parent.pwned||[]).concat(\'iframe\')</script>"></iframe>'))
+display(Markdown('<img src=x onerror="window.pwned=(window.pwned||[]).concat(\'md-output\')">'))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" '
+            'onload="window.pwned=(window.pwned||[]).concat(\'svg\')"><circle r="4"/></svg>'))
+display(Javascript('window.pwned = (window.pwned || []).concat("js")'))
+plt.figure(figsize=(2, 2)); plt.plot([0, 1], [1, 0]); plt.show()
+def square(x):
+    return x * x
+'''
+XSS_MARKDOWN = ('A written answer <img src=x onerror="window.pwned=(window.pwned||[]).concat(\'markdown\')"> '
+                '<svg onload="window.pwned=(window.pwned||[]).concat(\'md-svg\')"></svg> '
+                '<script>window.pwned=(window.pwned||[]).concat("md-script")</script> [a link](javascript:alert(1))')
+
+
+def _pwned(page, url: str) -> list:
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    for link in page.locator("a").all():  # click every link a submission could have planted
+        href = link.get_attribute("href") or ""
+        if not href.startswith(("http", "#")) and link.is_visible():
+            link.click(no_wait_after=True)
+    page.wait_for_timeout(1000)
+    return (page.evaluate("window.pwned || []") or []) + dialogs
+
+
+def test_no_script_from_a_submission_runs_in_its_feedback_or_formgrader_view(page, tmp_path):
+    """Each XSS vector in the feedback page, and in the autograded notebook as nbconvert renders it for
+    formgrader (its manual-grading view is nbconvert's HTML of that notebook): nothing runs, the plot shows."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import nbformat
+    from conftest import DEMO, build_demo_notebook
+    from course.build import generate
+    from course.grader.feedback import write_feedback_html
+    from course.grader.notebook import GradeOptions, grade_notebook
+    from course.grader.sanitize import safe_notebook
+    from course.notebooks import grade_id, read_notebook, write_notebook
+
+    root = tmp_path / "course"
+    build_demo_notebook().save(root / "source" / DEMO / f"{DEMO}.ipynb")
+    generate([DEMO], root, course=root)
+    nb = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
+    for cell in nb.cells:
+        if grade_id(cell) == "square":
+            cell.source = XSS_CELL
+        if grade_id(cell) == "written_demo":
+            written = cell
+    md = nbformat.v4.new_markdown_cell(XSS_MARKDOWN)
+    md.metadata["nbgrader"] = {"locked": True, "schema_version": 3}  # locked, no grade_id
+    nb.cells.insert(2, md)
+    path = tmp_path / "sub" / f"{DEMO}.ipynb"
+    write_notebook(nb, path)
+    report, executed = grade_notebook(path, DEMO, GradeOptions(source_root=root, sandbox="off"))
+    assert report.score == 4, report
+    feedback = write_feedback_html(executed, report, tmp_path / "feedback.html")
+    assert "data:image/png;base64," in feedback.read_text()
+    assert _pwned(page, feedback.as_uri()) == []
+    shot(page, "xss-feedback")
+    assert page.evaluate("Array.from(document.images).filter(i => i.src.startsWith('data:image/png') "
+                         "&& i.naturalWidth > 0).length") >= 1, "the plot must still show"
+
+    safe_notebook(executed)
+    from nbconvert import HTMLExporter
+
+    view = tmp_path / "formgrader.html"
+    view.write_text(HTMLExporter().from_notebook_node(executed)[0])
+    assert _pwned(page, view.as_uri()) == []
+    shot(page, "xss-formgrader-view")
+    assert written is not None

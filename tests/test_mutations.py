@@ -3,6 +3,11 @@
 Each module tests/mutations/nbNN_<assignment>.py defines ASSIGNMENT, WRONG and
 RIGHT: lists of (solution grade_id, variant name, full cell source). A test
 class per assignment keeps each assignment on one xdist worker.
+
+The variants of one assignment share one replay of its reference notebook
+(harness.Batch forks at each variant's cell), so a variant costs only the cells
+from its own solution cell on; each variant is still its own test, with its
+own verdict and message. Only the variants pytest selected are run.
 """
 from __future__ import annotations
 
@@ -12,12 +17,37 @@ import pkgutil
 import pytest
 
 import mutations
-from harness import run, solution_ids
+from harness import Batch, Variant, run, solution_ids
+
+_WRONG, _RIGHT = "test_wrong_implementation_loses_points", "test_right_implementation_scores_full"
+_BATCHES: dict = {}
 
 
 def _modules():
     for info in sorted(pkgutil.iter_modules(mutations.__path__), key=lambda i: i.name):
         yield importlib.import_module(f"mutations.{info.name}")
+
+
+def _batch(request, assignment: str) -> Batch:
+    """One Batch per assignment and process, holding the variants of this class that this session runs."""
+    if assignment not in _BATCHES:
+        variants = {}
+        for item in request.session.items:
+            if item.cls is not request.cls or getattr(item, "originalname", None) not in (_WRONG, _RIGHT):
+                continue
+            params = item.callspec.params
+            key = (item.originalname, params["cell"], params["name"], params["code"])
+            variants[key] = Variant({params["cell"]: params["code"]}, stop_at_first_failure=item.originalname == _WRONG)
+        _BATCHES[assignment] = Batch(assignment, variants)
+    return _BATCHES[assignment]
+
+
+def _outcome(request, assignment: str, kind: str, cell: str, name: str, code: str):
+    batch = _batch(request, assignment)
+    key = (kind, cell, name, code)
+    if key not in batch.keys:  # not collected in this session's items (a plugin re-ran it, say): replay alone
+        return run(assignment, {cell: code}, stop_at_first_failure=kind == _WRONG)
+    return batch.outcome(key)
 
 
 def _make_class(module):
@@ -29,13 +59,13 @@ def _make_class(module):
             assert not outcome.failures, outcome.summary()
 
         @pytest.mark.parametrize("cell,name,code", module.WRONG, ids=[f"{c}-{n}" for c, n, _ in module.WRONG])
-        def test_wrong_implementation_loses_points(self, cell, name, code):
-            outcome = run(assignment, {cell: code}, stop_at_first_failure=True)
+        def test_wrong_implementation_loses_points(self, request, cell, name, code):
+            outcome = _outcome(request, assignment, _WRONG, cell, name, code)
             assert outcome.failures, f"{assignment}: the wrong {cell} ({name}) passed every test"
 
         @pytest.mark.parametrize("cell,name,code", module.RIGHT, ids=[f"{c}-{n}" for c, n, _ in module.RIGHT])
-        def test_right_implementation_scores_full(self, cell, name, code):
-            outcome = run(assignment, {cell: code})
+        def test_right_implementation_scores_full(self, request, cell, name, code):
+            outcome = _outcome(request, assignment, _RIGHT, cell, name, code)
             assert not outcome.failures, f"{assignment}: the correct {cell} ({name}) failed: {outcome.summary()}"
 
         def test_every_exercise_has_three_wrong_implementations(self):

@@ -298,3 +298,20 @@ VARIANTS = {
     ("deepnorm_alpha_beta", "swapped"): "deepnorm_swapped",
     ("deepnorm_alpha_beta", "returns_tensors"): "deepnorm_tensors",
 }
+
+# Added with the review's mutation entries.
+DIAGNOSES.update({
+    'torch_builtin': (
+        "Calls PyTorch's own implementation (a functional or an nn module) of the very operation the exercise asks you to write from elementary tensor operations.",
+        '调用了 PyTorch 自带的实现（functional 函数或 nn 模块），而题目要求用基本张量运算自己写出这个操作。'),
+})
+VARIANTS.update({
+    ('gelu', 'torch_builtin'): 'torch_builtin',
+    ('batch_norm', 'torch_builtin'): 'torch_builtin',
+    ('rms_norm', 'torch_builtin'): 'torch_builtin',
+    ('layer_norm', 'torch_builtin'): 'torch_builtin',
+    ('layer_norm', 'nn_layernorm_module'): 'torch_builtin',
+    ('gelu', 'torch_builtin_via_module'): 'torch_builtin',
+    ('batch_norm', 'module_functional_call'): 'torch_builtin',
+    ('layer_norm_backward', 'autograd_bound_at_definition'): 'lnb_autograd',
+})

@@ -253,3 +253,13 @@ VARIANTS = {
     ("sample", "no_flatten_for_batch_dims"): "sample_shape",
     ("sample", "no_greedy_case"): "sample_greedy",
 }
+
+# Added with the review's mutation entries.
+DIAGNOSES.update({
+    'roll_returns_extra': (
+        'Returns more than `window` keys and values after a multi-token update: `update` returns the last min(window, seen) tokens, whatever the chunk length.',
+        '多 token 更新后返回了多于 `window` 个 key/value：无论块多长，`update` 都只返回最近 min(window, seen) 个 token。'),
+})
+VARIANTS.update({
+    ('rolling_kv_cache', 'keeps_what_the_whole_chunk_needs'): 'roll_returns_extra',
+})

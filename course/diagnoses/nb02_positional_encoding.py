@@ -149,6 +149,11 @@ DIAGNOSES = {
     "ntk_return_type": (
         "Returns the wrong type (a tensor or a rounded int): a Python float is expected.",
         "返回类型不对（张量或取整后的 int）：要求返回 Python float。"),
+    "pi_float32_precision": (
+        "Does the arithmetic in float32, or returns float32 for a float64 input: large positions lose precision and a "
+        "float input must keep its dtype. Compute in higher precision, then return the documented dtype.",
+        "用 float32 做运算，或对 float64 输入返回 float32：大位置会丢失精度，且浮点输入必须保持原 dtype。"
+        "应以更高精度计算，再返回文档规定的 dtype。"),
 }
 
 VARIANTS = {
@@ -211,4 +216,8 @@ VARIANTS = {
     ("ntk_scaled_base", "linear_in_scale"): "ntk_linear",
     ("ntk_scaled_base", "returns_tensor"): "ntk_return_type",
     ("ntk_scaled_base", "integer_result_for_int_arguments"): "ntk_return_type",
+    ("interpolate_positions", "ratio_first"): "pi_float32_precision",
+    ("interpolate_positions", "float32_always"): "pi_float32_precision",
+    ("interpolate_positions", "always_float32"): "pi_float32_precision",
+    ("interpolate_positions", "float32_round_trip_for_float64"): "pi_float32_precision",
 }

@@ -206,6 +206,10 @@ DIAGNOSES = {
     "deepnorm_tensors": (
         "Returns tensors: Python floats are expected.",
         "返回了张量：要求返回 Python float。"),
+    "torch_builtin": (
+        "Calls PyTorch's own implementation (a functional or an nn module) of the very operation the exercise asks "
+        "you to write from elementary tensor operations.",
+        "调用了 PyTorch 自带的实现（functional 函数或 nn 模块），而题目要求用基本张量运算自己写出这个操作。"),
 }
 
 VARIANTS = {
@@ -297,4 +301,12 @@ VARIANTS = {
     ("deepnorm_alpha_beta", "square_root_not_fourth_root"): "deepnorm_constants",
     ("deepnorm_alpha_beta", "swapped"): "deepnorm_swapped",
     ("deepnorm_alpha_beta", "returns_tensors"): "deepnorm_tensors",
+    ("gelu", "torch_builtin"): "torch_builtin",
+    ("batch_norm", "torch_builtin"): "torch_builtin",
+    ("rms_norm", "torch_builtin"): "torch_builtin",
+    ("layer_norm", "torch_builtin"): "torch_builtin",
+    ("layer_norm", "nn_layernorm_module"): "torch_builtin",
+    ("gelu", "torch_builtin_via_module"): "torch_builtin",
+    ("batch_norm", "module_functional_call"): "torch_builtin",
+    ("layer_norm_backward", "autograd_bound_at_definition"): "lnb_autograd",
 }

@@ -194,6 +194,10 @@ DIAGNOSES = {
     "resume_partial": (
         "Returns only part of the saved state: resume returns everything that was saved.",
         "只返回了保存状态的一部分：resume 应返回保存的全部内容。"),
+    "accum_graphs_alive": (
+        "Runs every micro-batch's forward before the backward passes, so all their graphs are held in memory at once: "
+        "accumulation saves memory only when each micro-batch's backward follows its own forward.",
+        "先做完所有微批次的前向再反向，所有计算图同时留在内存中：只有每个微批次前向之后紧接着它自己的反向，梯度累积才省内存。"),
 }
 
 VARIANTS = {
@@ -271,4 +275,10 @@ VARIANTS = {
     ("resume", "plain_pickle"): "resume_load",
     ("resume", "reads_temp_path"): "resume_wrong_file",
     ("resume", "returns_only_model"): "resume_partial",
+    ("accumulate_gradients", "sum_then_one_backward"): "accum_graphs_alive",
+    ("accumulate_gradients", "all_forwards_then_all_backwards"): "accum_graphs_alive",
+    ("save_checkpoint", "bytesio_then_write_target"): "save_not_atomic",
+    ("save_checkpoint", "temp_then_copyfile"): "save_not_atomic",
+    ("save_checkpoint", "temp_then_os_write_target"): "save_not_atomic",
+    ("save_checkpoint", "rename_error_swallowed"): "save_swallows",
 }

@@ -156,6 +156,16 @@ DIAGNOSES = {
     "bitonic_python_loop": (
         "Loops over elements in Python: each stage should be one vectorised compare-exchange over all pairs.",
         "在 Python 中逐元素循环：每个阶段应是对所有配对的一次向量化比较交换。"),
+    "flash_two_sweeps": (
+        "Sweeps the key tiles twice per query tile (first for the row maximum, then for the sums): FlashAttention "
+        "reads each key tile once, keeping a running maximum and rescaling the sum and accumulator.",
+        "对每个 query 块把 key 块扫了两遍（先求行最大值，再求和）：FlashAttention 每个 key 块只读一次，维"
+        "护运行最大值，并重新缩放累计和与累加器。"),
+    "bitonic_not_a_network": (
+        "Sorts by another method (ranking over all pairs, or odd-even transposition with N stages): the exercise is "
+        "the bitonic network, log2(N)(log2(N)+1)/2 compare-exchange stages.",
+        "用了别的排序方法（对所有配对计算排名，或 N 个阶段的奇偶换位排序）：题目要求双调排序网络，共 log2(N)(log2(N)+"
+        "1)/2 个比较交换阶段。"),
 }
 
 VARIANTS = {
@@ -231,4 +241,8 @@ VARIANTS = {
     ("bitonic_sort", "descending"): "bitonic_descending",
     ("bitonic_sort", "sorts_x_in_place"): "bitonic_in_place",
     ("bitonic_sort", "loop_over_elements"): "bitonic_python_loop",
+    ("online_softmax", "two_pass_blockwise_max_then_sums"): "online_not_one_pass",
+    ("flash_attention_forward", "two_sweeps_over_key_tiles"): "flash_two_sweeps",
+    ("bitonic_sort", "rank_sort_all_pairs"): "bitonic_not_a_network",
+    ("bitonic_sort", "odd_even_transposition_fits_budget_at_512"): "bitonic_not_a_network",
 }

@@ -179,6 +179,11 @@ DIAGNOSES = {
     "sample_greedy": (
         "Has no greedy case: temperature 0 returns the argmax.",
         "没有处理贪心情形：温度为 0 时应返回 argmax。"),
+    "roll_returns_extra": (
+        "Returns more than `window` keys and values after a multi-token update: `update` returns the last min(window, "
+        "seen) tokens, whatever the chunk length.",
+        "多 token 更新后返回了多于 `window` 个 key/value：无论块多长，`update` 都只返回最近 min("
+        "window, seen) 个 token。"),
 }
 
 VARIANTS = {
@@ -252,4 +257,5 @@ VARIANTS = {
     ("sample", "keeps_trailing_dim"): "sample_shape",
     ("sample", "no_flatten_for_batch_dims"): "sample_shape",
     ("sample", "no_greedy_case"): "sample_greedy",
+    ("rolling_kv_cache", "keeps_what_the_whole_chunk_needs"): "roll_returns_extra",
 }

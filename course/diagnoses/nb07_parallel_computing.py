@@ -139,6 +139,10 @@ DIAGNOSES = {
     "sched_labels": (
         "Numbers the micro-batches from 1: they are numbered from 0.",
         "微批次从 1 开始编号：应从 0 开始。"),
+    "dist_side_channel": (
+        "Moves the data through another channel (an object collective, the rendezvous store) while the ring's "
+        "point-to-point messages carry placeholders: the data itself must travel around the ring.",
+        "数据经由别的通道传递（对象集合通信、rendezvous store），而环上的点对点消息只是占位：数据本身必须沿环传递。"),
 }
 
 VARIANTS = {
@@ -212,4 +216,16 @@ VARIANTS = {
     ("pipeline_schedule", "1f1b_same_as_gpipe"): "sched_1f1b",
     ("pipeline_schedule", "1f1b_one_extra_warmup_forward"): "sched_1f1b",
     ("pipeline_schedule", "one_based_micro_batches"): "sched_labels",
+    ("ring_reduce_scatter", "central_sum_zeros_travel"): "no_communication",
+    ("ring_reduce_scatter", "central_partial_sums_travel"): "no_communication",
+    ("ring_all_gather", "central_concat_zeros_travel"): "no_communication",
+    ("ring_all_reduce", "central_sum_zeros_travel"): "no_communication",
+    ("naive_all_reduce", "central_sum_placeholders"): "no_communication",
+    ("recursive_doubling_all_reduce", "central_sum_placeholders"): "no_communication",
+    ("data_parallel_gradients", "full_batch_gradient_zeros_travel"): "no_communication",
+    ("row_parallel_linear", "central_linear_zeros_travel"): "no_communication",
+    ("dist_ring_all_reduce", "c10d_module_all_reduce_placeholder_traffic"): "dist_builtin",
+    ("dist_ring_all_reduce", "process_group_method_placeholder_traffic"): "dist_builtin",
+    ("dist_ring_all_reduce", "object_collective_placeholder_traffic"): "dist_side_channel",
+    ("dist_ring_all_reduce", "store_side_channel_placeholder_traffic"): "dist_side_channel",
 }

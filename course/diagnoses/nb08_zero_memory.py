@@ -87,6 +87,11 @@ DIAGNOSES = {
         "Returns or updates parameters wrongly: params(rank) gives that rank's full, unpadded parameters, as new "
         "tensors that leave the caller's originals untouched.",
         "参数的返回或更新方式不对：params(rank) 应给出该 rank 完整的、去掉填充的参数，并作为新张量，不改动调用者的原始张量。"),
+    "zadam_central": (
+        "Computes the update centrally (every rank's gradients averaged in one place, one full optimizer) and sends "
+        "only placeholder messages: each rank must update its own shard from the data it receives.",
+        "集中计算了更新（在一处平均所有 rank 的梯度，用一个完整的优化器），只发送占位消息：每个 rank 必须用收到的数据更新自己"
+        "的分片。"),
 }
 
 VARIANTS = {
@@ -140,4 +145,6 @@ VARIANTS = {
     ("zero_adam_w", "state_counts_unpadded_elements"): "zadam_sharding",
     ("zero_adam_w", "params_returns_own_shard"): "zadam_params",
     ("zero_adam_w", "params_modified_in_place"): "zadam_params",
+    ("zero_adam_w", "full_torch_adamw_on_mean_grad_placeholder_traffic"): "zadam_central",
+    ("zero_adam_w", "ddp_full_adamw_state_on_every_rank"): "zadam_sharding",
 }

@@ -188,4 +188,5 @@ VARIANTS = {
     ("tree_of_thoughts_bfs", "depth_zero_expands"): "tot_depth",
     ("tree_of_thoughts_bfs", "best_over_all_rounds"): "tot_result",
     ("tree_of_thoughts_bfs", "returns_worst_kept"): "tot_result",
+    ("mlm_mask", "random_id_avoids_the_original"): "mlm_random_ids",
 }

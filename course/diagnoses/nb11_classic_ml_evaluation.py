@@ -169,6 +169,14 @@ DIAGNOSES = {
     "es_state": (
         "Keeps the state on the class: every instance shares it.",
         "状态存放在类上：所有实例共享了它。"),
+    "bce_builtin": (
+        "Calls the library's binary cross-entropy with logits: the exercise asks you to write the stable formula "
+        "yourself.",
+        "调用了库里的带 logits 的二元交叉熵：题目要求自己写出数值稳定的公式。"),
+    "ciou_alpha_grad": (
+        "Lets gradients flow through alpha: in CIoU the trade-off weight alpha is treated as a constant (no "
+        "gradient), only v carries one.",
+        "让梯度流过了 alpha：CIoU 中权衡系数 alpha 视为常数（不传梯度），只有 v 带梯度。"),
 }
 
 VARIANTS = {
@@ -275,4 +283,7 @@ VARIANTS = {
     ("early_stopping", "counter_never_reset"): "es_counter",
     ("early_stopping", "state_on_the_class"): "es_state",
     ("early_stopping", "returns_int"): "return_type",
+    ("multilabel_bce", "calls_the_oracle"): "bce_builtin",
+    ("multilabel_bce", "sigmoid_then_bce"): "unstable_log",
+    ("ciou", "alpha_not_detached"): "ciou_alpha_grad",
 }

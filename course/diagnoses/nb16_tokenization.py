@@ -238,4 +238,6 @@ VARIANTS = {
     ("embedding_lm", "always_scaled"): "elm_scale",
     ("embedding_lm", "always_tied_logits"): "elm_head",
     ("embedding_lm", "head_with_bias"): "elm_head",
+    ("utf8_encode", "bytes_constructor"): "utf8_builtin",
+    ("utf8_encode", "bytearray_constructor"): "utf8_builtin",
 }

@@ -33,7 +33,7 @@ def _batch(request, assignment: str) -> Batch:
     if assignment not in _BATCHES:
         variants = {}
         for item in request.session.items:
-            if item.cls is not request.cls or getattr(item, "originalname", None) not in (_WRONG, _RIGHT):
+            if getattr(item, "cls", None) is not request.cls or getattr(item, "originalname", None) not in (_WRONG, _RIGHT):
                 continue
             params = item.callspec.params
             key = (item.originalname, params["cell"], params["name"], params["code"])

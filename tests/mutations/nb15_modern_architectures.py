@@ -40,7 +40,6 @@ class MultiHeadLatentAttention(nn.Module):
 """
 
 
-
 EXPERT = """
 class SwiGLUExpert(nn.Module):
     def __init__(self, d_model, d_ff):
@@ -52,43 +51,6 @@ class SwiGLUExpert(nn.Module):
     def forward(self, x):
         return self.w2({ACT})
 """
-
-MOE = EXPERT + """
-
-class MoELayer(nn.Module):
-    def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):
-        super().__init__()
-        self.n_experts, self.top_k, self.capacity_factor = n_experts, top_k, capacity_factor
-        self.router = nn.Linear(d_model, n_experts, bias=False)
-        self.experts = nn.ModuleList(SwiGLUExpert(d_model, d_ff) for _ in range(n_experts))
-
-    def forward(self, x):
-        tokens = x.reshape(-1, x.shape[-1])
-        router_logits = self.router(tokens)
-        weights, idx = {ROUTE}
-        keep = torch.ones_like(idx, dtype=torch.bool)
-        if self.capacity_factor is not None:
-            T_, E = tokens.shape[0], self.n_experts
-            capacity = {CAP}
-{KEEP}
-{REWEIGHT}
-        out = {OUT_INIT}
-        for e, ex in enumerate(self.experts):
-            t, j = torch.nonzero((idx == e) & keep, as_tuple=True)
-            if t.numel():
-                out.index_add_(0, t, ex(tokens[t]) * weights[t, j, None])
-        return out.reshape(x.shape), {RET}
-"""
-MOE_OK = dict(ACT="F.silu(self.w1(x)) * self.w3(x)", ROUTE="topk_router(router_logits, self.top_k)",
-              CAP="math.ceil(self.top_k * T_ * self.capacity_factor / E)",
-              KEEP="""            picked = F.one_hot(idx, E).sum(dim=1)
-            slot = picked.cumsum(dim=0) - 1
-            keep = slot.gather(1, idx) < capacity""",
-              REWEIGHT="", OUT_INIT="torch.zeros_like(tokens)", RET="router_logits")
-
-
-def moe(**changes):
-    return MOE.format(**{**MOE_OK, **changes})
 
 
 WRONG = [
@@ -429,20 +391,31 @@ def load_balancing_loss(router_logits, top_k=1):
     return E * (f * p.mean(0)).sum()
 """),
     # MoELayer ---------------------------------------------------------------------------------------------------------
-    ("moe_layer", "w1_and_w3_swapped", moe(ACT="F.silu(self.w3(x)) * self.w1(x)")),
-    ("moe_layer", "gelu_experts", moe(ACT="F.gelu(self.w1(x)) * self.w3(x)")),
-    ("moe_layer", "raw_router_weights", moe(ROUTE="topk_router(router_logits, self.top_k, renormalize=False)")),
-    ("moe_layer", "capacity_floor", moe(CAP="int(self.top_k * T_ * self.capacity_factor / E)")),
-    ("moe_layer", "capacity_without_top_k", moe(CAP="math.ceil(T_ * self.capacity_factor / E)")),
-    ("moe_layer", "gshard_first_choices_first", moe(KEEP="""            picked = F.one_hot(idx, E)
-            slot = picked.transpose(0, 1).reshape(-1, E).cumsum(0).view(self.top_k, T_, E).transpose(0, 1) - 1
-            keep = (slot * picked).sum(-1) < capacity""")),
-    ("moe_layer", "renormalises_kept_weights", moe(REWEIGHT="""            weights = weights * keep
-            weights = weights / weights.sum(-1, keepdim=True).clamp(min=1e-9)""")),
-    ("moe_layer", "dropped_tokens_pass_through", moe(OUT_INIT="""torch.where(
+    ("moe_layer", "w1_and_w3_swapped", patch(
+        ASSIGNMENT, "moe_layer", "F.silu(self.w1(x)) * self.w3(x)", "F.silu(self.w3(x)) * self.w1(x)")),
+    ("moe_layer", "gelu_experts", patch(ASSIGNMENT, "moe_layer", "F.silu(self.w1(x))", "F.gelu(self.w1(x))")),
+    ("moe_layer", "raw_router_weights", patch(ASSIGNMENT, "moe_layer", 
+        "topk_router(router_logits, self.top_k)", "topk_router(router_logits, self.top_k, renormalize=False)")),
+    ("moe_layer", "capacity_floor", patch(ASSIGNMENT, "moe_layer", 
+        "math.ceil(self.top_k * T_ * self.capacity_factor / E)", "int(self.top_k * T_ * self.capacity_factor / E)")),
+    ("moe_layer", "capacity_without_top_k", patch(ASSIGNMENT, "moe_layer", 
+        "math.ceil(self.top_k * T_ * self.capacity_factor / E)", "math.ceil(T_ * self.capacity_factor / E)")),
+    ("moe_layer", "gshard_first_choices_first", patch(ASSIGNMENT, "moe_layer", [
+        ("picked = F.one_hot(idx, E).sum(dim=1)", "picked = F.one_hot(idx, E)"),
+        ("slot = picked.cumsum(dim=0) - 1",
+         "slot = picked.transpose(0, 1).reshape(-1, E).cumsum(0).view(self.top_k, T_, E).transpose(0, 1) - 1"),
+        ("keep = slot.gather(1, idx) < capacity", "keep = (slot * picked).sum(-1) < capacity")])),
+    ("moe_layer", "renormalises_kept_weights", patch(ASSIGNMENT, "moe_layer", 
+        "        out = torch.zeros_like(tokens)\n",
+        "            weights = weights * keep\n"
+        "            weights = weights / weights.sum(-1, keepdim=True).clamp(min=1e-9)\n"
+        "        out = torch.zeros_like(tokens)\n")),
+    ("moe_layer", "dropped_tokens_pass_through", patch(
+        ASSIGNMENT, "moe_layer", "out = torch.zeros_like(tokens)", """out = torch.where(
             (keep.any(-1, keepdim=True) if self.capacity_factor is not None else torch.ones(1, 1, dtype=torch.bool)),
             torch.zeros_like(tokens), tokens)""")),
-    ("moe_layer", "probabilities_instead_of_logits", moe(RET="torch.softmax(router_logits, -1)")),
+    ("moe_layer", "probabilities_instead_of_logits", patch(ASSIGNMENT, "moe_layer", 
+        "return out.reshape(x.shape), router_logits", "return out.reshape(x.shape), torch.softmax(router_logits, -1)")),
     # moe_all_to_all_bytes ---------------------------------------------------------------------------------------------
     ("moe_all_to_all_bytes", "dispatch_only", """
 def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):

@@ -236,9 +236,6 @@ _FA_RIGHT_FLOAT64_SKIP_TILES = _FA_HEAD + """\
     return torch.cat(outs, -2).to(q.dtype), torch.cat(lses, -1).to(q.dtype)
 """
 
-# ------------------------------------------------------------------------------------------ attention_hbm_bytes
-_HBM_HEAD = "def attention_hbm_bytes(seq_len, d_head, sram_bytes, bytes_per_el=2):\n"
-
 
 # ------------------------------------------------------------------------------------------------ tiled_matmul
 _TM_HEAD = "def tiled_matmul(a, b, tile):\n"

@@ -49,7 +49,7 @@ class SwiGLUExpert(nn.Module):
         self.w2 = nn.Linear(d_ff, d_model, bias=False)
 
     def forward(self, x):
-        return self.w2({ACT})
+        return self.w2(F.silu(self.w1(x)) * self.w3(x))
 """
 
 
@@ -624,7 +624,7 @@ def load_balancing_loss(router_logits, top_k=1):
     counts = torch.zeros(E, dtype=torch.float64).scatter_add_(0, idx, torch.ones_like(idx, dtype=torch.float64))
     return (E / (p.shape[0] * top_k) * (counts * p.mean(0)).sum()).to(router_logits.dtype)
 """),
-    ("moe_layer", "dense_loop_over_tokens", EXPERT.format(ACT="F.silu(self.w1(x)) * self.w3(x)") + """
+    ("moe_layer", "dense_loop_over_tokens", EXPERT + """
 
 class MoELayer(nn.Module):
     def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):

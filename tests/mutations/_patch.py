@@ -36,23 +36,30 @@ def reference(assignment: str, grade_id: str) -> str:
     raise PatchError(f"{assignment} has no solution cell {grade_id!r}")
 
 
+def edit(text: str, old: str | list[tuple[str, str]], new: str | None = None, count: int = 1,
+         where: str = "the cell") -> str:
+    """`text` with `old` replaced by `new` (or each (old, new) pair applied in turn); each `old` must occur
+    exactly `count` times. `where` names the text in the error. patch() is edit() on a reference cell."""
+    pairs = [(old, new)] if isinstance(old, str) else list(old)
+    if isinstance(old, str) and new is None:
+        raise TypeError(f"{where}: edit(text, old, new) needs `new` when `old` is a string")
+    if not isinstance(old, str) and new is not None:
+        raise TypeError(f"{where}: edit(text, [(old, new), ...]) takes no separate `new`")
+    if not all(isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in pairs):
+        raise TypeError(f"{where}: takes old, new strings or a list of (old, new) pairs")
+    out = text
+    for a, b in pairs:
+        found = out.count(a)
+        if not a or found != count:
+            raise PatchError(f"{where}: expected {count} occurrence(s) of {a!r}, found {found}")
+        out = out.replace(a, b)
+    if out == text:
+        raise PatchError(f"{where}: the patch leaves the text unchanged")
+    return out
+
+
 def patch(assignment: str, grade_id: str, old: str | list[tuple[str, str]], new: str | None = None,
           count: int = 1) -> str:
     """The reference cell with `old` replaced by `new`, or with each (old, new) pair of a list applied in turn."""
-    pairs = [(old, new)] if isinstance(old, str) else list(old)
-    if isinstance(old, str) and new is None:
-        raise TypeError("patch(assignment, grade_id, old, new) needs `new` when `old` is a string")
-    if not isinstance(old, str) and new is not None:
-        raise TypeError("patch(assignment, grade_id, [(old, new), ...]) takes no separate `new`")
-    if not all(isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in pairs):
-        raise TypeError(f"{assignment} / {grade_id}: patch takes old, new strings or a list of (old, new) pairs")
-    text = reference(assignment, grade_id)
-    for a, b in pairs:
-        found = text.count(a)
-        if not a or found != count:
-            raise PatchError(f"{assignment} / {grade_id}: expected {count} occurrence(s) of {a!r} in the reference "
-                             f"solution cell, found {found}")
-        text = text.replace(a, b)
-    if text == reference(assignment, grade_id):
-        raise PatchError(f"{assignment} / {grade_id}: the patch leaves the reference unchanged")
-    return text
+    return edit(reference(assignment, grade_id), old, new, count,
+                where=f"{assignment} / {grade_id} (reference solution cell)")

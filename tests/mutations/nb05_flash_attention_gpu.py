@@ -1,6 +1,6 @@
 """Wrong and right implementations of 05_flash_attention_gpu's exercises (see docs/authoring.md)."""
 
-from mutations._patch import patch
+from mutations._patch import edit, patch
 
 ASSIGNMENT = "05_flash_attention_gpu"
 
@@ -344,7 +344,7 @@ WRONG = [
     ("online_softmax", "nan_when_a_block_is_all_masked", _OS_NAN_ON_MASKED_BLOCK),
     ("online_softmax", "drops_the_last_short_block", _OS_DROPS_LAST_BLOCK),
     ("online_softmax", "no_max_shift", _OS_NO_SHIFT),
-    ("online_softmax", "float32_result_for_float64", _OS_FLOAT32_INSIDE.replace(".to(x.dtype)", "")),
+    ("online_softmax", "float32_result_for_float64", edit(_OS_FLOAT32_INSIDE, ".to(x.dtype)", "", where="nb05 _OS_FLOAT32_INSIDE")),
     # flash_attention_forward
     ("flash_attention_forward", "full_score_matrix", _FA_FULL_SCORES),
     ("flash_attention_forward", "sdpa_and_rowwise_lse", _FA_SDPA_PLUS_ROWWISE_LSE),

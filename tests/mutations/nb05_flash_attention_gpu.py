@@ -344,7 +344,8 @@ WRONG = [
     ("online_softmax", "nan_when_a_block_is_all_masked", _OS_NAN_ON_MASKED_BLOCK),
     ("online_softmax", "drops_the_last_short_block", _OS_DROPS_LAST_BLOCK),
     ("online_softmax", "no_max_shift", _OS_NO_SHIFT),
-    ("online_softmax", "float32_result_for_float64", edit(_OS_FLOAT32_INSIDE, ".to(x.dtype)", "", where="nb05 _OS_FLOAT32_INSIDE")),
+    ("online_softmax", "float32_result_for_float64",
+     edit(_OS_FLOAT32_INSIDE, ".to(x.dtype)", "", where="nb05 _OS_FLOAT32_INSIDE")),
     # flash_attention_forward
     ("flash_attention_forward", "full_score_matrix", _FA_FULL_SCORES),
     ("flash_attention_forward", "sdpa_and_rowwise_lse", _FA_SDPA_PLUS_ROWWISE_LSE),

@@ -25,6 +25,8 @@ _BATCHES: dict = {}
 
 def _modules():
     for info in sorted(pkgutil.iter_modules(mutations.__path__), key=lambda i: i.name):
+        if not info.name.startswith("nb"):  # _patch.py: the helper, not a suite
+            continue
         yield importlib.import_module(f"mutations.{info.name}")
 
 

@@ -4,6 +4,8 @@ Each entry: (solution grade_id, variant name, full cell source). tests/test_muta
 WRONG loses points and every RIGHT scores full.
 """
 
+from mutations._patch import patch
+
 ASSIGNMENT = "02_positional_encoding"
 
 # ---------------------------------------------------------------- sinusoidal_encoding
@@ -93,22 +95,19 @@ SIN_RIGHT = [
 _REL_HEAD = "def relative_shift_matrix(offset, d_model):\n"
 
 
-def _rel(block, omega="10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)", dtype="torch.float32",
-         off="offset"):
-    return _REL_HEAD + f"""\
-    omega = {omega}
-    c, s = torch.cos({off} * omega), torch.sin({off} * omega)
-    blocks = [torch.tensor({block}, dtype=torch.float64) for ci, si in zip(c.tolist(), s.tolist())]
-    return torch.block_diag(*blocks).to({dtype})
-"""
-
 
 REL_WRONG = [
-    ("relative_shift_matrix", "rotation_transposed", _rel("[[ci, -si], [si, ci]]")),
-    ("relative_shift_matrix", "abs_offset", _rel("[[ci, si], [-si, ci]]", off="abs(offset)")),
-    ("relative_shift_matrix", "exponent_i_over_d",
-     _rel("[[ci, si], [-si, ci]]", omega="10000.0 ** (-torch.arange(d_model // 2, dtype=torch.float64) / d_model)")),
-    ("relative_shift_matrix", "returns_float64", _rel("[[ci, si], [-si, ci]]", dtype="torch.float64")),
+    ("relative_shift_matrix", "rotation_transposed", patch(ASSIGNMENT, "relative_shift_matrix", [
+        ("m[ev, ev], m[ev, ev + 1] = c, s", "m[ev, ev], m[ev, ev + 1] = c, -s"),
+        ("m[ev + 1, ev], m[ev + 1, ev + 1] = -s, c", "m[ev + 1, ev], m[ev + 1, ev + 1] = s, c")])),
+    ("relative_shift_matrix", "abs_offset", patch(ASSIGNMENT, "relative_shift_matrix",
+                                                  "torch.cos(offset * omega), torch.sin(offset * omega)",
+                                                  "torch.cos(abs(offset) * omega), torch.sin(abs(offset) * omega)")),
+    ("relative_shift_matrix", "exponent_i_over_d", patch(ASSIGNMENT, "relative_shift_matrix",
+                                                         "torch.arange(0, d_model, 2, dtype=torch.float64) / d_model",
+                                                         "torch.arange(d_model // 2, dtype=torch.float64) / d_model")),
+    ("relative_shift_matrix", "returns_float64", patch(ASSIGNMENT, "relative_shift_matrix",
+                                                       "return m.to(torch.float32)", "return m.to(torch.float64)")),
     ("relative_shift_matrix", "rotate_half_pairs_i_and_i_plus_half", _REL_HEAD + """\
     h = d_model // 2
     omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
@@ -125,7 +124,12 @@ REL_WRONG = [
 ]
 
 REL_RIGHT = [
-    ("relative_shift_matrix", "block_diag_of_2x2", _rel("[[ci, si], [-si, ci]]")),
+    ("relative_shift_matrix", "block_diag_of_2x2", _REL_HEAD + """\
+    omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    c, s = torch.cos(offset * omega), torch.sin(offset * omega)
+    blocks = [torch.tensor([[ci, si], [-si, ci]], dtype=torch.float64) for ci, si in zip(c.tolist(), s.tolist())]
+    return torch.block_diag(*blocks).to(torch.float32)
+"""),
     ("relative_shift_matrix", "float32_throughout", _REL_HEAD + """\
     m = torch.zeros(d_model, d_model)
     for i in range(d_model // 2):
@@ -147,35 +151,25 @@ REL_RIGHT = [
 _T5_HEAD = "def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):\n"
 
 
-def _t5(sign="rp > 0", n_uni="(-rp).clamp(min=0)", halve=True, max_exact="num_buckets // 2", trunc=".long()",
-        cap=True, logden="math.log(max_distance / max_exact)"):
-    halve_line = "        num_buckets //= 2\n" if halve else ""
-    cap_line = "    large = large.clamp(max=num_buckets - 1)\n" if cap else ""
-    return _T5_HEAD + f"""\
-    rp = relative_position
-    bucket = torch.zeros_like(rp)
-    if bidirectional:
-{halve_line}        bucket = bucket + ({sign}).long() * num_buckets
-        n = rp.abs()
-    else:
-        n = {n_uni}
-    max_exact = {max_exact}
-    is_small = n < max_exact
-    scaled = torch.log(n.clamp(min=1).float() / max_exact) / {logden} * (num_buckets - max_exact)
-    large = max_exact + (scaled){trunc}
-{cap_line}    return bucket + torch.where(is_small, n, large)
-"""
-
 
 T5_WRONG = [
-    ("t5_relative_bucket", "upper_half_for_keys_before_query", _t5(sign="rp < 0")),
-    ("t5_relative_bucket", "unidirectional_uses_abs", _t5(n_uni="rp.abs()")),
-    ("t5_relative_bucket", "unidirectional_counts_future_keys", _t5(n_uni="rp.clamp(min=0)")),
-    ("t5_relative_bucket", "no_halving_when_bidirectional", _t5(halve=False)),
-    ("t5_relative_bucket", "no_cap", _t5(cap=False)),
-    ("t5_relative_bucket", "rounds_instead_of_truncating", _t5(trunc=".round().long()")),
-    ("t5_relative_bucket", "log_of_max_distance_only", _t5(logden="math.log(max_distance)")),
-    ("t5_relative_bucket", "max_exact_is_a_quarter", _t5(max_exact="num_buckets // 4")),
+    ("t5_relative_bucket", "upper_half_for_keys_before_query",
+     patch(ASSIGNMENT, "t5_relative_bucket", "(rp > 0)", "(rp < 0)")),
+    ("t5_relative_bucket", "unidirectional_uses_abs",
+     patch(ASSIGNMENT, "t5_relative_bucket", "n = (-rp).clamp(min=0)", "n = rp.abs()")),
+    ("t5_relative_bucket", "unidirectional_counts_future_keys",
+     patch(ASSIGNMENT, "t5_relative_bucket", "n = (-rp).clamp(min=0)", "n = rp.clamp(min=0)")),
+    ("t5_relative_bucket", "no_halving_when_bidirectional",
+     patch(ASSIGNMENT, "t5_relative_bucket", "        num_buckets //= 2\n", "")),
+    ("t5_relative_bucket", "no_cap",
+     patch(ASSIGNMENT, "t5_relative_bucket", "    large = large.clamp(max=num_buckets - 1)\n", "")),
+    ("t5_relative_bucket", "rounds_instead_of_truncating",
+     patch(ASSIGNMENT, "t5_relative_bucket", "(scaled * (num_buckets - max_exact)).long()",
+                                                               "(scaled * (num_buckets - max_exact)).round().long()")),
+    ("t5_relative_bucket", "log_of_max_distance_only",
+     patch(ASSIGNMENT, "t5_relative_bucket", "math.log(max_distance / max_exact)", "math.log(max_distance)")),
+    ("t5_relative_bucket", "max_exact_is_a_quarter",
+     patch(ASSIGNMENT, "t5_relative_bucket", "max_exact = num_buckets // 2", "max_exact = num_buckets // 4")),
 ]
 
 T5_RIGHT = [
@@ -207,17 +201,6 @@ T5_RIGHT = [
 
 # ---------------------------------------------------------------- apply_rope
 _ROPE_HEAD = "def apply_rope(x, positions=None, base=10000.0):\n"
-_ROPE_REF_BODY = """\
-    L, D = x.shape[-2], x.shape[-1]
-    if positions is None:
-        positions = torch.arange(L)
-    inv_freq = base ** (-torch.arange(0, D, 2, dtype=torch.float32) / D)
-    angle = positions.float().unsqueeze(-1) * inv_freq
-    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
-    x1, x2 = x[..., 0::2], x[..., 1::2]
-    return torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1).flatten(-2)
-"""
-
 ROPE_WRONG = [
     ("apply_rope", "rotate_half_layout", _ROPE_HEAD + """\
     L, D = x.shape[-2], x.shape[-1]
@@ -230,17 +213,18 @@ ROPE_WRONG = [
     rotated = torch.cat([-x2, x1], -1)
     return x * emb.cos().to(x.dtype) + rotated * emb.sin().to(x.dtype)
 """),
-    ("apply_rope", "negative_angle", _ROPE_HEAD + _ROPE_REF_BODY.replace("x1 * cos - x2 * sin, x1 * sin + x2 * cos",
-                                                            "x1 * cos + x2 * sin, -x1 * sin + x2 * cos")),
-    ("apply_rope", "exponent_i_over_D", _ROPE_HEAD + _ROPE_REF_BODY.replace(
-        "torch.arange(0, D, 2, dtype=torch.float32) / D", "torch.arange(D // 2, dtype=torch.float32) / D")),
-    ("apply_rope", "ignores_positions", _ROPE_HEAD + _ROPE_REF_BODY.replace(
+    ("apply_rope", "negative_angle", patch(ASSIGNMENT, "apply_rope", "x_re * cos - x_im * sin, x_re * sin + x_im * cos",
+                                                   "x_re * cos + x_im * sin, -x_re * sin + x_im * cos")),
+    ("apply_rope", "exponent_i_over_D", patch(ASSIGNMENT, "apply_rope", 
+        "torch.arange(0, D, 2, dtype=torch.float64) / D", "torch.arange(D // 2, dtype=torch.float64) / D")),
+    ("apply_rope", "ignores_positions", patch(ASSIGNMENT, "apply_rope", 
         "    if positions is None:\n        positions = torch.arange(L)\n", "    positions = torch.arange(L)\n")),
-    ("apply_rope", "positions_truncated_to_int", _ROPE_HEAD + _ROPE_REF_BODY.replace(
-        "positions.float().unsqueeze(-1)", "positions.long().float().unsqueeze(-1)")),
-    ("apply_rope", "default_positions_start_at_1", _ROPE_HEAD + _ROPE_REF_BODY.replace(
+    ("apply_rope", "positions_truncated_to_int", patch(ASSIGNMENT, "apply_rope", 
+        "positions.to(torch.float64).unsqueeze(-1)", "positions.long().to(torch.float64).unsqueeze(-1)")),
+    ("apply_rope", "default_positions_start_at_1", patch(ASSIGNMENT, "apply_rope", 
         "positions = torch.arange(L)", "positions = torch.arange(1, L + 1)")),
-    ("apply_rope", "float64_input_returned_as_float32", _ROPE_HEAD + "    x = x.float()\n" + _ROPE_REF_BODY),
+    ("apply_rope", "float64_input_returned_as_float32", patch(ASSIGNMENT, "apply_rope", 
+        "    L, D = x.shape[-2], x.shape[-1]\n", "    x = x.float()\n    L, D = x.shape[-2], x.shape[-1]\n")),
     ("apply_rope", "modifies_input_in_place", _ROPE_HEAD + """\
     L, D = x.shape[-2], x.shape[-1]
     if positions is None:
@@ -253,7 +237,7 @@ ROPE_WRONG = [
     x[..., 1::2] = x1 * sin + x2 * cos
     return x
 """),
-    ("apply_rope", "ignores_base", _ROPE_HEAD + _ROPE_REF_BODY.replace("base ** (", "10000.0 ** (")),
+    ("apply_rope", "ignores_base", patch(ASSIGNMENT, "apply_rope", "base ** (", "10000.0 ** (")),
     ("apply_rope", "interleaved_pairs_with_rotate_half_frequencies", _ROPE_HEAD + """\
     L, D = x.shape[-2], x.shape[-1]
     if positions is None:
@@ -268,7 +252,9 @@ ROPE_WRONG = [
 ]
 
 ROPE_RIGHT = [
-    ("apply_rope", "float32_cos_sin", _ROPE_HEAD + _ROPE_REF_BODY),
+    ("apply_rope", "float32_cos_sin", patch(ASSIGNMENT, "apply_rope", [  # the angles and cos / sin in float32
+        ("dtype=torch.float64) / D", "dtype=torch.float32) / D"),
+        ("positions.to(torch.float64)", "positions.float()")])),
     ("apply_rope", "complex_multiplication", _ROPE_HEAD + """\
     L, D = x.shape[-2], x.shape[-1]
     pos = torch.arange(L) if positions is None else positions
@@ -349,37 +335,22 @@ SLOPE_RIGHT = [
 
 # ---------------------------------------------------------------- alibi_bias
 _BIAS_HEAD = "def alibi_bias(n_heads, seq_len):\n"
-_BIAS_PRE = """\
-    slopes = alibi_slopes(n_heads).view(-1, 1, 1)
-    i = torch.arange(seq_len).view(-1, 1)
-    j = torch.arange(seq_len).view(1, -1)
-"""
-
 BIAS_WRONG = [
-    ("alibi_bias", "positive_bias", _BIAS_HEAD + _BIAS_PRE + """\
-    return (slopes * (i - j)).masked_fill(j > i, float("-inf"))
-"""),
-    ("alibi_bias", "symmetric_no_causal_mask", _BIAS_HEAD + _BIAS_PRE + """\
-    return -slopes * (i - j).abs().float()
-"""),
-    ("alibi_bias", "mask_minus_1e9", _BIAS_HEAD + _BIAS_PRE + """\
-    return (-slopes * (i - j)).masked_fill(j > i, -1e9)
-"""),
-    ("alibi_bias", "diagonal_masked", _BIAS_HEAD + _BIAS_PRE + """\
-    return (-slopes * (i - j)).masked_fill(j >= i, float("-inf"))
-"""),
-    ("alibi_bias", "bloom_style_key_position", _BIAS_HEAD + _BIAS_PRE + """\
-    return (slopes * j.float()).expand(-1, seq_len, -1).masked_fill(j > i, float("-inf"))
-"""),
-    ("alibi_bias", "transposed_query_key", _BIAS_HEAD + _BIAS_PRE + """\
-    return (-slopes * (j - i)).masked_fill(i > j, float("-inf"))
-"""),
-    ("alibi_bias", "power_of_two_slopes_for_every_n", _BIAS_HEAD + """\
-    slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)]).view(-1, 1, 1)
-    i = torch.arange(seq_len).view(-1, 1)
-    j = torch.arange(seq_len).view(1, -1)
-    return (-slopes * (i - j)).masked_fill(j > i, float("-inf"))
-"""),
+    ("alibi_bias", "positive_bias", patch(ASSIGNMENT, "alibi_bias", "bias = -slopes.view", "bias = slopes.view")),
+    ("alibi_bias", "symmetric_no_causal_mask", patch(ASSIGNMENT, "alibi_bias", [
+        ("(i - j).to(torch.float32)", "(i - j).abs().to(torch.float32)"),
+        ('return bias.masked_fill(j > i, float("-inf"))', "return bias")])),
+    ("alibi_bias", "mask_minus_1e9", patch(ASSIGNMENT, "alibi_bias",
+                                           'masked_fill(j > i, float("-inf"))', "masked_fill(j > i, -1e9)")),
+    ("alibi_bias", "diagonal_masked", patch(ASSIGNMENT, "alibi_bias", "masked_fill(j > i,", "masked_fill(j >= i,")),
+    ("alibi_bias", "bloom_style_key_position", patch(
+        ASSIGNMENT, "alibi_bias", "-slopes.view(-1, 1, 1) * (i - j).to(torch.float32)",
+        "(slopes.view(-1, 1, 1) * j.to(torch.float32)).expand(-1, seq_len, -1)")),
+    ("alibi_bias", "transposed_query_key", patch(ASSIGNMENT, "alibi_bias", [
+        ("* (i - j).to(", "* (j - i).to("), ("masked_fill(j > i,", "masked_fill(i > j,")])),
+    ("alibi_bias", "power_of_two_slopes_for_every_n", patch(
+        ASSIGNMENT, "alibi_bias", "slopes = alibi_slopes(n_heads)",
+        "slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)])")),
 ]
 
 BIAS_RIGHT = [
@@ -469,54 +440,15 @@ RIGHT = SIN_RIGHT + REL_RIGHT + T5_RIGHT + ROPE_RIGHT + SLOPE_RIGHT + BIAS_RIGHT
 
 # Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
 WRONG += [
-    ("t5_relative_bucket", "max_exact_before_halving", """
-def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
-    rp = relative_position.long()
-    max_exact = num_buckets // 2
-    bucket = torch.zeros_like(rp)
-    if bidirectional:
-        num_buckets //= 2
-        bucket = bucket + (rp > 0).long() * num_buckets
-        n = rp.abs()
-    else:
-        n = (-rp).clamp(min=0)
-    is_small = n < max_exact
-    scaled = torch.log(n.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
-    large = (max_exact + (scaled * (num_buckets - max_exact)).long()).clamp(max=num_buckets - 1)
-    return bucket + torch.where(is_small, n, large)
-"""),
-    ("t5_relative_bucket", "halves_when_unidirectional", """
-def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
-    rp = relative_position.long()
-    bucket = torch.zeros_like(rp)
-    num_buckets //= 2
-    if bidirectional:
-        bucket = bucket + (rp > 0).long() * num_buckets
-        n = rp.abs()
-    else:
-        n = (-rp).clamp(min=0)
-    max_exact = num_buckets // 2
-    is_small = n < max_exact
-    scaled = torch.log(n.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
-    large = (max_exact + (scaled * (num_buckets - max_exact)).long()).clamp(max=num_buckets - 1)
-    return bucket + torch.where(is_small, n, large)
-"""),
-    ("t5_relative_bucket", "cap_at_num_buckets", """
-def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
-    rp = relative_position.long()
-    bucket = torch.zeros_like(rp)
-    if bidirectional:
-        num_buckets //= 2
-        bucket = bucket + (rp > 0).long() * num_buckets
-        n = rp.abs()
-    else:
-        n = (-rp).clamp(min=0)
-    max_exact = num_buckets // 2
-    is_small = n < max_exact
-    scaled = torch.log(n.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
-    large = (max_exact + (scaled * (num_buckets - max_exact)).long()).clamp(max=num_buckets)
-    return bucket + torch.where(is_small, n, large)
-"""),
+    ("t5_relative_bucket", "max_exact_before_halving", patch(ASSIGNMENT, "t5_relative_bucket", [
+        ("    bucket = torch.zeros_like(rp)\n",
+         "    max_exact = num_buckets // 2\n    bucket = torch.zeros_like(rp)\n"),
+        ("    max_exact = num_buckets // 2\n    is_small", "    is_small")])),
+    ("t5_relative_bucket", "halves_when_unidirectional", patch(
+        ASSIGNMENT, "t5_relative_bucket",
+        "    if bidirectional:\n        num_buckets //= 2\n", "    num_buckets //= 2\n    if bidirectional:\n")),
+    ("t5_relative_bucket", "cap_at_num_buckets", patch(
+        ASSIGNMENT, "t5_relative_bucket", "large.clamp(max=num_buckets - 1)", "large.clamp(max=num_buckets)")),
     ("alibi_slopes", "extra_from_2n_list", """
 def alibi_slopes(n_heads):
     c = 2 ** int(math.floor(math.log2(n_heads)))

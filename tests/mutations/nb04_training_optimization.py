@@ -1,5 +1,7 @@
 """Wrong and right implementations for 04_training_optimization (each replaces a whole solution cell)."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "04_training_optimization"
 
 # ----------------------------------------------------------------------------------------- sgd_step
@@ -106,69 +108,56 @@ SGD_FLOAT64_INSIDE = _SGD_HEAD + """\
 """
 
 # ----------------------------------------------------------------------------------------- adam_step
-_ADAM_HEAD = ("def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, "
-              "decoupled=True):\n")
+_ADAM_DECAY = """\
+    if weight_decay != 0:
+        if decoupled:
+            param.mul_(1 - lr * weight_decay)               # AdamW: shrink the weights directly
+        else:
+            g = grad + weight_decay * param                 # Adam: L2 term in the gradient
+"""
+_ADAM_DENOM = "denom = v.sqrt() / math.sqrt(bias2) + eps"
 
+ADAM_NO_BIAS_CORRECTION = patch(ASSIGNMENT, "adam_step", [(_ADAM_DENOM, "denom = v.sqrt() + eps"),
+                                                     ("value=-lr / bias1)", "value=-lr)")])
+ADAM_EPS_INSIDE_SQRT = patch(ASSIGNMENT, "adam_step", _ADAM_DENOM, "denom = (v / bias2 + eps).sqrt()")
+ADAM_EPS_BEFORE_BIAS_CORRECTION = patch(ASSIGNMENT, "adam_step", _ADAM_DENOM,
+                                        "denom = (v.sqrt() + eps) / math.sqrt(bias2)")
+ADAM_ALWAYS_L2 = patch(ASSIGNMENT, "adam_step", _ADAM_DECAY, "    g = grad + weight_decay * param\n")
+ADAM_ALWAYS_DECOUPLED = patch(ASSIGNMENT, "adam_step", _ADAM_DECAY, "    param.mul_(1 - lr * weight_decay)\n")
+ADAM_DECAY_WITHOUT_LR = patch(ASSIGNMENT, "adam_step", "param.mul_(1 - lr * weight_decay)",
+                              "param.mul_(1 - weight_decay)")
+ADAM_STEP_OFF_BY_ONE = patch(ASSIGNMENT, "adam_step", [("bias1 = 1 - beta1 ** t", "bias1 = 1 - beta1 ** (t + 1)"),
+                                                  ("bias2 = 1 - beta2 ** t", "bias2 = 1 - beta2 ** (t + 1)")])
+ADAM_GRAD_IN_PLACE = patch(ASSIGNMENT, "adam_step", "g = grad + weight_decay * param",
+                           "g = grad.add_(param, alpha=weight_decay)")
+ADAM_DECAY_AFTER_UPDATE_NO_LR_SCHEDULE = patch(ASSIGNMENT, "adam_step",   # lr frozen at its first value
+    "            param.mul_(1 - lr * weight_decay)",
+    "            state.setdefault('lr0', lr)\n            param.mul_(1 - state['lr0'] * weight_decay)")
+ADAM_V_FROM_M = patch(ASSIGNMENT, "adam_step", "v.mul_(beta2).addcmul_(g, g, value=1 - beta2)",
+                                           "v.mul_(beta2).addcmul_(m, m, value=1 - beta2)")
 
-def _adam(decay_block, update_block, moments="    m.mul_(b1).add_(g, alpha=1 - b1)\n"
-                                              "    v.mul_(b2).addcmul_(g, g, value=1 - b2)\n",
-          step_line="    state['t'] = state.get('t', 0) + 1\n"):
-    return (_ADAM_HEAD
-            + "    b1, b2 = betas\n"
-            + "    if 'm' not in state:\n"
-            + "        state['m'], state['v'] = torch.zeros_like(param), torch.zeros_like(param)\n"
-            + step_line
-            + "    t, m, v = state['t'], state['m'], state['v']\n"
-            + "    g = grad\n"
-            + decay_block
-            + moments
-            + update_block)
-
-
-_DECAY_OK = ("    if weight_decay != 0:\n"
-             "        if decoupled:\n"
-             "            param.mul_(1 - lr * weight_decay)\n"
-             "        else:\n"
-             "            g = grad + weight_decay * param\n")
-_UPDATE_OK = ("    m_hat = m / (1 - b1 ** t)\n"
-              "    v_hat = v / (1 - b2 ** t)\n"
-              "    param.sub_(lr * m_hat / (v_hat.sqrt() + eps))\n")
-
-ADAM_NO_BIAS_CORRECTION = _adam(_DECAY_OK, "    param.sub_(lr * m / (v.sqrt() + eps))\n")
-ADAM_EPS_INSIDE_SQRT = _adam(_DECAY_OK, "    m_hat = m / (1 - b1 ** t)\n"
-                                        "    v_hat = v / (1 - b2 ** t)\n"
-                                        "    param.sub_(lr * m_hat / (v_hat + eps).sqrt())\n")
-ADAM_EPS_BEFORE_BIAS_CORRECTION = _adam(_DECAY_OK, "    m_hat = m / (1 - b1 ** t)\n"
-                                                   "    param.sub_(lr * m_hat / ((v.sqrt() + eps) / math.sqrt(1 - b2 ** t)))\n")
-ADAM_ALWAYS_L2 = _adam("    g = grad + weight_decay * param\n", _UPDATE_OK)
-ADAM_ALWAYS_DECOUPLED = _adam("    param.mul_(1 - lr * weight_decay)\n", _UPDATE_OK)
-ADAM_DECAY_WITHOUT_LR = _adam("    if decoupled:\n"
-                              "        param.mul_(1 - weight_decay)\n"
-                              "    else:\n"
-                              "        g = grad + weight_decay * param\n", _UPDATE_OK)
-ADAM_STEP_OFF_BY_ONE = _adam(_DECAY_OK, "    m_hat = m / (1 - b1 ** (t + 1))\n"
-                                        "    v_hat = v / (1 - b2 ** (t + 1))\n"
-                                        "    param.sub_(lr * m_hat / (v_hat.sqrt() + eps))\n")
-ADAM_GRAD_IN_PLACE = _adam("    if decoupled:\n"
-                           "        param.mul_(1 - lr * weight_decay)\n"
-                           "    else:\n"
-                           "        g = grad.add_(param, alpha=weight_decay)\n", _UPDATE_OK)
-ADAM_DECAY_AFTER_UPDATE_NO_LR_SCHEDULE = _adam(
-    "    if decoupled:\n"
-    "        state.setdefault('lr0', lr)\n"
-    "        param.mul_(1 - state['lr0'] * weight_decay)           # lr frozen at its first value\n"
-    "    else:\n"
-    "        g = grad + weight_decay * param\n", _UPDATE_OK)
-ADAM_V_FROM_M = _adam(_DECAY_OK, _UPDATE_OK,
-                      moments="    m.mul_(b1).add_(g, alpha=1 - b1)\n"
-                              "    v.mul_(b2).addcmul_(m, m, value=1 - b2)\n")
-
-ADAM_LERP = _adam(_DECAY_OK, _UPDATE_OK,
-                  moments="    m.lerp_(g, 1 - b1)\n"
-                          "    v.lerp_(g * g, 1 - b2)\n")
-ADAM_TORCH_FORM = _adam(_DECAY_OK, "    step_size = lr / (1 - b1 ** t)\n"
-                                   "    denom = v.sqrt() / math.sqrt(1 - b2 ** t) + eps\n"
-                                   "    param.addcdiv_(m, denom, value=-step_size)\n")
+ADAM_LERP = patch(ASSIGNMENT, "adam_step", [("m.mul_(beta1).add_(g, alpha=1 - beta1)", "m.lerp_(g, 1 - beta1)"),
+                                       ("v.mul_(beta2).addcmul_(g, g, value=1 - beta2)", "v.lerp_(g * g, 1 - beta2)")])
+# state keys m / v / t, the bias corrections folded into the step size and the denominator as torch does
+ADAM_TORCH_FORM = """\
+def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=True):
+    b1, b2 = betas
+    if 'm' not in state:
+        state['m'], state['v'] = torch.zeros_like(param), torch.zeros_like(param)
+    state['t'] = state.get('t', 0) + 1
+    t, m, v = state['t'], state['m'], state['v']
+    g = grad
+    if weight_decay != 0:
+        if decoupled:
+            param.mul_(1 - lr * weight_decay)
+        else:
+            g = grad + weight_decay * param
+    m.mul_(b1).add_(g, alpha=1 - b1)
+    v.mul_(b2).addcmul_(g, g, value=1 - b2)
+    step_size = lr / (1 - b1 ** t)
+    denom = v.sqrt() / math.sqrt(1 - b2 ** t) + eps
+    param.addcdiv_(m, denom, value=-step_size)
+"""
 
 # ------------------------------------------------------------------------------------ warmup_cosine_lr
 _LR_HEAD = "def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):\n"
@@ -340,113 +329,41 @@ ACC_INDEX_LOOP = _ACC_HEAD + """\
 """
 
 # ------------------------------------------------------------------------------------ DynamicLossScaler
-_SCALER_INIT = """\
+SCALER_COUNT_NOT_RESET = patch(ASSIGNMENT, "dynamic_loss_scaler",   # count kept across the overflow
+    "            self.scale *= self.backoff_factor\n            self._good_steps = 0\n",
+    "            self.scale *= self.backoff_factor\n")
+SCALER_GROWTH_OFF_BY_ONE = patch(ASSIGNMENT, "dynamic_loss_scaler",   # checked before counting this step
+    "            self._good_steps += 1\n            if self._good_steps == self.growth_interval:\n"
+    "                self.scale *= self.growth_factor\n                self._good_steps = 0\n",
+    "            if self._good_steps == self.growth_interval:\n"
+    "                self.scale *= self.growth_factor\n                self._good_steps = 0\n"
+    "            self._good_steps += 1\n")
+SCALER_NO_RESET_AFTER_GROWTH = patch(ASSIGNMENT, "dynamic_loss_scaler", [  # grows at every step after the interval
+    ("if self._good_steps == self.growth_interval:", "if self._good_steps >= self.growth_interval:"),
+    ("                self.scale *= self.growth_factor\n                self._good_steps = 0\n",
+     "                self.scale *= self.growth_factor\n")])
+SCALER_UNSCALE_RETURNS_TENSOR = patch(ASSIGNMENT, "dynamic_loss_scaler", [
+    ("found_inf = False\n", "found_inf = torch.tensor(False)\n"),
+    ("            if not bool(torch.isfinite(g).all()):\n                found_inf = True\n",
+     "            found_inf = found_inf | ~torch.isfinite(g).all()\n")])
+SCALER_UNSCALE_MISSES_NAN = patch(ASSIGNMENT, "dynamic_loss_scaler", "if not bool(torch.isfinite(g).all()):",
+                                  "if bool(torch.isinf(g).any()):")
+SCALER_UNSCALE_MULTIPLIES = patch(ASSIGNMENT, "dynamic_loss_scaler", "g.div_(self.scale)", "g.mul_(self.scale)")
+SCALER_SCALE_AS_TENSOR = patch(ASSIGNMENT, "dynamic_loss_scaler", "self.scale = float(init_scale)",
+                               "self.scale = torch.tensor(init_scale)")
+
+SCALER_MODULO_COUNTER = """\
 class DynamicLossScaler:
     def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
         self.scale = float(init_scale)
         self.growth_factor = growth_factor
         self.backoff_factor = backoff_factor
         self.growth_interval = growth_interval
-        self.good = 0
+        self.steps_since_overflow = 0
 
     def scale_loss(self, loss):
         return loss * self.scale
-"""
-_UNSCALE_OK = """
-    def unscale_(self, grads):
-        found = False
-        for g in grads:
-            g.div_(self.scale)
-            found = found or not bool(torch.isfinite(g).all())
-        return found
-"""
-_UPDATE_OK = """
-    def update(self, found_inf):
-        if found_inf:
-            self.scale *= self.backoff_factor
-            self.good = 0
-        else:
-            self.good += 1
-            if self.good == self.growth_interval:
-                self.scale *= self.growth_factor
-                self.good = 0
-"""
 
-SCALER_COUNT_NOT_RESET = _SCALER_INIT + _UNSCALE_OK + """
-    def update(self, found_inf):
-        if found_inf:
-            self.scale *= self.backoff_factor              # count kept across the overflow
-        else:
-            self.good += 1
-            if self.good >= self.growth_interval:
-                self.scale *= self.growth_factor
-                self.good = 0
-"""
-
-SCALER_GROWTH_OFF_BY_ONE = _SCALER_INIT + _UNSCALE_OK + """
-    def update(self, found_inf):
-        if found_inf:
-            self.scale *= self.backoff_factor
-            self.good = 0
-        else:
-            if self.good == self.growth_interval:          # checked before counting this step
-                self.scale *= self.growth_factor
-                self.good = 0
-            self.good += 1
-"""
-
-SCALER_NO_RESET_AFTER_GROWTH = _SCALER_INIT + _UNSCALE_OK + """
-    def update(self, found_inf):
-        if found_inf:
-            self.scale *= self.backoff_factor
-            self.good = 0
-        else:
-            self.good += 1
-            if self.good >= self.growth_interval:          # grows at every step after the interval
-                self.scale *= self.growth_factor
-"""
-
-SCALER_UNSCALE_RETURNS_TENSOR = _SCALER_INIT + """
-    def unscale_(self, grads):
-        found = torch.tensor(False)
-        for g in grads:
-            g.div_(self.scale)
-            found = found | ~torch.isfinite(g).all()
-        return found
-""" + _UPDATE_OK
-
-SCALER_UNSCALE_MISSES_NAN = _SCALER_INIT + """
-    def unscale_(self, grads):
-        found = False
-        for g in grads:
-            g.div_(self.scale)
-            found = found or bool(torch.isinf(g).any())
-        return found
-""" + _UPDATE_OK
-
-SCALER_UNSCALE_MULTIPLIES = _SCALER_INIT + """
-    def unscale_(self, grads):
-        found = False
-        for g in grads:
-            g.mul_(self.scale)
-            found = found or not bool(torch.isfinite(g).all())
-        return found
-""" + _UPDATE_OK
-
-SCALER_SCALE_AS_TENSOR = """\
-class DynamicLossScaler:
-    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
-        self.scale = torch.tensor(init_scale)
-        self.growth_factor = growth_factor
-        self.backoff_factor = backoff_factor
-        self.growth_interval = growth_interval
-        self.good = 0
-
-    def scale_loss(self, loss):
-        return loss * self.scale
-""" + _UNSCALE_OK + _UPDATE_OK
-
-SCALER_MODULO_COUNTER = _SCALER_INIT.replace("self.good = 0\n", "self.steps_since_overflow = 0\n", 1) + """
     def unscale_(self, grads):
         finite = all(bool(torch.isfinite(g).all()) for g in grads)
         for g in grads:

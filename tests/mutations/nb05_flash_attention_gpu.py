@@ -1,5 +1,7 @@
 """Wrong and right implementations of 05_flash_attention_gpu's exercises (see docs/authoring.md)."""
 
+from mutations._patch import edit, patch
+
 ASSIGNMENT = "05_flash_attention_gpu"
 
 # ----------------------------------------------------------------------------------------------- online_softmax
@@ -109,41 +111,6 @@ _OS_RIGHT_LOGADDEXP = _OS_HEAD + """\
 
 # ---------------------------------------------------------------------------------- flash_attention_forward
 _FA_HEAD = "def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):\n"
-
-
-def _flash(scale="1.0 / math.sqrt(D)", mask="cols > rows", rows="torch.arange(i0, i0 + bq)[:, None]",
-           cols="torch.arange(j0, j0 + s.shape[-1])[None, :]", alpha="torch.exp(m - m_new)",
-           l_update="alpha * l + p.sum(-1)", acc_update="alpha[..., None] * acc + p @ v[..., j0:j0 + block_k, :]",
-           lse="m + torch.log(l)", q_range="range(0, Lq, block_q)", k_range="range(0, Lk, block_k)",
-           out_alloc="q.new_empty(*batch, Lq, Dv)"):
-    return _FA_HEAD + f"""\
-    *batch, Lq, D = q.shape
-    Lk, Dv = k.shape[-2], v.shape[-1]
-    scale = {scale}
-    out = {out_alloc}
-    lse = q.new_empty(*batch, Lq)
-    for i0 in {q_range}:
-        qi = q[..., i0:i0 + block_q, :] * scale
-        bq = qi.shape[-2]
-        m = q.new_full((*batch, bq), -math.inf)
-        l = q.new_zeros((*batch, bq))
-        acc = q.new_zeros((*batch, bq, Dv))
-        for j0 in {k_range}:
-            s = qi @ k[..., j0:j0 + block_k, :].transpose(-2, -1)
-            if causal:
-                rows = {rows}
-                cols = {cols}
-                s = s.masked_fill({mask}, -math.inf)
-            m_new = torch.maximum(m, s.amax(-1))
-            p = torch.exp(s - m_new[..., None])
-            alpha = {alpha}
-            l = {l_update}
-            acc = {acc_update}
-            m = m_new
-        out[..., i0:i0 + bq, :] = acc / l[..., None]
-        lse[..., i0:i0 + bq] = {lse}
-    return out, lse
-"""
 
 
 _FA_FULL_SCORES = _FA_HEAD + """\
@@ -269,41 +236,9 @@ _FA_RIGHT_FLOAT64_SKIP_TILES = _FA_HEAD + """\
     return torch.cat(outs, -2).to(q.dtype), torch.cat(lses, -1).to(q.dtype)
 """
 
-# ------------------------------------------------------------------------------------------ attention_hbm_bytes
-_HBM_HEAD = "def attention_hbm_bytes(seq_len, d_head, sram_bytes, bytes_per_el=2):\n"
-
-
-def _hbm(m="sram_bytes // bytes_per_el", block_c="-(-m // (4 * d))", t_c="-(-n // block_c)",
-         standard="(4 * n * d + 4 * n * n) * bytes_per_el",
-         flash="(2 * n * d + t_c * (3 * n * d + 4 * n)) * bytes_per_el"):
-    return _HBM_HEAD + f"""\
-    n, d = seq_len, d_head
-    m = {m}
-    block_c = {block_c}
-    t_c = {t_c}
-    return {standard}, {flash}
-"""
-
 
 # ------------------------------------------------------------------------------------------------ tiled_matmul
 _TM_HEAD = "def tiled_matmul(a, b, tile):\n"
-
-
-def _tiled(acc_init="a.new_zeros(min(tile, m - i), min(tile, n - j))", m_range="range(0, m, tile)",
-           n_range="range(0, n, tile)", k_range="range(0, k, tile)",
-           update="acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]", alloc="a.new_zeros(m, n)"):
-    return _TM_HEAD + f"""\
-    m, k = a.shape
-    n = b.shape[1]
-    c = {alloc}
-    for i in {m_range}:
-        for j in {n_range}:
-            acc = {acc_init}
-            for p in {k_range}:
-                {update}
-            c[i:i + tile, j:j + tile] = acc
-    return c
-"""
 
 
 _TM_RIGHT_EINSUM_PADDED = _TM_HEAD + """\
@@ -346,27 +281,6 @@ _CT_HEAD = "def coalesced_transactions(addresses, segment_bytes=128):\n"
 
 # ------------------------------------------------------------------------------------------------ bitonic_sort
 _BS_HEAD = "def bitonic_sort(x):\n"
-
-
-def _bitonic(init="x.clone()", ascending="(idx & size) == 0", keep="(idx < partner) == ascending",
-             dist_stop="dist >= 1", size_stop="size <= n"):
-    return _BS_HEAD + f"""\
-    n = x.shape[0]
-    idx = torch.arange(n)
-    y = {init}
-    size = 2
-    while {size_stop}:
-        dist = size // 2
-        while {dist_stop}:
-            partner = idx ^ dist
-            ascending = {ascending}
-            keep_min = {keep}
-            other = y[partner]
-            y = torch.where(keep_min, torch.minimum(y, other), torch.maximum(y, other))
-            dist //= 2
-        size *= 2
-    return y
-"""
 
 
 _BS_IN_PLACE = _BS_HEAD + """\
@@ -430,7 +344,8 @@ WRONG = [
     ("online_softmax", "nan_when_a_block_is_all_masked", _OS_NAN_ON_MASKED_BLOCK),
     ("online_softmax", "drops_the_last_short_block", _OS_DROPS_LAST_BLOCK),
     ("online_softmax", "no_max_shift", _OS_NO_SHIFT),
-    ("online_softmax", "float32_result_for_float64", _OS_FLOAT32_INSIDE.replace(".to(x.dtype)", "")),
+    ("online_softmax", "float32_result_for_float64",
+     edit(_OS_FLOAT32_INSIDE, ".to(x.dtype)", "", where="nb05 _OS_FLOAT32_INSIDE")),
     # flash_attention_forward
     ("flash_attention_forward", "full_score_matrix", _FA_FULL_SCORES),
     ("flash_attention_forward", "sdpa_and_rowwise_lse", _FA_SDPA_PLUS_ROWWISE_LSE),
@@ -438,43 +353,73 @@ WRONG = [
     ("flash_attention_forward", "query_block_against_all_keys", _FA_QUERY_STRIPES),
     ("flash_attention_forward", "key_block_against_all_queries", _FA_KEY_STRIPES),
     ("flash_attention_forward", "accumulator_not_rescaled",
-     _flash(acc_update="acc + p @ v[..., j0:j0 + block_k, :]")),
-    ("flash_attention_forward", "sum_not_rescaled", _flash(l_update="l + p.sum(-1)")),
-    ("flash_attention_forward", "scale_by_value_dim", _flash(scale="1.0 / math.sqrt(Dv)")),
-    ("flash_attention_forward", "no_scale", _flash(scale="1.0")),
-    ("flash_attention_forward", "causal_bottom_right", _flash(mask="cols > rows + (Lk - Lq)")),
-    ("flash_attention_forward", "causal_strict_diagonal", _flash(mask="cols >= rows")),
+     patch(ASSIGNMENT, "flash_attention_forward", "acc = alpha[..., None] * acc + p @ v", "acc = acc + p @ v")),
+    ("flash_attention_forward", "sum_not_rescaled", patch(
+        ASSIGNMENT, "flash_attention_forward", "l = alpha * l + p.sum(-1)", "l = l + p.sum(-1)")),
+    ("flash_attention_forward", "scale_by_value_dim", patch(
+        ASSIGNMENT, "flash_attention_forward", "scale = 1.0 / math.sqrt(D)", "scale = 1.0 / math.sqrt(Dv)")),
+    ("flash_attention_forward", "no_scale", patch(
+        ASSIGNMENT, "flash_attention_forward", "scale = 1.0 / math.sqrt(D)", "scale = 1.0")),
+    ("flash_attention_forward", "causal_bottom_right", patch(ASSIGNMENT, "flash_attention_forward", [
+        ("stop = min(Lk, i0 + bq) if causal else Lk", "stop = Lk"),
+        ("s.masked_fill(cols > rows,", "s.masked_fill(cols > rows + (Lk - Lq),")])),
+    ("flash_attention_forward", "causal_strict_diagonal", patch(
+        ASSIGNMENT, "flash_attention_forward", "s.masked_fill(cols > rows,", "s.masked_fill(cols >= rows,")),
     ("flash_attention_forward", "causal_tile_local_indices",
-     _flash(rows="torch.arange(bq)[:, None]", cols="torch.arange(s.shape[-1])[None, :]")),
-    ("flash_attention_forward", "lse_without_max", _flash(lse="torch.log(l)")),
-    ("flash_attention_forward", "lse_of_unscaled_scores", _flash(lse="(m + torch.log(l)) * math.sqrt(D)")),
-    ("flash_attention_forward", "drops_short_last_key_block", _flash(k_range="range(0, Lk - block_k + 1, block_k)")),
+     patch(ASSIGNMENT, "flash_attention_forward", [
+        ("torch.arange(i0, i0 + bq, device=q.device)", "torch.arange(bq, device=q.device)"),
+        ("torch.arange(j0, j0 + s.shape[-1], device=q.device)", "torch.arange(s.shape[-1], device=q.device)")])),
+    ("flash_attention_forward", "lse_without_max", patch(
+        ASSIGNMENT, "flash_attention_forward",
+        "lse[..., i0:i0 + bq] = m + torch.log(l)", "lse[..., i0:i0 + bq] = torch.log(l)")),
+    ("flash_attention_forward", "lse_of_unscaled_scores", patch(
+        ASSIGNMENT, "flash_attention_forward", "lse[..., i0:i0 + bq] = m + torch.log(l)",
+        "lse[..., i0:i0 + bq] = (m + torch.log(l)) * math.sqrt(D)")),
+    ("flash_attention_forward", "drops_short_last_key_block", patch(
+        ASSIGNMENT, "flash_attention_forward", "range(0, stop, block_k)", "range(0, Lk - block_k + 1, block_k)")),
     ("flash_attention_forward", "drops_short_last_query_block",
-     _flash(q_range="range(0, Lq - block_q + 1, block_q)", out_alloc="q.new_zeros(*batch, Lq, Dv)")),
-    ("flash_attention_forward", "float32_output_always", _flash(out_alloc="torch.empty(*batch, Lq, Dv)")),
+     patch(ASSIGNMENT, "flash_attention_forward", [
+        ("range(0, Lq, block_q)", "range(0, Lq - block_q + 1, block_q)"),
+        ("out = q.new_empty(*batch, Lq, Dv)", "out = q.new_zeros(*batch, Lq, Dv)")])),
+    ("flash_attention_forward", "float32_output_always", patch(
+        ASSIGNMENT, "flash_attention_forward",
+        "out = q.new_empty(*batch, Lq, Dv)", "out = torch.empty(*batch, Lq, Dv)")),
     # attention_hbm_bytes
-    ("attention_hbm_bytes", "floor_block_c", _hbm(block_c="m // (4 * d)")),
-    ("attention_hbm_bytes", "floor_t_c", _hbm(t_c="n // block_c")),
-    ("attention_hbm_bytes", "sram_in_bytes_not_elements", _hbm(m="sram_bytes")),
-    ("attention_hbm_bytes", "standard_without_p_round_trip", _hbm(standard="(4 * n * d + 2 * n * n) * bytes_per_el")),
-    ("attention_hbm_bytes", "kv_read_every_step", _hbm(flash="(t_c * (5 * n * d + 4 * n)) * bytes_per_el")),
-    ("attention_hbm_bytes", "float_results", _hbm(block_c="math.ceil(m / (4 * d))", t_c="math.ceil(n / block_c)",
-                                                  standard="(4 * n * d + 4 * n * n) * bytes_per_el * 1.0")),
-    ("attention_hbm_bytes", "bytes_per_el_ignored", _hbm(m="sram_bytes // 2",
-                                                        standard="(4 * n * d + 4 * n * n) * 2",
-                                                        flash="(2 * n * d + t_c * (3 * n * d + 4 * n)) * 2")),
+    ("attention_hbm_bytes", "floor_block_c", patch(
+        ASSIGNMENT, "attention_hbm_bytes", "block_c = -(-m // (4 * d))", "block_c = m // (4 * d)")),
+    ("attention_hbm_bytes", "floor_t_c", patch(
+        ASSIGNMENT, "attention_hbm_bytes", "t_c = -(-n // block_c)", "t_c = n // block_c")),
+    ("attention_hbm_bytes", "sram_in_bytes_not_elements", patch(
+        ASSIGNMENT, "attention_hbm_bytes", "m = int(sram_bytes) // int(bytes_per_el)", "m = int(sram_bytes)")),
+    ("attention_hbm_bytes", "standard_without_p_round_trip", patch(
+        ASSIGNMENT, "attention_hbm_bytes", "(4 * n * d + 4 * n * n)", "(4 * n * d + 2 * n * n)")),
+    ("attention_hbm_bytes", "kv_read_every_step", patch(
+        ASSIGNMENT, "attention_hbm_bytes",
+        "flash = (2 * n * d + t_c * (3 * n * d + 4 * n))", "flash = (t_c * (5 * n * d + 4 * n))")),
+    ("attention_hbm_bytes", "float_results", patch(ASSIGNMENT, "attention_hbm_bytes", [
+        ("block_c = -(-m // (4 * d))", "block_c = math.ceil(m / (4 * d))"),
+        ("t_c = -(-n // block_c)", "t_c = math.ceil(n / block_c)"),
+        ("standard = (4 * n * d + 4 * n * n) * int(bytes_per_el)",
+         "standard = (4 * n * d + 4 * n * n) * int(bytes_per_el) * 1.0")])),
+    ("attention_hbm_bytes", "bytes_per_el_ignored", patch(
+        ASSIGNMENT, "attention_hbm_bytes", "int(bytes_per_el)", "2", count=3)),
     # tiled_matmul
     ("tiled_matmul", "plain_matmul", _TM_HEAD + "    return a @ b\n"),
-    ("tiled_matmul", "drops_partial_tiles", _tiled(m_range="range(0, m - tile + 1, tile)",
-                                                   n_range="range(0, n - tile + 1, tile)",
-                                                   k_range="range(0, k - tile + 1, tile)")),
+    ("tiled_matmul", "drops_partial_tiles", patch(ASSIGNMENT, "tiled_matmul", [
+        ("range(0, m, tile)", "range(0, m - tile + 1, tile)"), ("range(0, n, tile)", "range(0, n - tile + 1, tile)"),
+        ("range(0, k, tile)", "range(0, k - tile + 1, tile)")])),
     ("tiled_matmul", "overwrites_instead_of_accumulating",
-     _tiled(update="acc = a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]")),
-    ("tiled_matmul", "wrong_b_tile_index", _tiled(update="acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, i:i + tile][:, :acc.shape[1]]")),
-    ("tiled_matmul", "row_stripes_untiled_k", _tiled(k_range="[0]", update="acc += a[i:i + tile, :] @ b[:, j:j + tile]")),
-    ("tiled_matmul", "float32_result_always", _tiled(alloc="torch.zeros(m, n)",
-                                                     acc_init="torch.zeros(min(tile, m - i), min(tile, n - j))",
-                                                     update="acc += (a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]).float()")),
+     patch(ASSIGNMENT, "tiled_matmul", "acc += a[", "acc = a[")),
+    ("tiled_matmul", "wrong_b_tile_index", patch(ASSIGNMENT, "tiled_matmul", 
+        "@ b[p:p + tile, j:j + tile]", "@ b[p:p + tile, i:i + tile][:, :acc.shape[1]]")),
+    ("tiled_matmul", "row_stripes_untiled_k", patch(ASSIGNMENT, "tiled_matmul", [
+        ("range(0, k, tile)", "[0]"),
+        ("acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]",
+         "acc += a[i:i + tile, :] @ b[:, j:j + tile]")])),
+    ("tiled_matmul", "float32_result_always", patch(ASSIGNMENT, "tiled_matmul", [
+        ("c = a.new_zeros(m, n)", "c = torch.zeros(m, n)"), ("acc = a.new_zeros(", "acc = torch.zeros("),
+        ("acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]",
+         "acc += (a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]).float()")])),
     ("tiled_matmul", "broadcast_multiply_over_all_k", _TM_HEAD + """\
     m, k = a.shape
     n = b.shape[1]
@@ -564,11 +509,17 @@ WRONG = [
     ("bitonic_sort", "python_sorted", _BS_HEAD + "    return torch.tensor(sorted(x.tolist()), dtype=x.dtype)\n"),
     ("bitonic_sort", "python_sorted_on_tensor", _BS_HEAD + "    return torch.stack(sorted(x)) if len(x) else x.clone()\n"),
     ("bitonic_sort", "topk", _BS_HEAD + "    return x.topk(x.numel(), largest=False).values\n"),
-    ("bitonic_sort", "all_runs_ascending", _bitonic(ascending="torch.ones_like(idx, dtype=torch.bool)")),
-    ("bitonic_sort", "direction_from_distance", _bitonic(ascending="(idx & dist) == 0")),
-    ("bitonic_sort", "skips_the_distance_1_stage", _bitonic(dist_stop="dist > 1")),
-    ("bitonic_sort", "skips_the_final_merge", _bitonic(size_stop="size < n")),
-    ("bitonic_sort", "descending", _bitonic(keep="(idx < partner) != ascending")),
+    ("bitonic_sort", "all_runs_ascending", patch(
+        ASSIGNMENT, "bitonic_sort",
+        "ascending = (idx & size) == 0", "ascending = torch.ones_like(idx, dtype=torch.bool)")),
+    ("bitonic_sort", "direction_from_distance", patch(
+        ASSIGNMENT, "bitonic_sort", "(idx & size) == 0", "(idx & dist) == 0")),
+    ("bitonic_sort", "skips_the_distance_1_stage", patch(
+        ASSIGNMENT, "bitonic_sort", "while dist >= 1:", "while dist > 1:")),
+    ("bitonic_sort", "skips_the_final_merge", patch(ASSIGNMENT, "bitonic_sort", "while size <= n:", "while size < n:")),
+    ("bitonic_sort", "descending", patch(
+        ASSIGNMENT, "bitonic_sort",
+        "keep_min = (idx < partner) == ascending", "keep_min = (idx < partner) != ascending")),
     ("bitonic_sort", "sorts_x_in_place", _BS_IN_PLACE),
     ("bitonic_sort", "loop_over_elements", _BS_PER_ELEMENT_LOOP),
 ]
@@ -578,7 +529,9 @@ RIGHT = [
     ("online_softmax", "running_logsumexp", _OS_RIGHT_LOGADDEXP),
     ("flash_attention_forward", "fa1_loop_order_einsum_big_negative_mask", _FA_RIGHT_FA1_ORDER),
     ("flash_attention_forward", "float64_inside_skips_future_tiles", _FA_RIGHT_FLOAT64_SKIP_TILES),
-    ("attention_hbm_bytes", "math_ceil_with_int", _hbm(block_c="math.ceil(m / (4 * d))", t_c="math.ceil(n / block_c)")),
+    ("attention_hbm_bytes", "math_ceil_with_int", patch(ASSIGNMENT, "attention_hbm_bytes", [
+        ("block_c = -(-m // (4 * d))", "block_c = math.ceil(m / (4 * d))"),
+        ("t_c = -(-n // block_c)", "t_c = math.ceil(n / block_c)")])),
     ("tiled_matmul", "padded_einsum", _TM_RIGHT_EINSUM_PADDED),
     ("tiled_matmul", "k_outer_float64", _TM_RIGHT_FLOAT64_OUTER_K),
     ("matmul_arithmetic_intensity", "flops_over_bytes",

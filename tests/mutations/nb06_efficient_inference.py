@@ -1,5 +1,7 @@
 """06_efficient_inference: plausible wrong implementations the tests must catch, and correct variants they must accept."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "06_efficient_inference"
 
 # ---------------------------------------------------------------- KVCache
@@ -349,65 +351,8 @@ class RollingKVCache:
 ]
 
 # ---------------------------------------------------------------- PagedKVAllocator
-_PAGED_BASE = '''
-class PagedKVAllocator:
-    def __init__(self, num_blocks, block_size):
-        self.block_size = block_size
-        self.free_blocks = list(range(num_blocks - 1, -1, -1))
-        self.ref_count = [0] * num_blocks
-        self.tables = {}
-        self.n_tokens = {}
-
-    def num_free_blocks(self):
-        return len(self.free_blocks)
-
-    def allocate(self, seq_id, n_tokens):
-        need = -(-n_tokens // self.block_size)
-        if need > len(self.free_blocks):
-            raise RuntimeError("out of blocks")
-        blocks = [self.free_blocks.pop() for _ in range(need)]
-        for b in blocks:
-            self.ref_count[b] = 1
-        self.tables[seq_id] = blocks
-        self.n_tokens[seq_id] = n_tokens
-
-    def append_token(self, seq_id):
-        table, n = self.tables[seq_id], self.n_tokens[seq_id]
-        full_or_absent = n % self.block_size == 0
-        if full_or_absent or self.ref_count[table[-1]] > 1:
-            if not self.free_blocks:
-                raise RuntimeError("out of blocks")
-            b = self.free_blocks.pop()
-            self.ref_count[b] = 1
-            if full_or_absent:
-                table.append(b)
-            else:
-                self.ref_count[table[-1]] -= 1
-                table[-1] = b
-        self.n_tokens[seq_id] = n + 1
-
-    def fork(self, seq_id, new_id):
-        table = list(self.tables[seq_id])
-        for b in table:
-            self.ref_count[b] += 1
-        self.tables[new_id] = table
-        self.n_tokens[new_id] = self.n_tokens[seq_id]
-
-    def free(self, seq_id):
-        for b in self.tables.pop(seq_id):
-            self.ref_count[b] -= 1
-            if self.ref_count[b] == 0:
-                self.free_blocks.append(b)
-        del self.n_tokens[seq_id]
-
-    def block_table(self, seq_id):
-        return list(self.tables[seq_id])
-'''
-
-
 def _paged(old, new):
-    assert _PAGED_BASE.count(old) == 1, old
-    return _PAGED_BASE.replace(old, new)
+    return patch(ASSIGNMENT, "paged_kv_allocator", old, new)
 
 
 _PAGED_WRONG = [
@@ -427,7 +372,7 @@ _PAGED_WRONG = [
             if b not in self.free_blocks:
                 self.free_blocks.append(b)""")),
     ("allocate_partial_on_error", _paged("""        if need > len(self.free_blocks):
-            raise RuntimeError("out of blocks")
+            raise RuntimeError(f"out of KV blocks: {seq_id!r} needs {need}, {len(self.free_blocks)} free")
         blocks = [self.free_blocks.pop() for _ in range(need)]""", """        blocks = []
         for _ in range(need):
             if not self.free_blocks:
@@ -436,19 +381,20 @@ _PAGED_WRONG = [
     ("floor_division", _paged("""        need = -(-n_tokens // self.block_size)""", """        need = n_tokens // self.block_size""")),
     ("index_error_when_empty", _paged("""        if full_or_absent or self.ref_count[table[-1]] > 1:
             if not self.free_blocks:
-                raise RuntimeError("out of blocks")""", """        if full_or_absent or self.ref_count[table[-1]] > 1:""")),
+                raise RuntimeError(f"out of KV blocks: cannot append to {seq_id!r}")""",
+                                      """        if full_or_absent or self.ref_count[table[-1]] > 1:""")),
     ("copy_on_write_leaks_old_block", _paged("""                self.ref_count[table[-1]] -= 1
                 table[-1] = b""", """                table[-1] = b""")),
     ("new_block_one_token_early", _paged("""        full_or_absent = n % self.block_size == 0""",
                                          """        full_or_absent = not table or (n + 1) % self.block_size == 0""")),
     ("copies_shared_full_blocks_too", _paged("""        if full_or_absent or self.ref_count[table[-1]] > 1:
             if not self.free_blocks:
-                raise RuntimeError("out of blocks")
+                raise RuntimeError(f"out of KV blocks: cannot append to {seq_id!r}")
             b = self.free_blocks.pop()
             self.ref_count[b] = 1
             if full_or_absent:
                 table.append(b)
-            else:
+            else:                                    # copy-on-write: (a real engine copies the block's K/V here)
                 self.ref_count[table[-1]] -= 1
                 table[-1] = b""", """        if table and self.ref_count[table[-1]] > 1:
             if not self.free_blocks:
@@ -520,9 +466,10 @@ class PagedKVAllocator:
 class MemoryErrorLike(RuntimeError):
     pass
 """),
-    ("opaque_ids_from_1000_in_a_set", _PAGED_BASE.replace(
-        "self.free_blocks = list(range(num_blocks - 1, -1, -1))\n        self.ref_count = [0] * num_blocks",
-        "self.free_blocks = list(range(1000 + num_blocks - 1, 999, -1))\n        self.ref_count = {b: 0 for b in self.free_blocks}")),
+    ("opaque_ids_from_1000_in_a_set", patch(ASSIGNMENT, "paged_kv_allocator", [
+        ("self.free_blocks = list(range(num_blocks - 1, -1, -1))",
+         "self.free_blocks = list(range(1000 + num_blocks - 1, 999, -1))"),
+        ("self.ref_count = [0] * num_blocks", "self.ref_count = {b: 0 for b in self.free_blocks}")])),
 ]
 
 # ---------------------------------------------------------------- padding_waste
@@ -936,23 +883,8 @@ def top_p_filter(logits, p):
 ]
 
 # ---------------------------------------------------------------- sample
-_SAMPLE_BODY = '''
-    if temperature == 0:
-        return logits.argmax(dim=-1)
-    z = logits / temperature
-    if top_k is not None:
-        z = top_k_filter(z, top_k)
-    if top_p is not None:
-        z = top_p_filter(z, top_p)
-    probs = torch.softmax(z, dim=-1).reshape(-1, logits.shape[-1])
-    return torch.multinomial(probs, 1, generator=generator).reshape(logits.shape[:-1])
-'''
-_SAMPLE_SIG = "def sample(logits, temperature=1.0, top_k=None, top_p=None, generator=None):"
-
-
 def _sample(old, new):
-    assert _SAMPLE_BODY.count(old) == 1, old
-    return "\n" + _SAMPLE_SIG + _SAMPLE_BODY.replace(old, new)
+    return patch(ASSIGNMENT, "sample", old, new)
 
 
 _SAMPLE_WRONG = [
@@ -982,8 +914,10 @@ _SAMPLE_WRONG = [
     if top_p is not None:
         z = top_p_filter(z, top_p)
     z = z / temperature""")),
-    ("no_flatten_for_batch_dims", _sample("""    probs = torch.softmax(z, dim=-1).reshape(-1, logits.shape[-1])
-    return torch.multinomial(probs, 1, generator=generator).reshape(logits.shape[:-1])""",
+    ("no_flatten_for_batch_dims", _sample("""\
+    probs = torch.softmax(z, dim=-1).reshape(-1, logits.shape[-1])         # (N, V)
+    draws = torch.multinomial(probs, 1, generator=generator)               # (N, 1)
+    return draws.reshape(logits.shape[:-1])""",
                                           """    probs = torch.softmax(z, dim=-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)""")),
 ]

@@ -1,5 +1,7 @@
 """Wrong and right implementations for 07_parallel_computing (see docs/authoring.md)."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "07_parallel_computing"
 
 # ----------------------------------------------------------------------------------------- Amdahl
@@ -767,37 +769,6 @@ def pipeline_bubble_fraction(n_stages, n_micro, schedule="gpipe"):
     return 1.0 - n_micro / (n_micro + n_stages - 1)
 '''
 
-SCHEDULE_BODY = '''
-    steps = 2 * (m + p - 1)
-    grid = [[None] * steps for _ in range(p)]
-    done, nxt = {}, [0] * p
-    for t in range(steps):
-        finished = {}
-        for s in range(p):
-            if nxt[s] == len(order[s]):
-                continue
-            kind, j = order[s][nxt[s]]
-            if kind == "F":
-                dep = ("F", j, s - 1) if s > 0 else None
-            else:
-                dep = ("B", j, s + 1) if s < p - 1 else ("F", j, s)
-            if dep is None or done.get(dep, steps) < t:
-                grid[s][t] = f"{kind}{j}"
-                finished[(kind, j, s)] = t
-                nxt[s] += 1
-        done.update(finished)
-    return grid
-'''
-ONE_F_ONE_B_ORDER = '''
-        order = []
-        for s in range(p):
-            warm = min(p - s - 1, m)
-            ops = [("F", j) for j in range(warm)]
-            for j in range(m - warm):
-                ops += [("F", warm + j), ("B", j)]
-            ops += [("B", j) for j in range(m - warm, m)]
-            order.append(ops)
-'''
 SCHED_BACKWARD_NO_DEPENDENCY = '''
 def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
     p, m = n_stages, n_micro
@@ -811,45 +782,22 @@ def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
             grid[s][m + p - 1 + j] = f"B{j}"            # every stage starts backward at once
     return grid
 '''
-SCHED_1F1B_IS_GPIPE = '''
-def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
-    p, m = n_stages, n_micro
-    if schedule not in ("gpipe", "1f1b"):
-        raise ValueError(schedule)
-    order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]
-''' + SCHEDULE_BODY
-SCHED_ONE_BASED = ('''
-def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
-    p, m = n_stages, n_micro
-    if schedule == "gpipe":
-        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]
-    elif schedule == "1f1b":''' + ONE_F_ONE_B_ORDER + '''    else:
-        raise ValueError(schedule)
-''' + SCHEDULE_BODY).replace('f"{kind}{j}"', 'f"{kind}{j + 1}"')
-SCHED_NO_VALUE_ERROR = '''
-def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
-    p, m = n_stages, n_micro
-    if schedule == "1f1b":''' + ONE_F_ONE_B_ORDER + '''    else:
-        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]
-''' + SCHEDULE_BODY
-SCHED_SAME_STEP = ('''
-def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
-    p, m = n_stages, n_micro
-    if schedule == "gpipe":
-        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]
-    elif schedule == "1f1b":''' + ONE_F_ONE_B_ORDER + '''    else:
-        raise ValueError(schedule)
-''' + SCHEDULE_BODY.replace("done.get(dep, steps) < t", "done.get(dep, steps) <= t").replace(
-    "        done.update(finished)\n", "").replace(
-    "                finished[(kind, j, s)] = t\n", "                done[(kind, j, s)] = t\n"))
-SCHED_RIGHT_REVERSE_BACKWARD = '''
-def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
-    p, m = n_stages, n_micro
-    if schedule == "gpipe":                       # GPipe with backwards in reverse micro-batch order
-        order = [[("F", j) for j in range(m)] + [("B", j) for j in reversed(range(m))] for _ in range(p)]
-    elif schedule == "1f1b":''' + ONE_F_ONE_B_ORDER + '''    else:
-        raise ValueError(schedule)
-''' + SCHEDULE_BODY
+SCHED_1F1B_IS_GPIPE = patch(ASSIGNMENT, "pipeline_schedule", [
+    ('    if schedule == "gpipe":\n',
+     '    if schedule not in ("gpipe", "1f1b"):\n        raise ValueError(schedule)\n    if True:  # GPipe for both\n')])
+SCHED_ONE_BASED = patch(ASSIGNMENT, "pipeline_schedule", 'f"{kind}{j}"', 'f"{kind}{j + 1}"')
+SCHED_NO_VALUE_ERROR = patch(ASSIGNMENT, "pipeline_schedule", [  # any other name runs GPipe
+    ('    if schedule == "gpipe":\n'
+     '        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]\n'
+     '    elif schedule == "1f1b":\n', '    if schedule == "1f1b":\n'),
+    ('    else:\n        raise ValueError(f"unknown pipeline schedule {schedule!r}")\n',
+     '    else:\n        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]\n')])
+SCHED_SAME_STEP = patch(ASSIGNMENT, "pipeline_schedule", [  # a stage sees what another did in this very step
+    ("done.get(dep, steps) < t", "done.get(dep, steps) <= t"), ("        done.update(finished)\n", ""),
+    ("                finished[(kind, j, s)] = t\n", "                done[(kind, j, s)] = t\n")])
+# GPipe with backwards in reverse micro-batch order
+SCHED_RIGHT_REVERSE_BACKWARD = patch(ASSIGNMENT, "pipeline_schedule",
+    '[("B", j) for j in range(m)] for _ in range(p)]', '[("B", j) for j in reversed(range(m))] for _ in range(p)]')
 SCHED_RIGHT_CLOSED_FORM = '''
 def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
     p, m = n_stages, n_micro

@@ -4,6 +4,8 @@ The ZeroAdamW variants are built from one compact, correct implementation (``_ZE
 few lines where a real mistake happens, so each WRONG entry differs from a right answer by that mistake only.
 """
 
+from mutations._patch import edit
+
 ASSIGNMENT = "08_zero_memory"
 
 # ---------------------------------------------------------------------------------------------- ZeroAdamW
@@ -79,12 +81,7 @@ class ZeroAdamW:
 
 def _zero(*edits):
     """_ZERO with each (old, new) edit applied; every `old` occurs exactly once."""
-    src = _ZERO
-    for old, new in edits:
-        if src.count(old) != 1:
-            raise ValueError(f"nb08 mutation: {old!r} occurs {src.count(old)} times in _ZERO")
-        src = src.replace(old, new)
-    return src
+    return edit(_ZERO, list(edits), where="08_zero_memory / _ZERO (the compact_ring_class variant)")
 
 
 _STEP_BODY = '''        summed = self._reduce_scatter(flats)

@@ -1,38 +1,11 @@
 """09_compression_deployment: plausible wrong implementations the tests must catch, and correct variants they must accept."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "09_compression_deployment"
 
-_LORA_INIT = """
-        self.base = base
-        for p in self.base.parameters():
-            p.requires_grad_(False)
-        self.r = r
-        self.scaling = alpha / r
-        w = base.weight
-        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, dtype=w.dtype, device=w.device))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=w.dtype, device=w.device))
-"""
-_LORA_FORWARD = """
-    def forward(self, x):
-        return self.base(x) + self.scaling * (x @ self.lora_A.T @ self.lora_B.T)
-"""
-_LORA_MERGE = """
-    def merge(self):
-        base = self.base
-        merged = nn.Linear(base.in_features, base.out_features, bias=base.bias is not None,
-                           dtype=base.weight.dtype, device=base.weight.device)
-        with torch.no_grad():
-            merged.weight.copy_(base.weight + self.scaling * self.lora_B @ self.lora_A)
-            if base.bias is not None:
-                merged.bias.copy_(base.bias)
-        return merged
-"""
-
-
-def _lora(init=_LORA_INIT, forward=_LORA_FORWARD, merge=_LORA_MERGE):
-    return ("class LoRALinear(nn.Module):\n    def __init__(self, base, r, alpha):\n        super().__init__()"
-            + init + forward + merge)
+def _lora(old, new=None, count=1):
+    return patch(ASSIGNMENT, "lora_linear", old, new, count=count)
 
 
 _FOLD_HEAD = """
@@ -478,41 +451,43 @@ def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha
     return (1 - alpha) * t ** 2 * kl + alpha * F.cross_entropy(student_logits, labels)
 """),
     # LoRALinear
-    ("lora_linear", "scaling_r_over_alpha", _lora(init=_LORA_INIT.replace("alpha / r", "r / alpha"))),
-    ("lora_linear", "b_random_a_zero", _lora(init="""
-        self.base = base
-        for p in self.base.parameters():
-            p.requires_grad_(False)
-        self.scaling = alpha / r
-        w = base.weight
-        self.lora_A = nn.Parameter(torch.zeros(r, base.in_features, dtype=w.dtype))
-        self.lora_B = nn.Parameter(torch.empty(base.out_features, r, dtype=w.dtype))
+    ("lora_linear", "scaling_r_over_alpha", _lora("self.scaling = alpha / r", "self.scaling = r / alpha")),
+    ("lora_linear", "b_random_a_zero", _lora("""\
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, dtype=w.dtype, device=w.device))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=w.dtype, device=w.device))
+""", """\
+        self.lora_A = nn.Parameter(torch.zeros(r, base.in_features, dtype=w.dtype, device=w.device))
+        self.lora_B = nn.Parameter(torch.empty(base.out_features, r, dtype=w.dtype, device=w.device))
         nn.init.kaiming_uniform_(self.lora_B, a=math.sqrt(5))
 """)),
-    ("lora_linear", "base_not_frozen", _lora(init=_LORA_INIT.replace(
-        "        for p in self.base.parameters():\n            p.requires_grad_(False)\n", ""))),
-    ("lora_linear", "forward_without_scaling", _lora(forward="""
-    def forward(self, x):
-        return self.base(x) + x @ self.lora_A.T @ self.lora_B.T
-""")),
-    ("lora_linear", "merge_in_place", _lora(merge="""
-    def merge(self):
+    ("lora_linear", "base_not_frozen", _lora(
+        "        for p in self.base.parameters():\n            p.requires_grad_(False)\n", "")),
+    ("lora_linear", "forward_without_scaling", _lora(
+        "self.base(x) + self.scaling * (x @ self.lora_A.T @ self.lora_B.T)",
+        "self.base(x) + x @ self.lora_A.T @ self.lora_B.T")),
+    ("lora_linear", "merge_in_place", _lora("""\
+        base = self.base
+        merged = nn.Linear(base.in_features, base.out_features, bias=base.bias is not None,
+                           dtype=base.weight.dtype, device=base.weight.device)
+        with torch.no_grad():
+            merged.weight.copy_(base.weight + self.scaling * self.lora_B @ self.lora_A)
+            if base.bias is not None:
+                merged.bias.copy_(base.bias)
+        return merged
+""", """\
         with torch.no_grad():
             self.base.weight += self.scaling * self.lora_B @ self.lora_A
         return self.base
 """)),
-    ("lora_linear", "merge_without_scaling", _lora(merge=_LORA_MERGE.replace("self.scaling * ", ""))),
-    ("lora_linear", "merge_drops_bias", _lora(merge="""
-    def merge(self):
-        base = self.base
-        merged = nn.Linear(base.in_features, base.out_features, bias=False, dtype=base.weight.dtype)
-        with torch.no_grad():
-            merged.weight.copy_(base.weight + self.scaling * self.lora_B @ self.lora_A)
-        return merged
-""")),
-    ("lora_linear", "merge_transposed_product", _lora(merge=_LORA_MERGE.replace(
-        "self.lora_B @ self.lora_A", "(self.lora_A.T @ self.lora_B.T).reshape(base.out_features, base.in_features)"))),
-    ("lora_linear", "params_always_float32", _lora(init=_LORA_INIT.replace(", dtype=w.dtype, device=w.device", ""))),
+    ("lora_linear", "merge_without_scaling", _lora("self.scaling * self.lora_B @ self.lora_A",
+                                                   "self.lora_B @ self.lora_A")),
+    ("lora_linear", "merge_drops_bias", _lora([
+        ("bias=base.bias is not None,", "bias=False,"),
+        ("            if base.bias is not None:\n                merged.bias.copy_(base.bias)\n", "")])),
+    ("lora_linear", "merge_transposed_product", _lora(
+        "self.lora_B @ self.lora_A", "(self.lora_A.T @ self.lora_B.T).reshape(base.out_features, base.in_features)")),
+    ("lora_linear", "params_always_float32", _lora(", dtype=w.dtype, device=w.device", "", count=2)),
     # low_rank_approx
     ("low_rank_approx", "no_singular_values", """
 def low_rank_approx(w, rank):

@@ -1,5 +1,7 @@
 """11_classic_ml_evaluation: plausible wrong implementations the tests must catch, and correct variants they must accept."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "11_classic_ml_evaluation"
 
 # ---------------------------------------------------------------- precision_recall_f1
@@ -47,146 +49,7 @@ def ciou(a, b):
     diff = torch.atan(w_b / h_b)[None, :] - torch.atan(w_a / h_a)[:, None]
 """
 
-# ---------------------------------------------------------------- mean_average_precision
-_MAP_TEMPLATE = """
-def mean_average_precision(preds, targets, iou_threshold=0.5):
-    classes = sorted({c for t in targets for c in t["labels"].tolist()})
-    <<classes_extra>>
-    aps = []
-    for c in classes:
-        gts = [t["boxes"][<<gt_mask>>] for t in targets]
-        <<pool_images>>
-        matched = [torch.zeros(len(gt), dtype=torch.bool) for gt in gts]
-        n_gt = sum(len(t["boxes"][t["labels"] == c]) for t in targets)
-        dets = [(s, i, box) for i, p in enumerate(preds)
-                for s, box in zip(p["scores"][p["labels"] == c].tolist(), p["boxes"][p["labels"] == c])]
-        dets.sort(key=lambda d: -d[0])
-        tp = torch.zeros(len(dets), dtype=torch.float64)
-        for k, (_, i, box) in enumerate(dets):
-            <<image_index>>
-            if len(gts[i]) == 0:
-                continue
-            ious = box_iou(box[None], gts[i])[0]
-            <<match>>
-        ctp, cfp = tp.cumsum(0), (1 - tp).cumsum(0)
-        recall = torch.cat([torch.zeros(1, dtype=torch.float64), ctp / max(n_gt, 1), torch.ones(1, dtype=torch.float64)])
-        precision = torch.cat([torch.zeros(1, dtype=torch.float64), ctp / (ctp + cfp), torch.zeros(1, dtype=torch.float64)])
-        <<envelope>>
-        aps.append(((recall[1:] - recall[:-1]) * envelope[1:]).sum().item())
-    return sum(aps) / len(aps)
-"""
-
-_MAP_MATCH = """j = int(ious.argmax())
-            if ious[j] > {thr} and not matched[i][j]:
-                matched[i][j] = True
-                tp[k] = 1.0"""
-
-_MAP_FALLBACK = """free = ious.masked_fill(matched[i], -1.0)
-            j = int(free.argmax())
-            if free[j] > iou_threshold:
-                matched[i][j] = True
-                tp[k] = 1.0"""
-
-_MAP_DEFAULTS = dict(
-    classes_extra="",
-    gt_mask='t["labels"] == c',
-    pool_images="",
-    image_index="",
-    match=_MAP_MATCH.format(thr="iou_threshold"),
-    envelope="envelope = precision.flip(0).cummax(0).values.flip(0)",
-)
-
-
-def _map(**changes):
-    code = _MAP_TEMPLATE
-    for key, value in dict(_MAP_DEFAULTS, **changes).items():
-        code = code.replace(f"<<{key}>>", value)
-    return code
-
-
-# ---------------------------------------------------------------- fit_gradient_boosting
-_GB_TEMPLATE = """
-def fit_gradient_boosting(x, y, n_trees=100, learning_rate=0.1, lam=1.0):
-    xd, yd = x.double(), y.double()
-    n, n_feat = xd.shape
-    base = {base}
-    pred = torch.full((n,), base, dtype=torch.float64)
-    order = xd.argsort(dim=0)
-    xs = xd.gather(0, order)
-    valid = xs[1:] > xs[:-1]
-    {valid_extra}
-    h_left = torch.arange(1, n, dtype=torch.float64)[:, None]
-    stumps = []
-    for _ in range(n_trees):
-        grad = pred - yd
-        G = grad.sum()
-        g_left = grad[order].cumsum(0)[:-1]
-        g_right = G - g_left
-        gain = g_left ** 2 / (h_left + {lam_gain}) + g_right ** 2 / (n - h_left + {lam_gain}) - G ** 2 / (n + {lam_gain})
-        gain = gain.masked_fill(~valid, float("-inf"))
-        k, j = divmod(int(gain.argmax()), n_feat)
-        threshold = ((xs[k, j] + xs[k + 1, j]) / 2).item()
-        w_left = {sign}-g_left[k, j] / (k + 1 + {lam_leaf})
-        w_right = {sign}-g_right[k, j] / (n - k - 1 + {lam_leaf})
-        stumps.append((j, threshold, w_left, w_right))
-        pred = pred + {lr_fit} * torch.where(xd[:, j] <= threshold, w_left, w_right)
-
-    def predict(x_new):
-        xn = x_new.double()
-        out = torch.full((xn.shape[0],), base, dtype=torch.float64)
-        for j, threshold, w_left, w_right in stumps:
-            out = out + {lr_predict} * torch.where(xn[:, j] <= threshold, w_left, w_right)
-        return out.to(y.dtype)
-
-    return predict
-"""
-
-_GB_DEFAULTS = dict(base="yd.mean().item()", valid_extra="", lam_gain="lam", lam_leaf="lam", sign="",
-                    lr_fit="learning_rate", lr_predict="learning_rate")
-
-
-def _gb(**changes):
-    return _GB_TEMPLATE.format(**dict(_GB_DEFAULTS, **changes))
-
-
-# ---------------------------------------------------------------- EarlyStopping
-_ES_TEMPLATE = """
-class EarlyStopping:
-    {class_attrs}
-    def __init__(self, patience, min_delta=0.0, mode="min"):
-        self.patience = patience
-        self.min_delta = min_delta
-        self.mode = mode
-        {init_best}
-        self.counter = 0
-
-    def step(self, value):
-        value = float(value)
-        if {is_min}:
-            improved = {min_test}
-        else:
-            improved = value > self.best + self.min_delta
-        if improved:
-            {on_improve}
-        else:
-            self.counter += 1
-        {always}
-        return {verdict}
-"""
-
-_ES_DEFAULTS = dict(
-    class_attrs="",
-    init_best='self.best = math.inf if mode == "min" else -math.inf',
-    is_min='self.mode == "min"',
-    min_test="value < self.best - self.min_delta",
-    on_improve="self.best = value\n            self.counter = 0",
-    always="",
-    verdict="self.counter >= self.patience",
-)
-
-
-def _es(**changes):
-    return _ES_TEMPLATE.format(**dict(_ES_DEFAULTS, **changes))
+_N_GT_OF_CLASS = ("n_gt = sum(len(gt) for gt in gts)", 'n_gt = sum(len(t["boxes"][t["labels"] == c]) for t in targets)')
 
 
 WRONG = [
@@ -492,15 +355,25 @@ def nms(boxes, scores, iou_threshold):
     return torch.tensor(keep, dtype=torch.int32)
 """),
     # ------------------------------------------------------------ mean_average_precision
-    ("mean_average_precision", "no_precision_envelope", _map(envelope="envelope = precision")),
-    ("mean_average_precision", "falls_back_to_next_unmatched_box", _map(match=_MAP_FALLBACK)),
-    ("mean_average_precision", "matches_ground_truth_of_any_class", _map(gt_mask=":")),
-    ("mean_average_precision", "averages_classes_without_ground_truth", _map(
-        classes_extra='classes = sorted(set(classes) | {c for p in preds for c in p["labels"].tolist()})')),
-    ("mean_average_precision", "threshold_fixed_at_half", _map(match=_MAP_MATCH.format(thr="0.5"))),
-    ("mean_average_precision", "matches_across_images", _map(
-        pool_images="gts = [torch.cat(gts)] * len(gts)",
-        image_index="i = 0")),
+    ("mean_average_precision", "no_precision_envelope", patch(
+        ASSIGNMENT, "mean_average_precision",
+        "envelope = precision.flip(0).cummax(0).values.flip(0)", "envelope = precision")),
+    ("mean_average_precision", "falls_back_to_next_unmatched_box", patch(ASSIGNMENT, "mean_average_precision", [(
+        "j = int(ious.argmax())\n            if ious[j] > iou_threshold and not matched[i][j]:",
+        "free = ious.masked_fill(matched[i], -1.0)\n            j = int(free.argmax())\n"
+        "            if free[j] > iou_threshold:")])),
+    ("mean_average_precision", "matches_ground_truth_of_any_class", patch(ASSIGNMENT, "mean_average_precision", [
+        ('gts = [t["boxes"][t["labels"] == c] for t in targets]', 'gts = [t["boxes"][:] for t in targets]'),
+        _N_GT_OF_CLASS])),
+    ("mean_average_precision", "averages_classes_without_ground_truth", patch(ASSIGNMENT, "mean_average_precision", [
+        ("    aps = []\n",
+         '    classes = sorted(set(classes) | {c for p in preds for c in p["labels"].tolist()})\n    aps = []\n'),
+        ("ctp / n_gt,", "ctp / max(n_gt, 1),")])),
+    ("mean_average_precision", "threshold_fixed_at_half", patch(
+        ASSIGNMENT, "mean_average_precision", "if ious[j] > iou_threshold", "if ious[j] > 0.5")),
+    ("mean_average_precision", "matches_across_images", patch(ASSIGNMENT, "mean_average_precision", [
+        ("        matched = [", "        gts = [torch.cat(gts)] * len(gts)\n        matched = ["), _N_GT_OF_CLASS,
+        ("            if len(gts[i]) == 0:", "            i = 0\n            if len(gts[i]) == 0:")])),
     # ------------------------------------------------------------ multilabel_bce
     ("multilabel_bce", "log_of_sigmoid", """
 def multilabel_bce(logits, targets):
@@ -713,13 +586,29 @@ def xgboost_split_gain(G_L, H_L, G_R, H_R, lam, gamma):
     return 0.5 * (G_L ** 2 / (H_L + lam) + G_R ** 2 / (H_R + lam) - (G_L + G_R) ** 2 / (H_L + H_R + lam)) + gamma
 """),
     # ------------------------------------------------------------ fit_gradient_boosting
-    ("fit_gradient_boosting", "starts_from_zero", _gb(base="0.0")),
-    ("fit_gradient_boosting", "no_shrinkage", _gb(lr_fit="1.0", lr_predict="1.0")),
-    ("fit_gradient_boosting", "lambda_ignored", _gb(lam_gain="0.0", lam_leaf="0.0")),
-    ("fit_gradient_boosting", "lambda_only_in_gain", _gb(lam_leaf="0.0")),
-    ("fit_gradient_boosting", "only_first_feature", _gb(valid_extra="valid[:, 1:] = False")),
-    ("fit_gradient_boosting", "steps_along_the_gradient", _gb(sign="-")),
-    ("fit_gradient_boosting", "predict_forgets_learning_rate", _gb(lr_predict="1.0")),
+    ("fit_gradient_boosting", "starts_from_zero", patch(
+        ASSIGNMENT, "fit_gradient_boosting", "base = yd.mean().item()", "base = 0.0")),
+    ("fit_gradient_boosting", "no_shrinkage", patch(ASSIGNMENT, "fit_gradient_boosting", [
+        ("w = learning_rate * -G", "w = -G"), ("w_left = learning_rate * -g_left", "w_left = -g_left"),
+        ("w_right = learning_rate * -g_right", "w_right = -g_right")])),
+    ("fit_gradient_boosting", "lambda_ignored", patch(ASSIGNMENT, "fit_gradient_boosting", [
+        ("gain = g_left ** 2 / (h_left + lam) + g_right ** 2 / (n - h_left + lam) - G ** 2 / (n + lam)",
+         "gain = g_left ** 2 / (h_left + 0.0) + g_right ** 2 / (n - h_left + 0.0) - G ** 2 / (n + 0.0)"),
+        ("(k + 1 + lam)", "(k + 1 + 0.0)"), ("(n - k - 1 + lam)", "(n - k - 1 + 0.0)")])),
+    ("fit_gradient_boosting", "lambda_only_in_gain", patch(
+        ASSIGNMENT, "fit_gradient_boosting",
+        [("(k + 1 + lam)", "(k + 1 + 0.0)"), ("(n - k - 1 + lam)", "(n - k - 1 + 0.0)")])),
+    ("fit_gradient_boosting", "only_first_feature", patch(
+        ASSIGNMENT, "fit_gradient_boosting",
+        "    h_left = torch.arange", "    valid[:, 1:] = False\n    h_left = torch.arange")),
+    ("fit_gradient_boosting", "steps_along_the_gradient", patch(ASSIGNMENT, "fit_gradient_boosting", [
+        ("learning_rate * -g_left", "learning_rate * g_left"),
+        ("learning_rate * -g_right", "learning_rate * g_right")])),
+    ("fit_gradient_boosting", "predict_forgets_learning_rate", patch(
+        ASSIGNMENT, "fit_gradient_boosting", [  # the fit shrinks each step, the stored leaves do not
+        ("w_left = learning_rate * -g_left", "w_left = -g_left"),
+        ("w_right = learning_rate * -g_right", "w_right = -g_right"),
+        ("pred = pred + torch.where(", "pred = pred + learning_rate * torch.where(")])),
     # ------------------------------------------------------------ k_fold_indices
     ("k_fold_indices", "remainder_in_last_fold", """
 def k_fold_indices(n, k, shuffle=True, seed=0):
@@ -779,12 +668,20 @@ def k_fold_indices(n, k, shuffle=True, seed=0):
     return folds
 """),
     # ------------------------------------------------------------ EarlyStopping
-    ("early_stopping", "stops_one_step_late", _es(verdict="self.counter > self.patience")),
-    ("early_stopping", "plateau_counts_as_improvement", _es(min_test="value <= self.best - self.min_delta")),
-    ("early_stopping", "min_delta_ignored", _es(min_test="value < self.best")),
-    ("early_stopping", "best_tracks_every_value", _es(always="self.best = min(self.best, value) if self.mode == 'min' else max(self.best, value)")),
-    ("early_stopping", "mode_ignored", _es(is_min="True")),
-    ("early_stopping", "counter_never_reset", _es(on_improve="self.best = value")),
+    ("early_stopping", "stops_one_step_late", patch(
+        ASSIGNMENT, "early_stopping", "return self.counter >= self.patience", "return self.counter > self.patience")),
+    ("early_stopping", "plateau_counts_as_improvement", patch(
+        ASSIGNMENT, "early_stopping", "value < self.best - self.min_delta", "value <= self.best - self.min_delta")),
+    ("early_stopping", "min_delta_ignored", patch(
+        ASSIGNMENT, "early_stopping", "value < self.best - self.min_delta", "value < self.best")),
+    ("early_stopping", "best_tracks_every_value", patch(ASSIGNMENT, "early_stopping", 
+        "        return self.counter >= self.patience",
+        "        self.best = min(self.best, value) if self.mode == 'min' else max(self.best, value)\n"
+        "        return self.counter >= self.patience")),
+    ("early_stopping", "mode_ignored", patch(ASSIGNMENT, "early_stopping", 'if self.mode == "min":', "if True:")),
+    ("early_stopping", "counter_never_reset", patch(
+        ASSIGNMENT, "early_stopping",
+        "            self.best = value\n            self.counter = 0\n", "            self.best = value\n")),
     ("early_stopping", "state_on_the_class", """
 class EarlyStopping:
     best = None
@@ -807,7 +704,9 @@ class EarlyStopping:
             EarlyStopping.counter += 1
         return EarlyStopping.counter >= self.patience
 """),
-    ("early_stopping", "returns_int", _es(verdict="int(self.counter >= self.patience)")),
+    ("early_stopping", "returns_int", patch(
+        ASSIGNMENT, "early_stopping",
+        "return self.counter >= self.patience", "return int(self.counter >= self.patience)")),
 ]
 
 RIGHT = [

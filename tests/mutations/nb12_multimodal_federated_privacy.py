@@ -1,19 +1,16 @@
 """12_multimodal_federated_privacy: plausible wrong implementations the tests must catch, and correct variants they must accept."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "12_multimodal_federated_privacy"
 
 
-def _projector(init_body, forward_body="        return self.proj(x)\n"):
-    return ("class VisionProjector(nn.Module):\n"
-            "    def __init__(self, d_vision, d_model, hidden=None):\n"
-            "        super().__init__()\n"
-            f"{init_body}\n"
-            "    def forward(self, x):\n"
-            f"{forward_body}")
+
+def _projector(old, new=None):
+    return patch(ASSIGNMENT, "vision_projector", old, new)
 
 
-_MLP2X = ("        h = hidden or d_model\n"
-          "        self.proj = nn.Sequential(nn.Linear(d_vision, h), nn.GELU(), nn.Linear(h, d_model))\n")
+_GELU = "nn.GELU(),                   # exact (erf) GELU"
 
 WRONG = [
     # clip_loss
@@ -130,29 +127,20 @@ def recall_at_k(similarity, k):
     return hits.double().sum().item() / similarity.shape[1]
 """),
     # vision_projector
-    ("vision_projector", "relu", _projector(
-        "        h = hidden or d_model\n"
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, h), nn.ReLU(), nn.Linear(h, d_model))\n")),
-    ("vision_projector", "gelu_tanh", _projector(
-        "        h = hidden or d_model\n"
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, h), nn.GELU(approximate='tanh'), nn.Linear(h, d_model))\n")),
-    ("vision_projector", "hidden_defaults_to_d_vision", _projector(
-        "        h = hidden or d_vision\n"
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, h), nn.GELU(), nn.Linear(h, d_model))\n")),
-    ("vision_projector", "twice_the_width", _projector(
-        "        h = hidden or 2 * d_model\n"
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, h), nn.GELU(), nn.Linear(h, d_model))\n")),
-    ("vision_projector", "single_linear_llava1", _projector(
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, d_model))\n")),
-    ("vision_projector", "no_bias", _projector(
-        "        h = hidden or d_model\n"
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, h, bias=False), nn.GELU(), nn.Linear(h, d_model, bias=False))\n")),
-    ("vision_projector", "gelu_after_output", _projector(
-        _MLP2X, "        return F.gelu(self.proj(x))\n")),
-    ("vision_projector", "flattens_batch_dims", _projector(
-        _MLP2X, "        return self.proj(x.reshape(-1, x.shape[-1]))\n")),
-    ("vision_projector", "hidden_ignored", _projector(
-        "        self.proj = nn.Sequential(nn.Linear(d_vision, d_model), nn.GELU(), nn.Linear(d_model, d_model))\n")),
+    ("vision_projector", "relu", _projector(_GELU, "nn.ReLU(),")),
+    ("vision_projector", "gelu_tanh", _projector(_GELU, "nn.GELU(approximate='tanh'),")),
+    ("vision_projector", "hidden_defaults_to_d_vision", _projector("h = hidden or d_model", "h = hidden or d_vision")),
+    ("vision_projector", "twice_the_width", _projector("h = hidden or d_model", "h = hidden or 2 * d_model")),
+    ("vision_projector", "single_linear_llava1", _projector([
+        ("nn.Linear(d_vision, h),      # (..., N, d_vision) -> (..., N, h)", "nn.Linear(d_vision, d_model),"),
+        ("            " + _GELU + "\n", ""),
+        ("            nn.Linear(h, d_model),       # (..., N, h) -> (..., N, d_model)\n", "")])),
+    ("vision_projector", "no_bias", _projector([("nn.Linear(d_vision, h)", "nn.Linear(d_vision, h, bias=False)"),
+                                    ("nn.Linear(h, d_model)", "nn.Linear(h, d_model, bias=False)")])),
+    ("vision_projector", "gelu_after_output", _projector("return self.proj(x)", "return F.gelu(self.proj(x))")),
+    ("vision_projector", "flattens_batch_dims",
+     _projector("return self.proj(x)", "return self.proj(x.reshape(-1, x.shape[-1]))")),
+    ("vision_projector", "hidden_ignored", _projector("h = hidden or d_model", "h = d_model")),
     # fedavg
     ("fedavg", "unweighted_mean", """
 def fedavg(client_states, client_sizes):
@@ -385,13 +373,10 @@ def recall_at_k(similarity, k):
     return hits / similarity.shape[0]
 """),
     # vision_projector
-    ("vision_projector", "explicit_layers", _projector(
-        "        h = hidden if hidden is not None else d_model\n"
-        "        layers = [nn.Linear(d_vision, h), nn.GELU(approximate='none'), nn.Linear(h, d_model)]\n"
-        "        self.proj = nn.Sequential(*layers)\n",
-        "        for layer in self.proj:\n"
-        "            x = layer(x)\n"
-        "        return x\n")),
+    ("vision_projector", "explicit_layers", _projector([
+        ("h = hidden or d_model", "h = hidden if hidden is not None else d_model"),
+        (_GELU, "nn.GELU(approximate='none'),"),
+        ("        return self.proj(x)\n", "        for layer in self.proj:\n            x = layer(x)\n        return x\n")])),
     # fedavg
     ("fedavg", "stacked_weights_in_own_dtype", """
 def fedavg(client_states, client_sizes):

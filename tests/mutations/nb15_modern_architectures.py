@@ -1,5 +1,7 @@
 """15_modern_architectures: plausible wrong implementations the tests must catch, and correct variants they must accept."""
 
+from mutations._patch import patch
+
 ASSIGNMENT = "15_modern_architectures"
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -38,33 +40,6 @@ class MultiHeadLatentAttention(nn.Module):
 """
 
 
-def mla(body, init=MLA_INIT):
-    return init + body
-
-
-MLA_FORWARD = """
-    def forward(self, x, mask=None, past_c_kv=None):
-        B, L, _ = x.shape
-        H, D = self.n_heads, self.d_head
-        c_kv = {C_KV}
-        Lk = c_kv.shape[1]
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_uk(c_kv).view(B, Lk, H, D).transpose(1, 2)
-        v = self.w_uv(c_kv).view(B, Lk, H, D).transpose(1, 2)
-        scores = q @ k.transpose(-2, -1) / {SCALE}
-        if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))
-        out = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(B, L, H * D)
-        return self.w_o(out), {RET}
-"""
-MLA_OK = dict(C_KV="self.w_dkv(x) if past_c_kv is None else torch.cat([past_c_kv, self.w_dkv(x)], dim=1)",
-              SCALE="math.sqrt(D)", RET="c_kv")
-
-
-def mla_fwd(**changes):
-    return MLA_INIT + MLA_FORWARD.format(**{**MLA_OK, **changes})
-
-
 EXPERT = """
 class SwiGLUExpert(nn.Module):
     def __init__(self, d_model, d_ff):
@@ -74,70 +49,8 @@ class SwiGLUExpert(nn.Module):
         self.w2 = nn.Linear(d_ff, d_model, bias=False)
 
     def forward(self, x):
-        return self.w2({ACT})
+        return self.w2(F.silu(self.w1(x)) * self.w3(x))
 """
-
-MOE = EXPERT + """
-
-class MoELayer(nn.Module):
-    def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):
-        super().__init__()
-        self.n_experts, self.top_k, self.capacity_factor = n_experts, top_k, capacity_factor
-        self.router = nn.Linear(d_model, n_experts, bias=False)
-        self.experts = nn.ModuleList(SwiGLUExpert(d_model, d_ff) for _ in range(n_experts))
-
-    def forward(self, x):
-        tokens = x.reshape(-1, x.shape[-1])
-        router_logits = self.router(tokens)
-        weights, idx = {ROUTE}
-        keep = torch.ones_like(idx, dtype=torch.bool)
-        if self.capacity_factor is not None:
-            T_, E = tokens.shape[0], self.n_experts
-            capacity = {CAP}
-{KEEP}
-{REWEIGHT}
-        out = {OUT_INIT}
-        for e, ex in enumerate(self.experts):
-            t, j = torch.nonzero((idx == e) & keep, as_tuple=True)
-            if t.numel():
-                out.index_add_(0, t, ex(tokens[t]) * weights[t, j, None])
-        return out.reshape(x.shape), {RET}
-"""
-MOE_OK = dict(ACT="F.silu(self.w1(x)) * self.w3(x)", ROUTE="topk_router(router_logits, self.top_k)",
-              CAP="math.ceil(self.top_k * T_ * self.capacity_factor / E)",
-              KEEP="""            picked = F.one_hot(idx, E).sum(dim=1)
-            slot = picked.cumsum(dim=0) - 1
-            keep = slot.gather(1, idx) < capacity""",
-              REWEIGHT="", OUT_INIT="torch.zeros_like(tokens)", RET="router_logits")
-
-
-def moe(**changes):
-    return MOE.format(**{**MOE_OK, **changes})
-
-
-SPEC = """
-def speculative_accept(draft_tokens, q, p, generator=None):
-    k = draft_tokens.shape[0]
-    out = []
-    for i in range(k):
-        x = int(draft_tokens[i])
-        r = torch.rand((), generator=generator, dtype=torch.float64).item()
-        if {ACCEPT}:
-            out.append(x)
-            continue
-        residual = {RESIDUAL}
-        out.append(int(torch.multinomial(residual, 1, generator=generator)))
-        {AFTER_REJECT}
-    {BONUS}
-    return torch.tensor(out, dtype=torch.int64)
-"""
-SPEC_OK = dict(ACCEPT="r < min(1.0, p[i, x].item() / q[i, x].item())", RESIDUAL="(p[i] - q[i]).clamp(min=0)",
-               AFTER_REJECT="return torch.tensor(out, dtype=torch.int64)",
-               BONUS="out.append(int(torch.multinomial(p[k], 1, generator=generator)))")
-
-
-def spec(**changes):
-    return SPEC.format(**{**SPEC_OK, **changes})
 
 
 WRONG = [
@@ -264,17 +177,20 @@ class GroupedQueryAttention(nn.Module):
         return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
 """)),
     # MultiHeadLatentAttention -----------------------------------------------------------------------------------------
-    ("multi_head_latent_attention", "ignores_the_past", mla_fwd(C_KV="self.w_dkv(x)")),
-    ("multi_head_latent_attention", "scale_by_sqrt_d_latent", mla_fwd(SCALE="math.sqrt(c_kv.shape[-1])")),
-    ("multi_head_latent_attention", "returns_only_the_new_latents", mla_fwd(RET="c_kv[:, -L:]")),
-    ("multi_head_latent_attention", "past_appended_after", mla_fwd(
-        C_KV="self.w_dkv(x) if past_c_kv is None else torch.cat([self.w_dkv(x), past_c_kv], dim=1)")),
-    ("multi_head_latent_attention", "values_from_w_uk", mla(MLA_FORWARD.format(**MLA_OK).replace(
-        "v = self.w_uv(c_kv)", "v = self.w_uk(c_kv)"))),
-    ("multi_head_latent_attention", "ignores_d_head", mla(MLA_FORWARD.format(**MLA_OK), init=MLA_INIT.replace(
-        "d_head or d_model // n_heads", "d_model // n_heads"))),
-    ("multi_head_latent_attention", "latent_with_bias", mla(MLA_FORWARD.format(**MLA_OK), init=MLA_INIT.replace(
-        "self.w_dkv = nn.Linear(d_model, d_latent, bias=False)", "self.w_dkv = nn.Linear(d_model, d_latent)"))),
+    ("multi_head_latent_attention", "ignores_the_past", patch(
+        ASSIGNMENT, "multi_head_latent_attention", "torch.cat([past_c_kv, c_kv], dim=1)", "c_kv")),
+    ("multi_head_latent_attention", "scale_by_sqrt_d_latent", patch(
+        ASSIGNMENT, "multi_head_latent_attention", "/ math.sqrt(D)", "/ math.sqrt(c_kv.shape[-1])")),
+    ("multi_head_latent_attention", "returns_only_the_new_latents", patch(
+        ASSIGNMENT, "multi_head_latent_attention", "return self.w_o(out), c_kv", "return self.w_o(out), c_kv[:, -L:]")),
+    ("multi_head_latent_attention", "past_appended_after", patch(ASSIGNMENT, "multi_head_latent_attention", 
+        "torch.cat([past_c_kv, c_kv], dim=1)", "torch.cat([c_kv, past_c_kv], dim=1)")),
+    ("multi_head_latent_attention", "values_from_w_uk", patch(
+        ASSIGNMENT, "multi_head_latent_attention", "v = self.w_uv(c_kv)", "v = self.w_uk(c_kv)")),
+    ("multi_head_latent_attention", "ignores_d_head", patch(
+        ASSIGNMENT, "multi_head_latent_attention", "d_head or d_model // n_heads", "d_model // n_heads")),
+    ("multi_head_latent_attention", "latent_with_bias", patch(ASSIGNMENT, "multi_head_latent_attention", 
+        "self.w_dkv = nn.Linear(d_model, d_latent, bias=False)", "self.w_dkv = nn.Linear(d_model, d_latent)")),
     # mla_absorbed_attention -------------------------------------------------------------------------------------------
     ("mla_absorbed_attention", "forms_keys_and_values", """
 def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
@@ -475,20 +391,31 @@ def load_balancing_loss(router_logits, top_k=1):
     return E * (f * p.mean(0)).sum()
 """),
     # MoELayer ---------------------------------------------------------------------------------------------------------
-    ("moe_layer", "w1_and_w3_swapped", moe(ACT="F.silu(self.w3(x)) * self.w1(x)")),
-    ("moe_layer", "gelu_experts", moe(ACT="F.gelu(self.w1(x)) * self.w3(x)")),
-    ("moe_layer", "raw_router_weights", moe(ROUTE="topk_router(router_logits, self.top_k, renormalize=False)")),
-    ("moe_layer", "capacity_floor", moe(CAP="int(self.top_k * T_ * self.capacity_factor / E)")),
-    ("moe_layer", "capacity_without_top_k", moe(CAP="math.ceil(T_ * self.capacity_factor / E)")),
-    ("moe_layer", "gshard_first_choices_first", moe(KEEP="""            picked = F.one_hot(idx, E)
-            slot = picked.transpose(0, 1).reshape(-1, E).cumsum(0).view(self.top_k, T_, E).transpose(0, 1) - 1
-            keep = (slot * picked).sum(-1) < capacity""")),
-    ("moe_layer", "renormalises_kept_weights", moe(REWEIGHT="""            weights = weights * keep
-            weights = weights / weights.sum(-1, keepdim=True).clamp(min=1e-9)""")),
-    ("moe_layer", "dropped_tokens_pass_through", moe(OUT_INIT="""torch.where(
+    ("moe_layer", "w1_and_w3_swapped", patch(
+        ASSIGNMENT, "moe_layer", "F.silu(self.w1(x)) * self.w3(x)", "F.silu(self.w3(x)) * self.w1(x)")),
+    ("moe_layer", "gelu_experts", patch(ASSIGNMENT, "moe_layer", "F.silu(self.w1(x))", "F.gelu(self.w1(x))")),
+    ("moe_layer", "raw_router_weights", patch(ASSIGNMENT, "moe_layer", 
+        "topk_router(router_logits, self.top_k)", "topk_router(router_logits, self.top_k, renormalize=False)")),
+    ("moe_layer", "capacity_floor", patch(ASSIGNMENT, "moe_layer", 
+        "math.ceil(self.top_k * T_ * self.capacity_factor / E)", "int(self.top_k * T_ * self.capacity_factor / E)")),
+    ("moe_layer", "capacity_without_top_k", patch(ASSIGNMENT, "moe_layer", 
+        "math.ceil(self.top_k * T_ * self.capacity_factor / E)", "math.ceil(T_ * self.capacity_factor / E)")),
+    ("moe_layer", "gshard_first_choices_first", patch(ASSIGNMENT, "moe_layer", [
+        ("picked = F.one_hot(idx, E).sum(dim=1)", "picked = F.one_hot(idx, E)"),
+        ("slot = picked.cumsum(dim=0) - 1",
+         "slot = picked.transpose(0, 1).reshape(-1, E).cumsum(0).view(self.top_k, T_, E).transpose(0, 1) - 1"),
+        ("keep = slot.gather(1, idx) < capacity", "keep = (slot * picked).sum(-1) < capacity")])),
+    ("moe_layer", "renormalises_kept_weights", patch(ASSIGNMENT, "moe_layer", 
+        "        out = torch.zeros_like(tokens)\n",
+        "            weights = weights * keep\n"
+        "            weights = weights / weights.sum(-1, keepdim=True).clamp(min=1e-9)\n"
+        "        out = torch.zeros_like(tokens)\n")),
+    ("moe_layer", "dropped_tokens_pass_through", patch(
+        ASSIGNMENT, "moe_layer", "out = torch.zeros_like(tokens)", """out = torch.where(
             (keep.any(-1, keepdim=True) if self.capacity_factor is not None else torch.ones(1, 1, dtype=torch.bool)),
             torch.zeros_like(tokens), tokens)""")),
-    ("moe_layer", "probabilities_instead_of_logits", moe(RET="torch.softmax(router_logits, -1)")),
+    ("moe_layer", "probabilities_instead_of_logits", patch(ASSIGNMENT, "moe_layer", 
+        "return out.reshape(x.shape), router_logits", "return out.reshape(x.shape), torch.softmax(router_logits, -1)")),
     # moe_all_to_all_bytes ---------------------------------------------------------------------------------------------
     ("moe_all_to_all_bytes", "dispatch_only", """
 def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
@@ -515,18 +442,27 @@ def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=
     return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el / ep_size if ep_size > 1 else 0.0
 """),
     # speculative_accept -----------------------------------------------------------------------------------------------
-    ("speculative_accept", "resample_from_p", spec(RESIDUAL="p[i]")),
-    ("speculative_accept", "residual_q_minus_p", spec(RESIDUAL="(q[i] - p[i]).clamp(min=0) + 1e-12")),
-    ("speculative_accept", "inverted_ratio", spec(ACCEPT="r < min(1.0, q[i, x].item() / p[i, x].item())")),
-    ("speculative_accept", "greedy_accept", spec(ACCEPT="p[i, x] >= q[i, x]")),
-    ("speculative_accept", "no_bonus_token", spec(BONUS="pass")),
-    ("speculative_accept", "bonus_from_last_draft_row", spec(
-        BONUS="out.append(int(torch.multinomial(p[k - 1] if k else p[0], 1, generator=generator)))")),
-    ("speculative_accept", "keeps_going_after_a_rejection", spec(AFTER_REJECT="continue")),
-    ("speculative_accept", "global_rng", spec(
-        ACCEPT="torch.rand(()).item() < min(1.0, p[i, x].item() / q[i, x].item())")),
-    ("speculative_accept", "argmax_of_the_residual", spec(
-        RESIDUAL="F.one_hot((p[i] - q[i]).argmax(), p.shape[1]).float()")),
+    ("speculative_accept", "resample_from_p", patch(
+        ASSIGNMENT, "speculative_accept", "residual = (p[i] - q[i]).clamp(min=0)", "residual = p[i]")),
+    ("speculative_accept", "residual_q_minus_p", patch(
+        ASSIGNMENT, "speculative_accept",
+        "residual = (p[i] - q[i]).clamp(min=0)", "residual = (q[i] - p[i]).clamp(min=0) + 1e-12")),
+    ("speculative_accept", "inverted_ratio", patch(ASSIGNMENT, "speculative_accept", 
+        "r < min(1.0, p[i, x].item() / q[i, x].item())", "r < min(1.0, q[i, x].item() / p[i, x].item())")),
+    ("speculative_accept", "greedy_accept", patch(
+        ASSIGNMENT, "speculative_accept",
+        "if r < min(1.0, p[i, x].item() / q[i, x].item()):", "if p[i, x] >= q[i, x]:")),
+    ("speculative_accept", "no_bonus_token", patch(
+        ASSIGNMENT, "speculative_accept", "out.append(int(torch.multinomial(p[k], 1, generator=generator)))", "pass")),
+    ("speculative_accept", "bonus_from_last_draft_row", patch(ASSIGNMENT, "speculative_accept", 
+        "torch.multinomial(p[k], 1", "torch.multinomial(p[k - 1] if k else p[0], 1")),
+    ("speculative_accept", "keeps_going_after_a_rejection", patch(ASSIGNMENT, "speculative_accept", 
+        "        return torch.tensor(out, dtype=torch.int64)\n", "        continue\n")),
+    ("speculative_accept", "global_rng", patch(ASSIGNMENT, "speculative_accept", 
+        "if r < min(1.0, p[i, x].item() / q[i, x].item()):",
+        "if torch.rand(()).item() < min(1.0, p[i, x].item() / q[i, x].item()):")),
+    ("speculative_accept", "argmax_of_the_residual", patch(ASSIGNMENT, "speculative_accept", 
+        "residual = (p[i] - q[i]).clamp(min=0)", "residual = F.one_hot((p[i] - q[i]).argmax(), p.shape[1]).float()")),
     # expected_tokens_per_step -----------------------------------------------------------------------------------------
     ("expected_tokens_per_step", "exponent_k", """
 def expected_tokens_per_step(alpha, k):
@@ -640,7 +576,7 @@ def repeat_kv(x, n_rep):
         out = torch.einsum("bkglm,bkmd->bkgld", w, v).reshape(B, H, L, D)
         return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
 """)),
-    ("multi_head_latent_attention", "sdpa_on_projections", mla("""
+    ("multi_head_latent_attention", "sdpa_on_projections", MLA_INIT + ("""
     def forward(self, x, mask=None, past_c_kv=None):
         B, L, _ = x.shape
         H, D = self.n_heads, self.d_head
@@ -688,7 +624,7 @@ def load_balancing_loss(router_logits, top_k=1):
     counts = torch.zeros(E, dtype=torch.float64).scatter_add_(0, idx, torch.ones_like(idx, dtype=torch.float64))
     return (E / (p.shape[0] * top_k) * (counts * p.mean(0)).sum()).to(router_logits.dtype)
 """),
-    ("moe_layer", "dense_loop_over_tokens", EXPERT.format(ACT="F.silu(self.w1(x)) * self.w3(x)") + """
+    ("moe_layer", "dense_loop_over_tokens", EXPERT + """
 
 class MoELayer(nn.Module):
     def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):

@@ -1,30 +1,21 @@
 """17_capstone_tiny_llm: plausible wrong implementations the tests must catch, and correct variants they must accept.
 
-Most variants are the reference cell with one edit (``_edit``), so each shows exactly the mistake it makes.
+Most variants are the reference cell with one edit (``patch``), so each shows exactly the mistake it makes.
 """
-from course.notebooks import grade_id, read_notebook, source_notebook
+from mutations._patch import patch
 
 ASSIGNMENT = "17_capstone_tiny_llm"
-_REF = {grade_id(c): c.source for c in read_notebook(source_notebook(ASSIGNMENT)).cells if c.cell_type == "code"}
-
-
-def _edit(cell, *pairs):
-    src = _REF[cell]
-    for old, new in pairs:
-        assert src.count(old) >= 1, f"{cell}: {old!r} not in the reference"
-        src = src.replace(old, new)
-    return src
 
 
 W, R = [], []
 
 
 def wrong(cell, name, *pairs):
-    W.append((cell, name, _edit(cell, *pairs)))
+    W.append((cell, name, patch(ASSIGNMENT, cell, list(pairs))))
 
 
 def right(cell, name, *pairs):
-    R.append((cell, name, _edit(cell, *pairs)))
+    R.append((cell, name, patch(ASSIGNMENT, cell, list(pairs))))
 
 
 # llama_param_count

@@ -1,8 +1,11 @@
 """What a learner meets first: a figure that needs no learner code, then the first stub.
 
 Also the house style every notebook shares: handbook questions quoted in Chinese,
-a glossary, no emoji.
+a glossary, no emoji, one definition per helper per notebook, code lines of at most
+120 characters, no facts of the build machine.
 """
+import ast
+import collections
 import os
 import re
 import warnings
@@ -14,6 +17,9 @@ from course.notebooks import assignments, is_solution_cell, read_notebook, relea
 os.environ.setdefault("MPLBACKEND", "Agg")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 CJK = re.compile(r"[\u4e00-\u9fff]{4,}")
+MAX_LINE = 120
+# a core count of the machine the notebook was written on ("2 cores", "4-core CPU") says nothing about a learner's
+BUILD_MACHINE = re.compile(r"\b\d+[- ](?:cpu[- ])?cores?\b", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -57,3 +63,43 @@ def test_house_style(assignment):
     for cell in nb.cells:
         assert not EMOJI.search(cell.source), f"{assignment}: no emoji ({cell.source[:40]!r})"
     assert sum(1 for c in nb.cells if is_solution_cell(c)) >= 3, f"{assignment}: too few exercises"
+
+
+def _code_cells(assignment):
+    nb = read_notebook(source_notebook(assignment))
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _where(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {cell.get('id')}"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_each_helper_is_defined_once(assignment):
+    homes = collections.defaultdict(list)
+    for cell in _code_cells(assignment):
+        try:
+            body = ast.parse(cell.source).body
+        except SyntaxError:  # an IPython magic in a free cell
+            continue
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                homes[node.name].append(_where(cell))
+    twice = {name: where for name, where in homes.items() if len(where) > 1}
+    assert not twice, (f"{assignment}: helpers defined in several cells {twice}; define each once where every "
+                       "test that uses it runs after it (a distinct helper gets a distinct name)")
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_code_lines_are_at_most_120_characters(assignment):
+    long = [(_where(c), line) for c in _code_cells(assignment) for line in c.source.splitlines()
+            if len(line) > MAX_LINE]
+    assert not long, f"{assignment}: {len(long)} code lines over {MAX_LINE} characters, first {long[:3]}"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_no_facts_of_the_build_machine(assignment):
+    nb = read_notebook(source_notebook(assignment))
+    found = [(c.cell_type, m.group(0)) for c in nb.cells for m in BUILD_MACHINE.finditer(c.source)]
+    assert not found, (f"{assignment}: learner text names the build machine's hardware {found}; "
+                       "say what holds on any machine")

@@ -72,6 +72,9 @@ def test_no_solution_or_hidden_test_leaks_into_release(assignment):
             if not is_written_cell(cell):
                 public |= {l.strip() for l in text.splitlines()}
     secret -= public
+    # a secret line that is part of a public line (one piece of a wrapped call) reveals nothing either
+    public_text = "\n".join(public)
+    secret = {line for line in secret if line not in public_text}
     released = "\n".join(p.read_text(encoding="utf-8", errors="replace")
                          for p in (ROOT / "release").rglob("*") if p.is_file())
     leaked = sorted(line for line in secret if json.dumps(line)[1:-1] in released or line in released)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import torch
 
 __all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded",
-           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held"]
+           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held", "grad", "Grads"]
 
 
 class quiet(warnings.catch_warnings):
@@ -174,6 +174,22 @@ def _modes():
 
 
 _TorchFunctionMode, _TorchDispatchMode = _modes()
+_ACTIVE: list = []  # the recorders whose block is running: a call into the student kernel is watched there too
+
+
+def active_recorders() -> list:
+    return list(_ACTIVE)
+
+
+def extend_recorders(calls: list, ops: list) -> None:
+    """Add what a call watched in the student kernel recorded to every active recorder here."""
+    for recorder in _ACTIVE:
+        if isinstance(recorder, CallRecorder):
+            recorder.names.extend(calls)
+        elif isinstance(recorder, OpRecorder):
+            recorder.ops.extend(ops)
+            if recorder.max_ops is not None and len(recorder.ops) > recorder.max_ops:
+                raise RuntimeError(f"more than {recorder.max_ops} torch operations")
 
 
 class OpRecorder(_TorchDispatchMode):
@@ -187,6 +203,14 @@ class OpRecorder(_TorchDispatchMode):
     def __init__(self, max_ops: int | None = None):
         super().__init__()
         self.ops, self.max_ops = [], max_ops
+
+    def __enter__(self):
+        _ACTIVE.append(self)
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        _ACTIVE.remove(self)
+        return super().__exit__(*exc)
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         from torch.utils._pytree import tree_leaves
@@ -216,6 +240,14 @@ class CallRecorder(_TorchFunctionMode):
         super().__init__()
         self.names = []
 
+    def __enter__(self):
+        _ACTIVE.append(self)
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        _ACTIVE.remove(self)
+        return super().__exit__(*exc)
+
     def __torch_function__(self, func, types, args=(), kwargs=None):
         self.names.append(getattr(func, "__name__", str(func)))
         return func(*args, **(kwargs or {}))
@@ -240,6 +272,8 @@ def tensor_bytes_held(obj: Any, skip: tuple = ()) -> int:
     """Bytes of every tensor storage reachable from ``obj`` through attributes, dicts, lists, tuples and sets,
     each storage counted once (views of one buffer count once). Objects of the types in ``skip`` are not
     entered; neither are modules, classes and functions."""
+    if _remote(obj):  # an object of the student kernel (two-kernel grading): measured where it lives
+        return obj._course_helper("tensor_bytes_held", skip=skip)
     import collections
     import types
 
@@ -268,3 +302,43 @@ def tensor_bytes_held(obj: Any, skip: tuple = ()) -> int:
                 if isinstance(name, str) and hasattr(o, name):
                     stack.append(getattr(o, name))
     return total
+
+
+# ------------------------------------------------------------------------------------------------ gradients
+def _remote(obj) -> bool:
+    """An object of the student kernel seen from the test kernel (course.grader.test_side's proxies)."""
+    return callable(getattr(type(obj), "_course_helper", None))
+
+
+class Grads(NamedTuple):
+    output: Any
+    inputs: tuple
+    params: dict
+
+
+def grad(fn, *inputs, grad_output=None, **kwargs) -> Grads:
+    """Gradients through ``fn``, computed where ``fn`` lives: tests never call ``.backward()`` on a result.
+
+    Runs ``fn(*inputs, **kwargs)`` on copies of the floating-point tensors of ``inputs`` that require grad,
+    then backpropagates ``(output * grad_output).sum()`` (``grad_output`` defaults to ones; when ``fn``
+    returns a tuple, its first element is used). Returns ``Grads(output, inputs, params)``: the output
+    (detached), the gradient of each input (None for non-tensors or when unused) and, when ``fn`` is an
+    ``nn.Module``, ``{name: grad}`` of its parameters (whose ``.grad`` is cleared first and left set).
+    """
+    if _remote(fn):
+        return fn._course_helper("grad", *inputs, grad_output=grad_output, **kwargs)
+    leaves = [x.detach().clone().requires_grad_(True) if isinstance(x, torch.Tensor) and x.is_floating_point()
+              else x for x in inputs]
+    params = dict(fn.named_parameters()) if isinstance(fn, torch.nn.Module) else {}
+    for p in params.values():
+        p.grad = None
+    with torch.enable_grad():
+        out = fn(*leaves, **kwargs)
+        first = out[0] if isinstance(out, (tuple, list)) else out
+        weight = torch.ones_like(first) if grad_output is None else grad_output
+        (first * weight).sum().backward()
+    grads = tuple(x.grad if isinstance(x, torch.Tensor) and x.requires_grad else None for x in leaves)
+    detached = type(out)(o.detach() if isinstance(o, torch.Tensor) else o for o in out) \
+        if isinstance(out, (tuple, list)) and not hasattr(out, "_fields") else \
+        (out.detach() if isinstance(out, torch.Tensor) else out)
+    return Grads(detached, grads, {k: p.grad for k, p in params.items()})

@@ -399,6 +399,7 @@ def _execute(kc, proc, index, spec, cells, by_msg, outputs, job) -> str:
                 if reply.get("parent_header", {}).get("msg_id") == msg_id:
                     replied = True
                     cell["ran"] = True
+                    cell["status"] = str(reply["content"].get("status", ""))[:20]
                     count = reply["content"].get("execution_count")
                     cell["execution_count"] = count if spec.get("store_history", True) else None
     return "ok"

@@ -19,6 +19,7 @@ deliberate differences:
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from .restore import restore_cells
 from .run import DEFAULT_CELL_TIMEOUT, execute
 from .sandbox import DEFAULT_MEMORY, SandboxMode, Setup, prestart, runner_for
 from .score import score
+from . import two_kernels
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20
 
@@ -61,6 +63,7 @@ class GradeOptions:
     guard: bool = True
     threads: int | None = None
     start_next: bool = False
+    kernels: str = "auto"  # "two": tests in a trusted kernel of their own; "one": in the submission's; "auto"
 
 
 def grade_notebook(path: str | Path, assignment: str | None = None, options: GradeOptions | None = None):
@@ -99,16 +102,28 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
         files = assignment_files(root, assignment) if not o.workdir else {}
         private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
         private += [Path(p) for p in o.protect]
+        if two_kernels.enabled(assignment, o.kernels):
+            tester_setup = dataclasses.replace(setup, sandbox="off")  # trusted: the course's code and the tests
+            tester = runner_for(tester_setup, o.workdir)
+            if o.start_next and o.workdir is None:
+                prestart(tester_setup)
+            try:
+                run_flags, status = two_kernels.execute(nb, runner, tester, cell_timeout=o.cell_timeout,
+                                                        timeout=o.timeout, files=files)
+            finally:
+                tester.close()
+            verdict, unverified = None, set()
         checker = None
-        if o.guard:
+        if o.guard and not two_kernels.enabled(assignment, o.kernels):
             locked = [c.source for c in source.cells if c.cell_type == "code" and is_locked_cell(c)
                       and not is_test_cell(c)]
             checker = Guard(modules=modules_used([c.source for c in nb.cells if c.cell_type == "code"]),
                             protected=[str(p) for p in private],
                             allowed=[str(runner.scratch.resolve()), str(work.resolve())],
                             imports=locked_imports(locked))
-        run_flags, verdict, status, unverified = execute(nb, runner, guard=checker, cell_timeout=o.cell_timeout,
-                                                         timeout=o.timeout, files=files)
+        if not two_kernels.enabled(assignment, o.kernels):
+            run_flags, verdict, status, unverified = execute(nb, runner, guard=checker, cell_timeout=o.cell_timeout,
+                                                             timeout=o.timeout, files=files)
     finally:
         runner.close()
     report.flags += run_flags

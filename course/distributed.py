@@ -48,6 +48,8 @@ import time
 import traceback
 from typing import Any, Callable
 
+from .testing import where_the_code_lives
+
 __all__ = ["run_distributed", "DistributedError"]
 
 _HOST = "127.0.0.1"
@@ -220,6 +222,7 @@ def _tail(path: str, limit: int = 2000) -> str:
     return text[-limit:]
 
 
+@where_the_code_lives
 def run_distributed(fn: Callable, world_size: int = 2, args: tuple = (), kwargs: dict | None = None, *,
                     backend: str = "gloo", timeout: float = 60.0, threads_per_rank: int = 1,
                     start_method: str | None = None, echo: bool = False) -> list:

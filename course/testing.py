@@ -18,7 +18,8 @@ from typing import Any, NamedTuple, Sequence
 import torch
 
 __all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded",
-           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held", "grad", "Grads"]
+           "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held", "grad", "Grads", "is_instance",
+           "where_the_code_lives"]
 
 
 class quiet(warnings.catch_warnings):
@@ -162,6 +163,39 @@ def assert_equal(actual: Any, expected: Any, name: str = "result", hint: str | N
         _fail(name, f"expected {expected!r}, got {actual!r}.", hint)
 
 
+# ------------------------------------------------------------------------------------------------ two kernels
+# When a class is graded, test cells run in a kernel of their own and the learner's functions and objects
+# are proxies there (course/grader/test_side.py). A helper that must look inside the learner's objects or
+# run their code under special conditions (gradients, memory, patched torch functions) is marked
+# @where_the_code_lives: given a proxy as its first argument, it runs in the learner's kernel and returns
+# plain data; given a local object (JupyterLab, one kernel), it runs here.
+REMOTE_HELPERS: dict = {}
+
+
+def _remote(obj) -> bool:
+    """An object of the student kernel seen from the test kernel (course.grader.test_side's proxies)."""
+    return callable(getattr(type(obj), "_course_helper", None))
+
+
+def where_the_code_lives(helper):
+    import functools
+
+    REMOTE_HELPERS[helper.__name__] = helper
+
+    @functools.wraps(helper)
+    def run(target, *args, **kwargs):
+        if _remote(target):
+            return target._course_helper(helper.__name__, *args, **kwargs)
+        return helper(target, *args, **kwargs)
+    return run
+
+
+@where_the_code_lives
+def is_instance(obj: Any, cls) -> bool:
+    """``isinstance(obj, cls)``, also for a learner's object seen from the test kernel."""
+    return isinstance(obj, cls)
+
+
 # ------------------------------------------------------------------------------------------------ watchers
 # Tests enforce rules such as "do not call F.gelu" or "one pass over blocks" by watching what torch runs.
 # torch.overrides.TorchFunctionMode sees every torch function and tensor method called (F.gelu -> "gelu");
@@ -268,12 +302,11 @@ def assert_not_called(names: set, banned: Sequence[str], name: str = "result", h
         _fail(name, f"called {used}, which the exercise forbids.", hint)
 
 
+@where_the_code_lives
 def tensor_bytes_held(obj: Any, skip: tuple = ()) -> int:
     """Bytes of every tensor storage reachable from ``obj`` through attributes, dicts, lists, tuples and sets,
     each storage counted once (views of one buffer count once). Objects of the types in ``skip`` are not
     entered; neither are modules, classes and functions."""
-    if _remote(obj):  # an object of the student kernel (two-kernel grading): measured where it lives
-        return obj._course_helper("tensor_bytes_held", skip=skip)
     import collections
     import types
 
@@ -305,10 +338,6 @@ def tensor_bytes_held(obj: Any, skip: tuple = ()) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ gradients
-def _remote(obj) -> bool:
-    """An object of the student kernel seen from the test kernel (course.grader.test_side's proxies)."""
-    return callable(getattr(type(obj), "_course_helper", None))
-
 
 class Grads(NamedTuple):
     output: Any
@@ -316,6 +345,7 @@ class Grads(NamedTuple):
     params: dict
 
 
+@where_the_code_lives
 def grad(fn, *inputs, grad_output=None, **kwargs) -> Grads:
     """Gradients through ``fn``, computed where ``fn`` lives: tests never call ``.backward()`` on a result.
 
@@ -325,8 +355,6 @@ def grad(fn, *inputs, grad_output=None, **kwargs) -> Grads:
     (detached), the gradient of each input (None for non-tensors or when unused) and, when ``fn`` is an
     ``nn.Module``, ``{name: grad}`` of its parameters (whose ``.grad`` is cleared first and left set).
     """
-    if _remote(fn):
-        return fn._course_helper("grad", *inputs, grad_output=grad_output, **kwargs)
     leaves = [x.detach().clone().requires_grad_(True) if isinstance(x, torch.Tensor) and x.is_floating_point()
               else x for x in inputs]
     params = dict(fn.named_parameters()) if isinstance(fn, torch.nn.Module) else {}

@@ -110,7 +110,10 @@ def encode(obj, handle=None, depth: int = 0):
         dtype = str(obj.dtype).removeprefix("torch.")
         if dtype not in TENSOR_DTYPES:
             raise BridgeError(f"a tensor of dtype {obj.dtype}, which the grader does not carry")
-        return {"$": "tensor", "dtype": dtype, "shape": list(obj.shape), "data": _tensor_bytes(obj)}
+        out = {"$": "tensor", "dtype": dtype, "shape": list(obj.shape), "data": _tensor_bytes(obj)}
+        if obj.requires_grad:  # the result still carries a graph there: say so (the graph itself stays)
+            out["requires_grad"] = True
+        return out
     if isinstance(obj, (list, tuple, set, frozenset, dict)):
         return _encode_container(obj, handle, depth)
     if isinstance(obj, complex):
@@ -181,7 +184,10 @@ def decode(data, remote=None, depth: int = 0):
         raise BridgeError("malformed data")
     kind = data.get("$")
     if kind == "tensor":
-        return _decode_tensor(data)
+        tensor = _decode_tensor(data)
+        if data.get("requires_grad") is True and (tensor.is_floating_point() or tensor.is_complex()):
+            tensor.requires_grad_(True)
+        return tensor
     if kind == "dict":
         keys, values = data.get("k"), data.get("v")
         if not isinstance(keys, list) or not isinstance(values, list) or len(keys) != len(values):
@@ -403,8 +409,11 @@ def changes(value, before) -> dict | None:
         return {"$": "items", "i": [i for i, c in enumerate(items) if c is not None],
                 "v": [c for c in items if c is not None]} if any(c is not None for c in items) else None
     if kind == "dict" and isinstance(value, dict):
-        if list(value.keys()) != before[1]:
-            return None  # keys added or removed: not copied back (the contracts never ask for it)
+        if list(value.keys()) != before[1]:  # keys added or removed (an optimizer's state): the whole dict
+            try:
+                return {"$": "replace_dict", "v": encode(value, _no_handle)}
+            except BridgeError:
+                return None
         keys = [k for k in before[1] if changes(value[k], before[2][k]) is not None]
         if not keys:
             return None
@@ -451,6 +460,11 @@ def apply_changes(target, change) -> None:
             target.set_state(decode(change.get("state")))
         elif kind == "replace" and isinstance(target, list):
             target[:] = decode(change.get("v"))
+        elif kind == "replace_dict" and isinstance(target, dict):
+            new = decode(change.get("v"))
+            if isinstance(new, dict):
+                target.clear()
+                target.update(new)
         elif kind == "items" and isinstance(target, list):
             for i, c in zip(change.get("i", []), change.get("v", [])):
                 if type(i) is int and 0 <= i < len(target):

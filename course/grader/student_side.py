@@ -136,10 +136,11 @@ def _call(endpoint, target, message) -> dict:
     kw_before = {k: bridge.snapshot(v) for k, v in kwargs.items()}
     record = message.get("record") or {}
     recorded = {}
-    if record:
-        value, recorded = _recorded(target, args, kwargs, record)
-    else:
-        value = target(*args, **kwargs)
+    with torch.set_grad_enabled(message.get("grad_enabled") is not False):  # the test's torch.no_grad()
+        if record:
+            value, recorded = _recorded(target, args, kwargs, record)
+        else:
+            value = target(*args, **kwargs)
     return {"value": _plain(value), "changes": [bridge.changes(a, b) for a, b in zip(args, before)],
             "kwchanges": {str(k): bridge.changes(kwargs[k], kw_before[k]) for k in kwargs},
             "recorded": recorded}
@@ -158,16 +159,15 @@ def _recorded(target, args, kwargs, record: dict):
 
 
 def _helper(endpoint, message) -> dict:
-    """The course.testing helpers that must run where the student's objects live."""
+    """A course.testing helper that must run where the student's objects live (``testing.REMOTE_HELPERS``)."""
     from .. import testing
 
-    name = message.get("name")
+    helper = testing.REMOTE_HELPERS.get(message.get("name"))
+    if helper is None:
+        raise bridge.BridgeError(f"an unknown helper {str(message.get('name'))[:40]!r}")
     args, kwargs = bridge.loads_args(message["args"], _resolver(endpoint))
-    if name == "grad":
-        return {"value": _plain(testing.grad(*args, **kwargs))}
-    if name == "tensor_bytes_held":
-        return {"value": _plain(testing.tensor_bytes_held(*args, **kwargs))}
-    raise bridge.BridgeError(f"an unknown helper {str(name)[:40]!r}")
+    with torch.set_grad_enabled(message.get("grad_enabled") is not False):
+        return {"value": _plain(helper(*args, **kwargs))}
 
 
 def serve(path: str, group: int, timeout: float) -> None:

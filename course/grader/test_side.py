@@ -87,7 +87,8 @@ class StudentObject:
 
     def _course_helper(self, name: str, *args, **kwargs):
         """Run a course.testing helper in the student kernel, on this object."""
-        return _ask("helper", f"{name}({self._type})", name=name, args=_dumps([[self, *args], kwargs]))
+        return _ask("helper", f"{name}({self._type})", name=name, args=_dumps([[self, *args], kwargs]),
+                    grad_enabled=torch.is_grad_enabled())
 
 
 def _proxy(record: dict) -> StudentObject:
@@ -210,7 +211,8 @@ def _call(proxy: StudentObject, args, kwargs):
     name = proxy._repr.split(" ")[1] if proxy._repr.startswith("<function ") else what
     endpoint = _endpoint(name)
     try:
-        reply = endpoint.request("call", target=proxy._id, args=_dumps([list(args), kwargs]), record=record)
+        reply = endpoint.request("call", target=proxy._id, args=_dumps([list(args), kwargs]), record=record,
+                                 grad_enabled=torch.is_grad_enabled())
     except socket.timeout:
         _kill(f"`{name}` ran past the {_state['call_timeout']:.0f}s time limit for one call; the tests after it "
               f"could not call your code")

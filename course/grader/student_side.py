@@ -75,6 +75,8 @@ def _resolver(endpoint):
         side, hid, type_name = pid
         if side == "s":
             return _objects[hid]
+        if side == "x":
+            return bridge.decode(hid)
         return TestObject(endpoint, hid, type_name)
     return resolve
 

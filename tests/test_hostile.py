@@ -1,6 +1,8 @@
 """Hostile and broken submissions, graded as one class: each is graded, says what happened in one
-sentence, never scores full, and never stops the batch. Tampering with the test machinery is flagged
-and scores 0. A correct submission that prints warnings keeps every point.
+sentence, never scores full, and never stops the batch. The tests run in a kernel of their own
+(two-kernel grading): tampering with anything in the submission's kernel changes nothing but the
+submission's own answers, so a submission scores no more than its honest work. A correct submission
+that prints warnings keeps every point.
 
 One batch (module fixture) grades every case at once with two workers; each test reads its row.
 """
@@ -54,6 +56,41 @@ CASES = {
     "rebind": ("square", "class Fake:\n    def __getattr__(self, name):\n        return lambda *a, **k: None\n"
                          "T = Fake()" + WRONG_SQUARE),
 }
+# Issue 20's attacks: each defeated the in-kernel guard of one-kernel grading. "No code at all" (both stubs
+# raise) must score 0; the others come with a wrong square() and must score no more than add's 3 points.
+NO_CODE = {
+    "a_exception_group": "def _stub(*a):\n    raise ExceptionGroup('no', [ValueError('no')])\n",
+    "a_usage_error": "from IPython.core.error import UsageError\ndef _stub(*a):\n    raise UsageError('no')\n",
+    "a_render_traceback": "class Quiet(Exception):\n    def _render_traceback_(self):\n        raise RuntimeError\n"
+                          "def _stub(*a):\n    raise Quiet()\n",
+}
+TAMPER = {
+    "a_course_attribute": "import course\nclass Fake:\n    def __getattr__(self, name):\n"
+                          "        return lambda *a, **k: None\ncourse.testing = Fake()\n",
+    "a_testing_globals": "import course.testing as t\nt._fail = lambda *a, **k: None\n",
+    "a_input_transformer": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n",
+    "a_ast_transformer": "import ast\nclass Blank(ast.NodeTransformer):\n    def visit_Module(self, node):\n"
+                         "        node.body = []\n        return node\nget_ipython().ast_transformers.append(Blank())\n",
+    "a_session_send": "k = get_ipython().kernel\nreal = k.session.send\n"
+                      "def send(stream, msg, *a, **kw):\n"
+                      "    kind = msg if isinstance(msg, str) else msg.get('header', {}).get('msg_type')\n"
+                      "    return None if kind == 'error' else real(stream, msg, *a, **kw)\nk.session.send = send\n",
+    "a_interactive_tb": "from IPython.core import ultratb\nclass Silent(ultratb.AutoFormattedTB):\n"
+                        "    def structured_traceback(self, *a, **k):\n        return []\n"
+                        "get_ipython().InteractiveTB = Silent()\n",
+    "a_post_run_cell": "def clear(result):\n    result.error_in_exec = None\n"
+                       "get_ipython().events.register('post_run_cell', clear)\n",
+    "a_custom_exc": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n",
+}
+for _name, _code in NO_CODE.items():
+    CASES[_name] = [("add", _code + "add = _stub\n"), ("square", "square = _stub\n")]
+for _name, _code in TAMPER.items():
+    CASES[_name] = ("square", _code + WRONG_SQUARE)
+# sees every cell its kernel runs: the test cells (hidden lines included) must never be among them
+CASES["a_pre_run_cell"] = ("add", "import base64\ndef show(info):\n"
+                                  "    print('CELL', base64.b64encode(info.raw_cell.encode()).decode())\n"
+                                  "get_ipython().events.register('pre_run_cell', show)\n"
+                                  "def add(a, b):\n    return a + b\n")
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +103,10 @@ def hostile_class(tmp_path_factory):
     reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
     for student, change in CASES.items():
         nb = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
-        if change:
+        for gid, code in (change if isinstance(change, list) else [change] if change else []):
             for cell in nb.cells:
-                if grade_id(cell) == change[0]:
-                    cell.source = change[1]
+                if grade_id(cell) == gid:
+                    cell.source = code
         write_notebook(nb, root / "submitted" / student / DEMO / f"{DEMO}.ipynb")
     assert reference.cells
     grader = ClassGrader(DEMO, root, workers=2, timeout=300, cell_timeout=20, memory_limit=3 * 2**30)
@@ -91,8 +128,8 @@ def test_the_batch_goes_on_and_the_good_and_noisy_keep_every_point(hostile_class
         assert (rows[student].score, rows[student].status) == (4, "graded"), rows[student]
     for student, row in rows.items():
         assert "\n" not in row.flags
-        if student not in ("good", "noisy", "rebind"):
-            assert row.flags, f"{student}: a hostile submission needs a flag saying what happened"
+        if student not in ("good", "noisy", "rebind") and not student.startswith(("t_", "a_")):
+            assert row.flags, f"{student}: a broken submission needs a flag saying what happened"
 
 
 def test_syntax_error(hostile_class):
@@ -112,7 +149,7 @@ def test_os_exit(hostile_class):
 
 def test_a_test_that_kills_the_kernel_is_not_passed(hostile_class):
     row = _row(hostile_class, "exit_in_test")
-    assert "the kernel died in `test_square_basics`" in row.flags and row.score == 3
+    assert "the kernel died in the tests of `test_square_basics`" in row.flags and row.score == 3
 
 
 def test_segfault(hostile_class):
@@ -147,33 +184,40 @@ def test_huge_output_is_cut(hostile_class):
     assert (root / "autograded" / "huge" / DEMO / f"{DEMO}.ipynb").stat().st_size < 2_000_000
 
 
-@pytest.mark.parametrize("student,replaced", [
-    ("t_allclose", "torch.allclose"), ("t_torch_testing", "torch.testing.assert_close"),
-    ("t_numpy_testing", "numpy.testing.assert_allclose"), ("t_builtins", "builtins.abs"),
-    ("t_course", "course.testing.assert_equal"), ("t_tensor", "torch.Tensor.__eq__"),
-])
-def test_monkeypatching_is_flagged_and_scores_zero(hostile_class, student, replaced):
+@pytest.mark.parametrize("student", [c for c in CASES if c.startswith("t_")] + ["rebind"])
+def test_tampering_with_the_kernel_earns_nothing(hostile_class, student):
+    """Patching torch, numpy, builtins, course.testing or IPython in the submission's kernel only changes what
+    the submission's own code computes: the wrong square() still fails, add() still passes (3 points)."""
     row = _row(hostile_class, student)
-    assert row.status == "flagged" and row.score == 0, row
-    assert f"tampering with the test machinery detected: replaced {replaced}" in row.flags
+    assert row.score <= 3, row
 
 
-@pytest.mark.parametrize("student", ["t_self_restoring", "t_then_exit"])
-def test_patches_that_hide_their_tracks_are_flagged(hostile_class, student):
-    """Undone after use (caught by the check on each test cell's first line); followed by killing the
-    kernel before the final check (caught by the check after each group of test cells)."""
+@pytest.mark.parametrize("student", sorted(NO_CODE))
+def test_a_submission_that_wrote_no_code_scores_zero(hostile_class, student):
     row = _row(hostile_class, student)
-    assert row.status == "flagged" and row.score == 0 and "tampering with the test machinery" in row.flags, row
+    assert row.score == 0, row
 
 
-def test_patching_the_kernel_itself_is_flagged(hostile_class):
-    row = _row(hostile_class, "t_ipython")
-    assert row.status == "flagged" and row.score == 0 and "tampering with the test machinery" in row.flags
+@pytest.mark.parametrize("student", sorted(TAMPER))
+def test_forging_the_verdict_scores_no_more_than_honest_work(hostile_class, student):
+    row = _row(hostile_class, student)
+    assert row.score <= 3 and row.status == "graded", row
 
 
-def test_rebinding_the_test_helpers_changes_nothing(hostile_class):
-    row = _row(hostile_class, "rebind")
-    assert row.status == "graded" and row.score == 3, "the tests must still use the real course.testing"
+def test_the_test_cells_never_reach_the_submissions_kernel(hostile_class):
+    """A pre_run_cell hook printed every cell its kernel ran: no test cell, visible or hidden, is among them."""
+    import base64
+
+    root, rows = hostile_class
+    assert rows["a_pre_run_cell"].score == 4
+    notebook = read_notebook(root / "autograded" / "a_pre_run_cell" / DEMO / f"{DEMO}.ipynb")
+    printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    shown = [base64.b64decode(line.split()[1]).decode() for line in printed.splitlines() if line.startswith("CELL ")]
+    assert shown, "the hook printed nothing: the test cannot see what the kernel ran"
+    for cell in shown:
+        assert "T.assert_equal" not in cell and "SECRET-HIDDEN-LINE" not in cell, cell
+    for page in (root / "feedback").rglob("*.html"):
+        assert "SECRET-HIDDEN-LINE" not in page.read_text(), page
 
 
 def test_gradebook_has_every_hostile_row(hostile_class):

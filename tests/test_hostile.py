@@ -86,6 +86,10 @@ for _name, _code in NO_CODE.items():
     CASES[_name] = [("add", _code + "add = _stub\n"), ("square", "square = _stub\n")]
 for _name, _code in TAMPER.items():
     CASES[_name] = ("square", _code + WRONG_SQUARE)
+# answers the test kernel with garbage: each call it serves fails
+CASES["a_garbage"] = ("square", "import course.grader.bridge as b\n"
+                                "b.encode = lambda *a, **k: {'$': 'pickle', 'v': 'gASV'}\n" + WRONG_SQUARE)
+TAMPER["a_garbage"] = CASES["a_garbage"][1]
 # sees every cell its kernel runs: the test cells (hidden lines included) must never be among them
 CASES["a_pre_run_cell"] = ("add", "import base64\ndef show(info):\n"
                                   "    print('CELL', base64.b64encode(info.raw_cell.encode()).decode())\n"
@@ -228,3 +232,16 @@ def test_gradebook_has_every_hostile_row(hostile_class):
         for student, row in rows.items():
             assert gb.find_submission(DEMO, student).code_score == row.score
         assert len(gb.students) == len(CASES)
+
+
+@pytest.mark.parametrize("student", ["a_exception_group", "a_usage_error", "a_session_send", "a_custom_exc",
+                                     "a_course_attribute", "a_post_run_cell"])
+def test_course_check_is_not_fooled_either(hostile_class, student, tmp_path):
+    """`course check` (no sandbox, the learner's own folder) grades with the same two kernels."""
+    from course.grader.notebook import GradeOptions, grade_notebook
+
+    root, rows = hostile_class
+    path = tmp_path / f"{DEMO}.ipynb"
+    path.write_bytes((root / "submitted" / student / DEMO / f"{DEMO}.ipynb").read_bytes())
+    report, _ = grade_notebook(path, DEMO, GradeOptions(source_root=root, workdir=tmp_path, sandbox="off"))
+    assert report.score == (0 if student in NO_CODE else 3), report

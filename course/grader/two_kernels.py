@@ -28,6 +28,7 @@ ONE_KERNEL: set[str] = {"03_ffn_normalization", "04_training_optimization", "05_
                         "14_rlhf_grpo", "15_modern_architectures", "16_tokenization", "17_capstone_tiny_llm"}
 BRIDGE = "bridge"  # the socket's name in the runner's channel folder
 GROUP_SLACK = 60  # seconds a group may take beyond its test cells' limits (opening, proxies)
+STARTUP_SECONDS = 120  # the executor's limit for starting the student kernel
 
 
 def enabled(assignment: str, kernels: str = "auto") -> bool:
@@ -108,7 +109,8 @@ def _fill(student, tests, runner: Runner, tester: Runner, keep, setup_names, cel
             since += 1
     for spec in tests:
         if "open" in spec:
-            waited = min(budget, (waits.get(spec["open"], 0) + 1) * (cell_timeout + 15) + GROUP_SLACK)
+            start_up = STARTUP_SECONDS if spec["open"] == 0 else 0  # the student kernel may still be starting
+            waited = min(budget, (waits.get(spec["open"], 0) + 1) * (cell_timeout + 15) + GROUP_SLACK + start_up)
             spec["timeout"] = int(waited + 10)
             spec["source"] = (f"__import__('course.grader.test_side', fromlist=['open_group']).open_group("
                               f"{outside!r}, {spec['open']}, {runner.proc.pid}, {waited}, {keep!r}, "

@@ -28,6 +28,7 @@ CASES = {
     "exit": ("square", "import os\nos._exit(1)"),
     "segfault": ("square", "import ctypes\nctypes.string_at(0)"),
     "exit_in_test": ("square", "def square(x):\n    import os\n    os._exit(0)"),
+    "hang_in_test": ("square", "def square(x):\n    while True:\n        pass"),
     "oom": ("square", "blocks = []\nwhile True:\n    blocks.append(bytearray(10**8))"),
     "stdin": ("square", "name = input('your name? ')\ndef square(x):\n    return x * x"),
     "child": ("square", f"import subprocess\nsubprocess.Popen(['sleep', '{TAG}'])" + WRONG_SQUARE),
@@ -154,6 +155,11 @@ def test_os_exit(hostile_class):
 def test_a_test_that_kills_the_kernel_is_not_passed(hostile_class):
     row = _row(hostile_class, "exit_in_test")
     assert "the kernel died in the tests of `test_square_basics`" in row.flags and row.score == 3
+
+
+def test_a_call_that_never_returns_fails_that_test_only(hostile_class):
+    row = _row(hostile_class, "hang_in_test")
+    assert row.score == 3 and "ran past the time limits while serving the tests of `test_square_basics`" in row.flags
 
 
 def test_segfault(hostile_class):

@@ -123,6 +123,8 @@ def _names() -> dict:
         if callable(value):
             out[name] = handle_of(value)
             continue
+        if _too_big(value):
+            continue
         try:
             data = bridge.encode(value, handle_of)
         except Exception:  # noqa: BLE001 - a value the wire does not carry is simply not offered
@@ -130,6 +132,15 @@ def _names() -> dict:
         if len(str(data)) <= VALUE_BYTES:
             out[name] = data
     return out
+
+
+def _too_big(value) -> bool:
+    """Data not worth offering to the tests (they never read a learner's large demo values)."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() > 100_000
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        return len(value) > 10_000
+    return False
 
 
 def _call(endpoint, target, message) -> dict:

@@ -121,8 +121,9 @@ def test_course_check_cli_on_missing_file_is_one_sentence(tmp_path):
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
-def test_feedback_shows_plots_but_no_output_quoting_hidden_tests(demo_course, tmp_path):
-    """A plot reaches the feedback; a cell printing the hidden tests it saw run (from linecache) does not."""
+def test_feedback_shows_plots_and_the_kernel_never_sees_a_hidden_test(demo_course, tmp_path):
+    """A plot reaches the feedback; a cell looking for the tests its kernel ran (in linecache) finds none:
+    the test cells run in the other kernel."""
     import nbformat
 
     nb = _set(_source(demo_course), "square", "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])\nplt.show()\n"
@@ -130,14 +131,13 @@ def test_feedback_shows_plots_but_no_output_quoting_hidden_tests(demo_course, tm
     nb.cells.append(nbformat.v4.new_code_cell(
         "import linecache\nfor entry in list(linecache.cache.values()):\n"
         "    for line in (entry[2] if isinstance(entry, tuple) and len(entry) > 2 else []):\n"
-        "        if 'T.assert_equal' in line:\n"
+        "        if 'T.assert' + '_equal' in line:\n"
         "            print(line.strip())"))
     report, executed = _grade(demo_course, nb, tmp_path)
     printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
-    assert "SECRET-HIDDEN-LINE" in printed, "the premise: the kernel did see the hidden test"
+    assert "T.assert_equal" not in printed and "SECRET-HIDDEN-LINE" not in printed, printed
     html = write_feedback_html(executed, report, tmp_path / "fb.html").read_text()
     assert "SECRET-HIDDEN-LINE" not in html and "add(-5, 5), 0" not in html
-    assert "[hidden test]" in html
     assert '<img alt="an output of the notebook" src="data:image/png;base64,' in html
     assert report.score == 4
 

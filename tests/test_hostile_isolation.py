@@ -1,8 +1,8 @@
 """Isolation: a submission's code cannot read solutions or hidden tests, touch the gradebook or other
-students' work; it runs in a scratch folder outside the course, and every attempt is flagged.
+students' work; it runs in a scratch folder outside the course.
 
-The sandbox is bubblewrap (course/grader/sandbox.py); the guard's audit hook (course/grader/guard.py) refuses and
-reports Python-level attempts even before the sandbox would.
+The sandbox is bubblewrap (course/grader/sandbox.py). The test cells run in a kernel of their own
+(course/grader/two_kernels.py), so an attempt gains nothing even where it is not seen.
 """
 import hashlib
 import json
@@ -41,7 +41,7 @@ attempt("cat the reference", lambda: subprocess.run(["cat", C + "/source/00_demo
                                                      capture_output=True))
 attempt("rm the gradebook from a shell", lambda: subprocess.run("rm " + C + "/gradebook.db", shell=True,
                                                                 check=True, capture_output=True))
-if %(raw)r:  # libc through ctypes: the guard sees the call's arguments, the sandbox stops the rest
+if %(raw)r:  # libc through ctypes: below Python, the sandbox stops it
     libc = ctypes.CDLL(None, use_errno=True)
     def check(ret):
         if ret < 0:
@@ -96,9 +96,9 @@ needs_bwrap = pytest.mark.skipif(not sandbox.sandbox_available(), reason="bubble
 
 @needs_bwrap
 def test_the_sandbox_alone_stops_every_attempt(course_with_class, tmp_path, monkeypatch):
-    """Without the guard's audit hook: what stops the attempts is the sandbox itself."""
+    """What stops the attempts is the sandbox itself."""
     monkeypatch.setenv("COURSE_TEST_SECRET", "hunter2")  # the grader's environment never reaches submissions
-    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox="required", guard=False)
+    report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox="required")
     succeeded = [k for k, v in seen["results"].items() if not v.startswith("failed")]
     assert len(seen["results"]) == 12 and not succeeded, succeeded
     assert not seen["cwd"].startswith(str(course_with_class)) and not seen["cwd"].startswith(str(ROOT))
@@ -106,17 +106,13 @@ def test_the_sandbox_alone_stops_every_attempt(course_with_class, tmp_path, monk
     assert report.cells[-2].grade_id == "test_square_basics" and report.cells[-2].points == 1
 
 
-def test_every_attempt_is_refused_and_flagged(course_with_class, tmp_path):
-    """With the guard (and the sandbox where there is one): refused, flagged, 0 points."""
+@needs_bwrap
+def test_every_attempt_is_refused_and_the_honest_work_still_counts(course_with_class, tmp_path):
+    """As `course grade` runs it: refused by the sandbox; square() is right, so its test passes."""
     report, seen = _attack(course_with_class, tmp_path, raw=True, sandbox="preferred")
     succeeded = [k for k, v in seen["results"].items() if not v.startswith("failed")]
     assert len(seen["results"]) == 12 and not succeeded, succeeded
-    assert report.status == "flagged" and report.score == 0
-    flag = next(f for f in report.flags if "private files" in f)
-    assert "source/00_demo/00_demo.ipynb" in flag and "gradebook.db" in flag
-    libc = {k: v for k, v in seen["results"].items() if k.startswith("libc")}
-    # the guard's refusal is a PermissionError; the sandbox's alone would be the OSError check() raises
-    assert set(libc.values()) == {"failed: PermissionError"}, f"libc calls through ctypes not caught: {libc}"
+    assert report.status == "graded" and report.score == 4, report
 
 
 def test_without_bubblewrap_the_grade_says_so(demo_course, tmp_path, monkeypatch):

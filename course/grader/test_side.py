@@ -20,6 +20,7 @@ import types
 import torch
 
 from . import bridge
+from .two_kernels import UNREACHED  # the line two_kernels reads: those tests did not run
 
 _state = {"listener": None, "endpoint": None, "group": -1, "dead": "", "call_timeout": 55.0, "proxies": {}}
 _test_objects: dict[int, object] = {}  # handle id -> test kernel object lent to the student kernel
@@ -294,10 +295,12 @@ def open_group(path: str, group: int, student_pid: int, timeout: float, keep: li
             break
         if not _alive(student_pid):
             _kill("your notebook's kernel had stopped before these tests (see the notes above the results)")
+            print(f"{UNREACHED}your notebook's kernel had stopped")
             return
         if time.monotonic() > deadline:
             _kill("your notebook's kernel did not reach these tests in time (a cell before them ran too long)")
-            print(f"your notebook's kernel did not reach test group {group + 1} in time")
+            print(f"{UNREACHED}your notebook's kernel did not reach the tests of exercise group {group + 1} "
+                  f"within {timeout:.0f}s")
             return
     try:
         names = _endpoint("the notebook").request("names").get("names")

@@ -29,6 +29,8 @@ ONE_KERNEL: set[str] = {"03_ffn_normalization", "04_training_optimization", "05_
 BRIDGE = "bridge"  # the socket's name in the runner's channel folder
 GROUP_SLACK = 60  # seconds a group may take beyond its test cells' limits (opening, proxies)
 STARTUP_SECONDS = 120  # the executor's limit for starting the student kernel
+SETUP_SECONDS = 120  # a setup cell in the test kernel (trusted: the course's imports)
+UNREACHED = "course-grader: group not reached: "  # what open_group prints when the student kernel never came
 
 
 def enabled(assignment: str, kernels: str = "auto") -> bool:
@@ -81,8 +83,9 @@ def plan(nb, cell_timeout: int):
             pending = []
         origin.append(("student", len(student)))
         student.append({"source": cell.source, "store_history": True})
-        if _is_setup(cell):
-            tests.append({"source": cell.source, "store_history": False, "setup": k})
+        if _is_setup(cell):  # the course's own imports: a busy machine may take a while
+            tests.append({"source": cell.source, "store_history": False, "setup": k,
+                          "timeout": max(cell_timeout, SETUP_SECONDS)})
     if pending:
         tests.append({"source": "", "close": True, "store_history": False})
     return student, tests, origin, sorted(keep), sorted(setup_names)
@@ -117,6 +120,19 @@ def _fill(student, tests, runner: Runner, tester: Runner, keep, setup_names, cel
                               f"{setup_names!r}, {call_timeout})")
         elif spec.get("close"):
             spec["source"] = "__import__('course.grader.test_side', fromlist=['close_group']).close_group()"
+
+
+def _groups_of(tests) -> dict:
+    """Index in the test job -> its group."""
+    out, group = {}, None
+    for j, spec in enumerate(tests):
+        if "open" in spec:
+            group = spec["open"]
+        elif spec.get("close"):
+            group = None
+        elif group is not None:
+            out[j] = group
+    return out
 
 
 def _group(tests, group):
@@ -187,11 +203,19 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
             flags.append(f"{_label(cell, index)} ran past the {cell_timeout}s time limit and was interrupted")
         flags += _error_flags(cell, index, runner.setup.memory_limit)
     flags += _student_flags(sres, student, code, origin, cell_timeout)
+    unreached = set()
     for spec, got in zip(tests, tres["cells"]):
         if "open" in spec:
             text = "".join(o.get("text", "") for o in got.get("outputs", []) if o.get("output_type") == "stream")
-            if text.strip():
-                flags.append(one_line(text))
+            if UNREACHED in text:
+                unreached.add(spec["open"])
+                reason = text.split(UNREACHED, 1)[1].strip()
+                if reason and "had stopped" not in reason:
+                    flags.append(one_line(reason))
+    group_of = _groups_of(tests)
+    for (index, cell), (side, j) in zip(code, origin):  # tests whose exercise the student kernel never reached
+        if side == "test" and group_of.get(j) in unreached:
+            cell.outputs, cell.execution_count = [], None
     return _dedupe(flags), "ok"
 
 

@@ -6,8 +6,6 @@ whole cells are genuinely different implementations.
 
 from mutations._patch import patch
 
-from mutations._patch import patch
-
 ASSIGNMENT = "05_flash_attention_gpu"
 
 # ----------------------------------------------------------------------------------------------- online_softmax

@@ -1,4 +1,8 @@
-"""Wrong and right implementations for 07_parallel_computing (see docs/authoring.md)."""
+"""Wrong and right implementations for 07_parallel_computing (see docs/authoring.md).
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
@@ -396,56 +400,18 @@ def recursive_doubling_all_reduce(tensors, cluster):
 '''
 
 # ------------------------------------------------------------------------------ allreduce_time
-ART_HEAD = '''
-def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
-    n = world_size
-'''
-ART_RING_NO_DIV = ART_HEAD + '''    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NATURAL_LOG = ART_HEAD + '''    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log(n) * (alpha + nbytes * beta))
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NAIVE_ONE_ALPHA = ART_HEAD + '''    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    return float(alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NO_VALUE_ERROR = ART_HEAD + '''    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NAIVE_N1 = ART_HEAD + '''    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    if algorithm == "naive":
-        return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-    raise ValueError(algorithm)
-'''
+ART_RING_NO_DIV = patch(ASSIGNMENT, "allreduce_time",
+    "2 * (n - 1) / n * nbytes * beta", "2 * (n - 1) * nbytes * beta")
+ART_NATURAL_LOG = patch(ASSIGNMENT, "allreduce_time", "math.log2(n)", "math.log(n)")
+ART_NAIVE_ONE_ALPHA = patch(ASSIGNMENT, "allreduce_time", "return float(2 * alpha +", "return float(alpha +")
+ART_NO_VALUE_ERROR = patch(ASSIGNMENT, "allreduce_time",
+    '    if algorithm not in ("ring", "recursive_doubling", "naive"):\n'
+    '        raise ValueError(f"unknown all-reduce algorithm {algorithm!r}")\n',
+    "")
+ART_NAIVE_N1 = patch(ASSIGNMENT, "allreduce_time",
+    "    if n == 1:\n"
+    "        return 0.0\n",
+    "")
 ART_RIGHT_TABLE = '''
 def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
     n = world_size
@@ -594,26 +560,11 @@ def dist_ring_all_reduce(tensor):
 '''
 
 # ------------------------------------------------------------------------------- data parallel
-DP_HEAD = '''
-def data_parallel_gradients(model, loss_fn, x, y, cluster):
-    N = cluster.world_size
-    params = list(model.parameters())
-    local = []
-    for xr, yr in zip(torch.tensor_split(x, N), torch.tensor_split(y, N)):
-        grads = torch.autograd.grad(loss_fn(model(xr), yr), params)
-        local.append(torch.cat([g.reshape(-1) for g in grads]))
-'''
-DP_NO_AVERAGE = DP_HEAD + '''    summed = ring_all_reduce(local, cluster)
-    sizes = [p.numel() for p in params]
-    return [[piece.view_as(p) for piece, p in zip(s.split(sizes), params)] for s in summed]
-'''
-DP_NO_ALL_REDUCE = DP_HEAD + '''    sizes = [p.numel() for p in params]
-    return [[piece.view_as(p) for piece, p in zip(g.split(sizes), params)] for g in local]
-'''
-DP_DIVIDE_BY_BATCH = DP_HEAD + '''    summed = ring_all_reduce(local, cluster)
-    sizes = [p.numel() for p in params]
-    return [[piece.view_as(p) for piece, p in zip((s / x.shape[0]).split(sizes), params)] for s in summed]
-'''
+DP_NO_AVERAGE = patch(ASSIGNMENT, "data_parallel_gradients", "flat = summed[r] / N", "flat = summed[r]")
+DP_NO_ALL_REDUCE = patch(ASSIGNMENT, "data_parallel_gradients",
+    "summed = ring_all_reduce(local, cluster)", "summed = local")
+DP_DIVIDE_BY_BATCH = patch(ASSIGNMENT, "data_parallel_gradients",
+    "flat = summed[r] / N", "flat = summed[r] / x.shape[0]")
 DP_PER_PARAMETER = '''
 def data_parallel_gradients(model, loss_fn, x, y, cluster):
     N = cluster.world_size

@@ -8,10 +8,6 @@ def _lora(old, new=None, count=1):
     return patch(ASSIGNMENT, "lora_linear", old, new, count=count)
 
 
-_FOLD_HEAD = """
-def fold_batchnorm(linear, bn):
-"""
-
 WRONG = [
     # quantize_absmax
     ("quantize_absmax", "qmax_is_2_pow_bits_minus_1", """
@@ -515,95 +511,30 @@ def low_rank_approx(w, rank):
     return U[:, :rank] @ torch.diag(S[:rank]) @ Vh[:rank]
 """),
     # fold_batchnorm
-    ("fold_batchnorm", "forgets_eps", _FOLD_HEAD + """
-    k = bn.running_var.rsqrt()
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "divides_by_variance", _FOLD_HEAD + """
-    k = 1 / (bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "scales_input_columns", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[None, :])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "bias_not_scaled", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = b - k * bn.running_mean + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "forgets_beta", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(k * (b - bn.running_mean))
-    return fused
-"""),
-    ("fold_batchnorm", "torch_helper_needs_affine", _FOLD_HEAD + """
+    ("fold_batchnorm", "forgets_eps", patch(ASSIGNMENT, "fold_batchnorm",
+        "torch.rsqrt(bn.running_var + bn.eps)", "bn.running_var.rsqrt()")),
+    ("fold_batchnorm", "divides_by_variance", patch(ASSIGNMENT, "fold_batchnorm",
+        "torch.rsqrt(bn.running_var + bn.eps)", "1 / (bn.running_var + bn.eps)")),
+    ("fold_batchnorm", "scales_input_columns", patch(ASSIGNMENT, "fold_batchnorm",
+        "W * k[:, None]", "W * k[None, :]")),
+    ("fold_batchnorm", "bias_not_scaled", patch(ASSIGNMENT, "fold_batchnorm",
+        "new_bias = k * (b - bn.running_mean)", "new_bias = b - k * bn.running_mean")),
+    ("fold_batchnorm", "forgets_beta", patch(ASSIGNMENT, "fold_batchnorm",
+        "    if bn.bias is not None:\n"
+        "        new_bias = new_bias + bn.bias\n",
+        "")),
+    ("fold_batchnorm", "torch_helper_needs_affine", """
+def fold_batchnorm(linear, bn):
     from torch.nn.utils.fusion import fuse_linear_bn_eval
     return fuse_linear_bn_eval(linear.eval(), bn)
 """),
-    ("fold_batchnorm", "bias_only_if_linear_had_one", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    has_bias = linear.bias is not None
-    fused = nn.Linear(linear.in_features, linear.out_features, bias=has_bias, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        if has_bias:
-            fused.bias.copy_(k * (linear.bias - bn.running_mean) + (bn.bias if bn.bias is not None else 0))
-    return fused
-"""),
-    ("fold_batchnorm", "modifies_linear_in_place", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias.detach().clone() if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    with torch.no_grad():
-        linear.weight.mul_(k[:, None])
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight)
-        fused.bias.copy_(nb)
-    return fused
-"""),
+    ("fold_batchnorm", "bias_only_if_linear_had_one", patch(ASSIGNMENT, "fold_batchnorm", [
+        ("bias=True,", "bias=linear.bias is not None,"),
+        ("        fused.bias.copy_(new_bias)\n",
+         "        if linear.bias is not None:\n"
+         "            fused.bias.copy_(new_bias)\n")])),
+    ("fold_batchnorm", "modifies_linear_in_place", patch(ASSIGNMENT, "fold_batchnorm",
+        "fused.weight.copy_(W * k[:, None])", "fused.weight.copy_(W.mul_(k[:, None]))")),
 ]
 
 RIGHT = [

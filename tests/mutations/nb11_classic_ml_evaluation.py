@@ -1,70 +1,29 @@
-"""11_classic_ml_evaluation: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""11_classic_ml_evaluation: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
 ASSIGNMENT = "11_classic_ml_evaluation"
 
 # ---------------------------------------------------------------- precision_recall_f1
-_PRF_COUNTS = """
-def precision_recall_f1(y_true, y_pred):
-    t, p = y_true.bool(), y_pred.bool()
-    tp = int((t & p).sum())
-    fp = int((~t & p).sum())
-    fn = int((t & ~p).sum())
-"""
 
 # ---------------------------------------------------------------- box helpers for variants
-_BOX_IOU = """
-def box_iou(a, b):
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    lt = torch.max(a[:, None, :2], b[None, :, :2])
-    rb = torch.min(a[:, None, 2:], b[None, :, 2:])
-"""
 
-_GIOU_HEAD = """
-def giou(a, b):
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    wh = (torch.min(a[:, None, 2:], b[None, :, 2:]) - torch.max(a[:, None, :2], b[None, :, :2])).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    union = area_a[:, None] + area_b[None, :] - inter
-    wh_c = torch.max(a[:, None, 2:], b[None, :, 2:]) - torch.min(a[:, None, :2], b[None, :, :2])
-    area_c = wh_c[..., 0] * wh_c[..., 1]
-"""
-
-_DIOU_HEAD = """
-def diou(a, b):
-    wh_c = torch.max(a[:, None, 2:], b[None, :, 2:]) - torch.min(a[:, None, :2], b[None, :, :2])
-    centre_a = (a[:, :2] + a[:, 2:]) / 2
-    centre_b = (b[:, :2] + b[:, 2:]) / 2
-    delta = centre_a[:, None, :] - centre_b[None, :, :]
-"""
-
-_CIOU_HEAD = """
-def ciou(a, b):
-    iou = box_iou(a, b)
-    w_a, h_a = a[:, 2] - a[:, 0], a[:, 3] - a[:, 1]
-    w_b, h_b = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
-    diff = torch.atan(w_b / h_b)[None, :] - torch.atan(w_a / h_a)[:, None]
-"""
 
 _N_GT_OF_CLASS = ("n_gt = sum(len(gt) for gt in gts)", 'n_gt = sum(len(t["boxes"][t["labels"] == c]) for t in targets)')
 
 
 WRONG = [
     # ------------------------------------------------------------ precision_recall_f1
-    ("precision_recall_f1", "precision_and_recall_swapped", _PRF_COUNTS + """
-    precision = tp / (tp + fn) if tp + fn else 0.0
-    recall = tp / (tp + fp) if tp + fp else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-"""),
-    ("precision_recall_f1", "f1_arithmetic_mean", _PRF_COUNTS + """
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall, (precision + recall) / 2
-"""),
+    ("precision_recall_f1", "precision_and_recall_swapped", patch(ASSIGNMENT, "precision_recall_f1", [
+        ("precision = tp / (tp + fp) if tp + fp else 0.0", "precision = tp / (tp + fn) if tp + fn else 0.0"),
+        ("recall = tp / (tp + fn) if tp + fn else 0.0", "recall = tp / (tp + fp) if tp + fp else 0.0")])),
+    ("precision_recall_f1", "f1_arithmetic_mean", patch(ASSIGNMENT, "precision_recall_f1",
+        "f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0",
+        "f1 = (precision + recall) / 2")),
     ("precision_recall_f1", "nan_on_zero_denominator", """
 def precision_recall_f1(y_true, y_pred):
     t, p = y_true.bool(), y_pred.bool()
@@ -193,21 +152,12 @@ def average_precision(y_true, scores):
     return (torch.diff(recall, prepend=recall.new_zeros(1)) * tp / rank).sum().item()
 """),
     # ------------------------------------------------------------ box_iou
-    ("box_iou", "no_clamp", _BOX_IOU + """
-    wh = rb - lt
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / (area_a[:, None] + area_b[None, :] - inter)
-"""),
-    ("box_iou", "clamp_after_product", _BOX_IOU + """
-    wh = rb - lt
-    inter = (wh[..., 0] * wh[..., 1]).clamp(min=0)
-    return inter / (area_a[:, None] + area_b[None, :] - inter)
-"""),
-    ("box_iou", "union_is_sum_of_areas", _BOX_IOU + """
-    wh = (rb - lt).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / (area_a[:, None] + area_b[None, :])
-"""),
+    ("box_iou", "no_clamp", patch(ASSIGNMENT, "box_iou", "wh = (rb - lt).clamp(min=0)", "wh = rb - lt")),
+    ("box_iou", "clamp_after_product", patch(ASSIGNMENT, "box_iou", [
+        ("wh = (rb - lt).clamp(min=0)", "wh = rb - lt"),
+        ("inter = wh[..., 0] * wh[..., 1]", "inter = (wh[..., 0] * wh[..., 1]).clamp(min=0)")])),
+    ("box_iou", "union_is_sum_of_areas", patch(ASSIGNMENT, "box_iou",
+        "(area_a[:, None] + area_b[None, :] - inter)", "(area_a[:, None] + area_b[None, :])")),
     ("box_iou", "plus_one_pixel", """
 def box_iou(a, b):
     area_a = (a[:, 2] - a[:, 0] + 1) * (a[:, 3] - a[:, 1] + 1)
@@ -229,38 +179,27 @@ def box_iou(a, b):
     return inter / (area_a[:, None] + area_b[None, :] - inter)
 """),
     # ------------------------------------------------------------ giou
-    ("giou", "penalty_over_union", _GIOU_HEAD + """
-    return inter / union - (area_c - union) / union
-"""),
-    ("giou", "penalty_added", _GIOU_HEAD + """
-    return inter / union + (area_c - union) / area_c
-"""),
-    ("giou", "penalty_uses_intersection", _GIOU_HEAD + """
-    return inter / union - (area_c - inter) / area_c
-"""),
-    ("giou", "returns_loss", _GIOU_HEAD + """
-    return 1 - (inter / union - (area_c - union) / area_c)
-"""),
-    ("giou", "enclosing_box_is_bigger_box", _GIOU_HEAD + """
-    area_c = torch.max(area_a[:, None], area_b[None, :]).expand_as(union)
-    return inter / union - (area_c - union).clamp(min=0) / area_c
-"""),
+    ("giou", "penalty_over_union", patch(ASSIGNMENT, "giou", "(area_c - union) / area_c", "(area_c - union) / union")),
+    ("giou", "penalty_added", patch(ASSIGNMENT, "giou",
+        "return inter / union - (area_c", "return inter / union + (area_c")),
+    ("giou", "penalty_uses_intersection", patch(ASSIGNMENT, "giou",
+        "(area_c - union) / area_c", "(area_c - inter) / area_c")),
+    ("giou", "returns_loss", patch(ASSIGNMENT, "giou",
+        "return inter / union - (area_c - union) / area_c", "return 1 - (inter / union - (area_c - union) / area_c)")),
+    ("giou", "enclosing_box_is_bigger_box", patch(ASSIGNMENT, "giou",
+        "    return inter / union - (area_c - union) / area_c",
+        "    area_c = torch.max(area_a[:, None], area_b[None, :]).expand_as(union)\n"
+        "    return inter / union - (area_c - union).clamp(min=0) / area_c")),
     # ------------------------------------------------------------ diou
-    ("diou", "distances_not_squared", _DIOU_HEAD + """
-    rho = (delta ** 2).sum(-1).sqrt()
-    c = (wh_c ** 2).sum(-1).sqrt() + 1e-7
-    return box_iou(a, b) - rho / c
-"""),
-    ("diou", "diagonal_not_squared", _DIOU_HEAD + """
-    rho2 = (delta ** 2).sum(-1)
-    c = (wh_c ** 2).sum(-1).sqrt() + 1e-7
-    return box_iou(a, b) - rho2 / c
-"""),
-    ("diou", "diagonal_of_first_box", _DIOU_HEAD + """
-    rho2 = (delta ** 2).sum(-1)
-    c2 = ((a[:, 2:] - a[:, :2]) ** 2).sum(-1)[:, None] + 1e-7
-    return box_iou(a, b) - rho2 / c2
-"""),
+    # distances, not squared distances
+    ("diou", "distances_not_squared", patch(ASSIGNMENT, "diou", [
+        ("c2 = (wh_c ** 2).sum(-1) + 1e-7", "c2 = (wh_c ** 2).sum(-1).sqrt() + 1e-7"),
+        ("rho2 = ((centre_a[:, None, :] - centre_b[None, :, :]) ** 2).sum(-1)",
+         "rho2 = ((centre_a[:, None, :] - centre_b[None, :, :]) ** 2).sum(-1).sqrt()")])),
+    ("diou", "diagonal_not_squared", patch(ASSIGNMENT, "diou",
+        "c2 = (wh_c ** 2).sum(-1) + 1e-7", "c2 = (wh_c ** 2).sum(-1).sqrt() + 1e-7")),
+    ("diou", "diagonal_of_first_box", patch(ASSIGNMENT, "diou",
+        "c2 = (wh_c ** 2).sum(-1) + 1e-7", "c2 = ((a[:, 2:] - a[:, :2]) ** 2).sum(-1)[:, None] + 1e-7")),
     ("diou", "corner_distance_not_centre", """
 def diou(a, b):
     wh_c = torch.max(a[:, None, 2:], b[None, :, 2:]) - torch.min(a[:, None, :2], b[None, :, :2])
@@ -268,37 +207,21 @@ def diou(a, b):
     rho2 = ((a[:, None, :2] - b[None, :, :2]) ** 2).sum(-1)
     return box_iou(a, b) - rho2 / c2
 """),
-    ("diou", "penalty_added", _DIOU_HEAD + """
-    rho2 = (delta ** 2).sum(-1)
-    c2 = (wh_c ** 2).sum(-1) + 1e-7
-    return box_iou(a, b) + rho2 / c2
-"""),
+    ("diou", "penalty_added", patch(ASSIGNMENT, "diou", "box_iou(a, b) - rho2 / c2", "box_iou(a, b) + rho2 / c2")),
     # ------------------------------------------------------------ ciou
-    ("ciou", "alpha_uses_diou", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    d = diou(a, b)
-    alpha = v / (1 - d + v + 1e-7)
-    return d - alpha * v
-"""),
-    ("ciou", "v_without_4_over_pi2", _CIOU_HEAD + """
-    v = diff ** 2
-    alpha = v / (1 - iou + v + 1e-7)
-    return diou(a, b) - alpha * v
-"""),
-    ("ciou", "no_alpha", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    return diou(a, b) - v
-"""),
-    ("ciou", "no_eps_nan_for_identical_boxes", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = v / (1 - iou + v)
-    return diou(a, b) - alpha * v
-"""),
-    ("ciou", "atan_difference_not_squared", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff.abs()
-    alpha = v / (1 - iou + v + 1e-7)
-    return diou(a, b) - alpha * v
-"""),
+    ("ciou", "alpha_uses_diou", patch(ASSIGNMENT, "ciou",
+        "    with torch.no_grad():\n"
+        "        alpha = v / (1 - iou + v + 1e-7)\n"
+        "    return diou(a, b) - alpha * v",
+        "    d = diou(a, b)\n"
+        "    alpha = v / (1 - d + v + 1e-7)\n"
+        "    return d - alpha * v")),
+    ("ciou", "v_without_4_over_pi2", patch(ASSIGNMENT, "ciou", "v = (4 / math.pi ** 2) * (", "v = (")),
+    ("ciou", "no_alpha", patch(ASSIGNMENT, "ciou", "return diou(a, b) - alpha * v", "return diou(a, b) - v")),
+    ("ciou", "no_eps_nan_for_identical_boxes", patch(ASSIGNMENT, "ciou",
+        "alpha = v / (1 - iou + v + 1e-7)", "alpha = v / (1 - iou + v)")),
+    ("ciou", "atan_difference_not_squared", patch(ASSIGNMENT, "ciou",
+        "torch.atan(w_a / h_a)[:, None]) ** 2", "torch.atan(w_a / h_a)[:, None]).abs()")),
     # ------------------------------------------------------------ nms
     ("nms", "suppressed_boxes_still_suppress", """
 def nms(boxes, scores, iou_threshold):
@@ -804,11 +727,8 @@ def diou(a, b):
     ch = torch.max(a[:, None, 3], b[None, :, 3]) - torch.min(a[:, None, 1], b[None, :, 1])
     return box_iou(a, b) - rho2 / (cw ** 2 + ch ** 2)
 """),
-    ("ciou", "where_instead_of_eps", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = torch.where(v > 0, v / (1 - iou + v), torch.zeros_like(v))
-    return diou(a, b) - alpha.detach() * v
-"""),
+    ("ciou", "where_instead_of_eps", patch(ASSIGNMENT, "ciou",
+        "alpha = v / (1 - iou + v + 1e-7)", "alpha = torch.where(v > 0, v / (1 - iou + v), torch.zeros_like(v))")),
     ("nms", "vectorised_remaining_set", """
 def nms(boxes, scores, iou_threshold):
     order = scores.argsort(descending=True)
@@ -1160,17 +1080,16 @@ def multilabel_bce(logits, targets):
 def multilabel_bce(logits, targets):
     return F.binary_cross_entropy(torch.sigmoid(logits.double()), targets.double()).to(logits.dtype)
 """),
-    ("ciou", "alpha_not_detached", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = v / (1 - iou + v + 1e-7)                       # right values, but alpha gets a gradient
-    return diou(a, b) - alpha * v
-"""),
+    # right values, but alpha gets a gradient
+    ("ciou", "alpha_not_detached", patch(ASSIGNMENT, "ciou",
+        "    with torch.no_grad():\n"
+        "        alpha = v / (1 - iou + v + 1e-7)\n",
+        "    alpha = v / (1 - iou + v + 1e-7)\n")),
 ]
 
 RIGHT += [
-    ("ciou", "alpha_from_detached_terms", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = v.detach() / (1 - iou.detach() + v.detach() + 1e-7)
-    return diou(a, b) - alpha * v
-"""),
+    ("ciou", "alpha_from_detached_terms", patch(ASSIGNMENT, "ciou",
+        "    with torch.no_grad():\n"
+        "        alpha = v / (1 - iou + v + 1e-7)\n",
+        "    alpha = v.detach() / (1 - iou.detach() + v.detach() + 1e-7)\n")),
 ]

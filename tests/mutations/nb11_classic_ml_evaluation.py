@@ -8,11 +8,6 @@ from mutations._patch import patch
 
 ASSIGNMENT = "11_classic_ml_evaluation"
 
-# ---------------------------------------------------------------- precision_recall_f1
-
-# ---------------------------------------------------------------- box helpers for variants
-
-
 _N_GT_OF_CLASS = ("n_gt = sum(len(gt) for gt in gts)", 'n_gt = sum(len(t["boxes"][t["labels"] == c]) for t in targets)')
 
 

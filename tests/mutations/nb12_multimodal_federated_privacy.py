@@ -5,7 +5,6 @@ from mutations._patch import patch
 ASSIGNMENT = "12_multimodal_federated_privacy"
 
 
-
 def _projector(old, new=None):
     return patch(ASSIGNMENT, "vision_projector", old, new)
 

@@ -95,41 +95,13 @@ def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     v = (c_kv @ w_uv.T).view(B, Lk, H, D).transpose(1, 2)
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
 """),
-    ("mla_absorbed_attention", "scale_by_sqrt_d_c", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(d_c)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
-"""),
-    ("mla_absorbed_attention", "head_blocks_as_columns", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    w_k = w_uk.view(D, H, d_c).transpose(0, 1)
-    w_v = w_uv.view(D, H, d_c).transpose(0, 1)
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_k)
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_v)
-"""),
-    ("mla_absorbed_attention", "values_through_w_uk", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uk.view(H, D, d_c))
-"""),
+    ("mla_absorbed_attention", "scale_by_sqrt_d_c", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "/ math.sqrt(D)", "/ math.sqrt(d_c)")),
+    ("mla_absorbed_attention", "head_blocks_as_columns", patch(ASSIGNMENT, "mla_absorbed_attention", [
+        ("w_uk.view(H, D, d_c)", "w_uk.view(D, H, d_c).transpose(0, 1)"),
+        ("w_uv.view(H, D, d_c)", "w_uv.view(D, H, d_c).transpose(0, 1)")])),
+    ("mla_absorbed_attention", "values_through_w_uk", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "w_uv_h = w_uv.view(H, D, d_c)", "w_uv_h = w_uk.view(H, D, d_c)")),
     ("mla_absorbed_attention", "mask_ignored", """
 def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     B, H, Lq, D = q.shape
@@ -139,54 +111,28 @@ def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
     return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
 """),
-    ("mla_absorbed_attention", "float32_inside", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    q, c_kv, w_uk, w_uv = q.float(), c_kv.float(), w_uk.float(), w_uv.float()
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
-"""),
-    ("mla_absorbed_attention", "keys_per_head_by_einsum", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    k = torch.einsum("bkc,hdc->bhkd", c_kv, w_uk.view(H, D, d_c))
-    scores = q @ k.transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
-"""),
+    ("mla_absorbed_attention", "float32_inside", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "    d_c = c_kv.shape[-1]\n",
+        "    d_c = c_kv.shape[-1]\n"
+        "    q, c_kv, w_uk, w_uv = q.float(), c_kv.float(), w_uk.float(), w_uv.float()\n")),
+    ("mla_absorbed_attention", "keys_per_head_by_einsum", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)",
+        '    k = torch.einsum("bkc,hdc->bhkd", c_kv, w_uk_h)\n'
+        "    scores = q @ k.transpose(-2, -1) / math.sqrt(D)")),
     # mla_kv_cache_bytes -----------------------------------------------------------------------------------------------
-    ("mla_kv_cache_bytes", "factor_two_for_k_and_v", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return 2 * n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "ignores_rope", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return n_layers * d_latent * seq_len * batch * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "ignores_batch", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return n_layers * (d_latent + d_rope) * seq_len * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "float_result", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return float(n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el)
-"""),
-    ("mla_kv_cache_bytes", "fp32_default", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=4):
-    return n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "rope_once_not_per_layer", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return (n_layers * d_latent + d_rope) * seq_len * batch * bytes_per_el
-"""),
+    ("mla_kv_cache_bytes", "factor_two_for_k_and_v", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "return n_layers", "return 2 * n_layers")),
+    ("mla_kv_cache_bytes", "ignores_rope", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "return n_layers * (d_latent + d_rope)", "return n_layers * d_latent")),
+    ("mla_kv_cache_bytes", "ignores_batch", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "seq_len * batch * bytes_per_el\n", "seq_len * bytes_per_el\n")),
+    ("mla_kv_cache_bytes", "float_result", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "return n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el",
+        "return float(n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el)")),
+    ("mla_kv_cache_bytes", "fp32_default", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "bytes_per_el=2):", "bytes_per_el=4):")),
+    ("mla_kv_cache_bytes", "rope_once_not_per_layer", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "n_layers * (d_latent + d_rope)", "(n_layers * d_latent + d_rope)")),
     # topk_router ------------------------------------------------------------------------------------------------------
     ("topk_router", "never_renormalises", """
 def topk_router(logits, k, renormalize=True):
@@ -312,30 +258,18 @@ def load_balancing_loss(router_logits, top_k=1):
     ("moe_layer", "probabilities_instead_of_logits", patch(ASSIGNMENT, "moe_layer", 
         "return out.reshape(x.shape), router_logits", "return out.reshape(x.shape), torch.softmax(router_logits, -1)")),
     # moe_all_to_all_bytes ---------------------------------------------------------------------------------------------
-    ("moe_all_to_all_bytes", "dispatch_only", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 1.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size
-"""),
-    ("moe_all_to_all_bytes", "local_copies_sent_too", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el if ep_size > 1 else 0.0
-"""),
-    ("moe_all_to_all_bytes", "forward_and_backward", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 4.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size
-"""),
-    ("moe_all_to_all_bytes", "ignores_top_k", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2.0 * tokens_per_rank * d_model * bytes_per_el * (ep_size - 1) / ep_size
-"""),
-    ("moe_all_to_all_bytes", "int_result", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) // ep_size
-"""),
-    ("moe_all_to_all_bytes", "counts_the_local_share", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el / ep_size if ep_size > 1 else 0.0
-"""),
+    ("moe_all_to_all_bytes", "dispatch_only", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        "return 2.0 *", "return 1.0 *")),
+    ("moe_all_to_all_bytes", "local_copies_sent_too", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        " * (ep_size - 1) / ep_size", " if ep_size > 1 else 0.0")),
+    ("moe_all_to_all_bytes", "forward_and_backward", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        "return 2.0 *", "return 4.0 *")),
+    ("moe_all_to_all_bytes", "ignores_top_k", patch(ASSIGNMENT, "moe_all_to_all_bytes", "* top_k *", "*")),
+    ("moe_all_to_all_bytes", "int_result", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        "return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size",
+        "return 2 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) // ep_size")),
+    ("moe_all_to_all_bytes", "counts_the_local_share", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        " * (ep_size - 1) / ep_size", " / ep_size if ep_size > 1 else 0.0")),
     # speculative_accept -----------------------------------------------------------------------------------------------
     ("speculative_accept", "resample_from_p", patch(
         ASSIGNMENT, "speculative_accept", "residual = (p[i] - q[i]).clamp(min=0)", "residual = p[i]")),
@@ -359,76 +293,42 @@ def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=
     ("speculative_accept", "argmax_of_the_residual", patch(ASSIGNMENT, "speculative_accept", 
         "residual = (p[i] - q[i]).clamp(min=0)", "residual = F.one_hot((p[i] - q[i]).argmax(), p.shape[1]).float()")),
     # expected_tokens_per_step -----------------------------------------------------------------------------------------
-    ("expected_tokens_per_step", "exponent_k", """
-def expected_tokens_per_step(alpha, k):
-    if alpha == 1:
-        return float(k)
-    return (1 - alpha ** k) / (1 - alpha)
-"""),
+    ("expected_tokens_per_step", "exponent_k", patch(ASSIGNMENT, "expected_tokens_per_step", [
+        ("return float(k + 1)", "return float(k)"),
+        ("alpha ** (k + 1)", "alpha ** k")])),
     ("expected_tokens_per_step", "no_bonus_token", """
 def expected_tokens_per_step(alpha, k):
     return float(sum(alpha ** i for i in range(1, k + 1)))
 """),
-    ("expected_tokens_per_step", "divides_by_zero_at_one", """
-def expected_tokens_per_step(alpha, k):
-    return (1 - alpha ** (k + 1)) / (1 - alpha)
-"""),
+    ("expected_tokens_per_step", "divides_by_zero_at_one", patch(ASSIGNMENT, "expected_tokens_per_step",
+        "    if alpha == 1:\n"
+        "        return float(k + 1)\n",
+        "")),
     ("expected_tokens_per_step", "linear_in_k", """
 def expected_tokens_per_step(alpha, k):
     return 1.0 + k * alpha
 """),
-    ("expected_tokens_per_step", "int_at_one", """
-def expected_tokens_per_step(alpha, k):
-    if alpha == 1:
-        return k + 1
-    return (1 - alpha ** (k + 1)) / (1 - alpha)
-"""),
+    ("expected_tokens_per_step", "int_at_one", patch(ASSIGNMENT, "expected_tokens_per_step",
+        "return float(k + 1)", "return k + 1")),
     ("expected_tokens_per_step", "speedup_with_a_hidden_cost", """
 def expected_tokens_per_step(alpha, k):
     t = float(k + 1) if alpha == 1 else (1 - alpha ** (k + 1)) / (1 - alpha)
     return t / (0.05 * k + 1)
 """),
     # attention_sink_positions -----------------------------------------------------------------------------------------
-    ("attention_sink_positions", "text_positions_for_rope", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window, seq_len)])
-    return kept, kept.clone()
-"""),
-    ("attention_sink_positions", "window_includes_the_sinks", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window + n_sink, seq_len)])
-    return kept, torch.arange(len(kept))
-"""),
-    ("attention_sink_positions", "off_by_one_window", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window - 1, seq_len - 1)])
-    return kept, torch.arange(len(kept))
-"""),
-    ("attention_sink_positions", "newest_first", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - 1, seq_len - window - 1, -1)])
-    return kept, torch.arange(len(kept))
-"""),
-    ("attention_sink_positions", "int32", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window, seq_len)])
-    return kept.int(), torch.arange(len(kept), dtype=torch.int32)
-"""),
+    ("attention_sink_positions", "text_positions_for_rope", patch(ASSIGNMENT, "attention_sink_positions",
+        "return kept.to(torch.int64), torch.arange(len(kept), dtype=torch.int64)",
+        "return kept.to(torch.int64), kept.to(torch.int64)")),
+    ("attention_sink_positions", "window_includes_the_sinks", patch(ASSIGNMENT, "attention_sink_positions", [
+        ("if seq_len <= n_sink + window:", "if seq_len <= window:"),
+        ("torch.arange(seq_len - window, seq_len)", "torch.arange(seq_len - window + n_sink, seq_len)")])),
+    ("attention_sink_positions", "off_by_one_window", patch(ASSIGNMENT, "attention_sink_positions",
+        "torch.arange(seq_len - window, seq_len)", "torch.arange(seq_len - window - 1, seq_len - 1)")),
+    ("attention_sink_positions", "newest_first", patch(ASSIGNMENT, "attention_sink_positions",
+        "torch.arange(seq_len - window, seq_len)", "torch.arange(seq_len - 1, seq_len - window - 1, -1)")),
+    ("attention_sink_positions", "int32", patch(ASSIGNMENT, "attention_sink_positions",
+        "return kept.to(torch.int64), torch.arange(len(kept), dtype=torch.int64)",
+        "return kept.int(), torch.arange(len(kept), dtype=torch.int32)")),
     ("attention_sink_positions", "duplicates_before_the_cache_fills", """
 def attention_sink_positions(seq_len, n_sink, window):
     kept = torch.cat([torch.arange(min(n_sink, seq_len)), torch.arange(max(seq_len - window, 0), seq_len)])

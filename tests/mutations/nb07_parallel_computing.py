@@ -122,16 +122,9 @@ def ring_all_gather(chunks, cluster):
     inbox = cluster.exchange([(r, d, chunks[r]) for r in range(N) for d in range(N) if d != r])
     return [torch.cat([chunks[c] if c == r else inbox[r][c] for c in range(N)]) for r in range(N)]
 '''
-AG_RIGHT_LEFTWARD = '''
-def ring_all_gather(chunks, cluster):
-    N = cluster.world_size
-    have = [{r: chunks[r].clone()} for r in range(N)]
-    for k in range(N - 1):                      # pass chunks to the left neighbour
-        inbox = cluster.exchange([(r, (r - 1) % N, have[r][(r + k) % N]) for r in range(N)])
-        for r in range(N):
-            have[r][(r + k + 1) % N] = inbox[r][(r + 1) % N]
-    return [torch.cat([have[r][c] for c in range(N)]) for r in range(N)]
-'''
+AG_RIGHT_LEFTWARD = patch(ASSIGNMENT, "ring_all_gather", [
+    ("(r, (r + 1) % N, have[r][(r - k) % N])", "(r, (r - 1) % N, have[r][(r + k) % N])"),
+    ("have[r][(r - k - 1) % N] = inbox[r][(r - 1) % N]", "have[r][(r + k + 1) % N] = inbox[r][(r + 1) % N]")])
 AG_RIGHT_SEND_STEP = '''
 def ring_all_gather(chunks, cluster):
     N = cluster.world_size

@@ -74,17 +74,11 @@ def ring_reduce_scatter(tensors, cluster):
     sizes = [c.numel() for c in torch.tensor_split(tensors[0], N)]
     return [chunks[r][r][:sizes[r]] for r in range(N)]
 '''
-RS_RIGHT_LEFTWARD = '''
-def ring_reduce_scatter(tensors, cluster):
-    N = cluster.world_size
-    chunks = [[c.clone() for c in torch.tensor_split(t, N)] for t in tensors]
-    for k in range(N - 1):                      # send to the left neighbour
-        inbox = cluster.exchange([(r, (r - 1) % N, chunks[r][(r + k + 1) % N]) for r in range(N)])
-        for r in range(N):
-            c = (r + k + 2) % N
-            chunks[r][c] = chunks[r][c] + inbox[r][(r + 1) % N]
-    return [chunks[r][r] for r in range(N)]
-'''
+# the mirror ring: send to the left neighbour
+RS_RIGHT_LEFTWARD = patch(ASSIGNMENT, "ring_reduce_scatter", [
+    ("(r, (r + 1) % N, chunks[r][(r - k - 1) % N])", "(r, (r - 1) % N, chunks[r][(r + k + 1) % N])"),
+    ("c = (r - k - 2) % N", "c = (r + k + 2) % N"),
+    ("inbox[r][(r - 1) % N]", "inbox[r][(r + 1) % N]")])
 RS_RIGHT_SEND_STEP_F64 = '''
 def ring_reduce_scatter(tensors, cluster):
     N = cluster.world_size

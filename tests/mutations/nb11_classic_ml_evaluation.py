@@ -94,19 +94,14 @@ def average_precision(y_true, scores):
 """),
     ("average_precision", "interpolated_envelope", patch(ASSIGNMENT, "average_precision",
         "precision = tp / rank", "precision = (tp / rank).flip(0).cummax(0).values.flip(0)")),
-    ("average_precision", "trapezoid_pr_curve", """
-def average_precision(y_true, scores):
-    s, order = scores.double().sort(descending=True)
-    y = y_true.bool()[order].double()
-    tp = y.cumsum(0)
-    rank = torch.arange(1, len(s) + 1, dtype=torch.float64)
-    last = torch.ones(len(s), dtype=torch.bool)
-    last[:-1] = s[1:] != s[:-1]
-    tp, rank = tp[last], rank[last]
-    precision = torch.cat([torch.ones(1, dtype=torch.float64), tp / rank])
-    recall = torch.cat([torch.zeros(1, dtype=torch.float64), tp / tp[-1]])
-    return torch.trapezoid(precision, recall).item()
-"""),
+    ("average_precision", "trapezoid_pr_curve", patch(ASSIGNMENT, "average_precision",
+        "    precision = tp / rank\n"
+        "    recall = tp / tp[-1]\n"
+        "    d_recall = torch.diff(recall, prepend=recall.new_zeros(1))\n"
+        "    return (d_recall * precision).sum().item()\n",
+        "    precision = torch.cat([torch.ones(1, dtype=torch.float64), tp / rank])\n"
+        "    recall = torch.cat([torch.zeros(1, dtype=torch.float64), tp / tp[-1]])\n"
+        "    return torch.trapezoid(precision, recall).item()\n")),
     ("average_precision", "mean_precision_over_all_ranks", """
 def average_precision(y_true, scores):
     s, order = scores.double().sort(descending=True)

@@ -9,39 +9,23 @@ from mutations._patch import patch
 ASSIGNMENT = "02_positional_encoding"
 
 # ---------------------------------------------------------------- sinusoidal_encoding
-_SIN_HEAD = "def sinusoidal_encoding(seq_len, d_model):\n"
 
 SIN_WRONG = [
-    ("sinusoidal_encoding", "sin_cos_swapped", _SIN_HEAD + """\
-    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
-    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
-    pe = torch.zeros(seq_len, d_model)
-    pe[:, 0::2] = torch.cos(pos / div)
-    pe[:, 1::2] = torch.sin(pos / div)[:, : d_model // 2]
-    return pe
-"""),
-    ("sinusoidal_encoding", "exponent_i_over_d", _SIN_HEAD + """\
-    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
-    div = 10000.0 ** (torch.arange((d_model + 1) // 2, dtype=torch.float32) / d_model)   # i/d, not 2i/d
-    pe = torch.zeros(seq_len, d_model)
-    pe[:, 0::2] = torch.sin(pos / div)
-    pe[:, 1::2] = torch.cos(pos / div)[:, : d_model // 2]
-    return pe
-"""),
-    ("sinusoidal_encoding", "concatenated_sin_then_cos", _SIN_HEAD + """\
-    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
-    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
-    return torch.cat([torch.sin(pos / div), torch.cos(pos / div)], dim=1)[:, :d_model]
-"""),
-    ("sinusoidal_encoding", "positions_start_at_1", _SIN_HEAD + """\
-    pos = torch.arange(1, seq_len + 1, dtype=torch.float32).unsqueeze(1)
-    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
-    pe = torch.zeros(seq_len, d_model)
-    pe[:, 0::2] = torch.sin(pos / div)
-    pe[:, 1::2] = torch.cos(pos / div)[:, : d_model // 2]
-    return pe
-"""),
-    ("sinusoidal_encoding", "odd_d_built_for_d_plus_1", _SIN_HEAD + """\
+    ("sinusoidal_encoding", "sin_cos_swapped", patch(ASSIGNMENT, "sinusoidal_encoding", [
+        ("pe[:, 0::2] = torch.sin(angle)", "pe[:, 0::2] = torch.cos(angle)"),
+        ("torch.cos(angle[:, : d_model // 2])", "torch.sin(angle[:, : d_model // 2])")])),
+    # i/d, not 2i/d
+    ("sinusoidal_encoding", "exponent_i_over_d", patch(ASSIGNMENT, "sinusoidal_encoding",
+        "torch.arange(0, d_model, 2, dtype=torch.float64)", "torch.arange((d_model + 1) // 2, dtype=torch.float64)")),
+    ("sinusoidal_encoding", "concatenated_sin_then_cos", patch(ASSIGNMENT, "sinusoidal_encoding",
+        "    pe = torch.zeros(seq_len, d_model, dtype=torch.float64)\n"
+        "    pe[:, 0::2] = torch.sin(angle)\n"
+        "    pe[:, 1::2] = torch.cos(angle[:, : d_model // 2])                     # odd d: one cosine fewer\n",
+        "    pe = torch.cat([torch.sin(angle), torch.cos(angle)], dim=1)[:, :d_model]\n")),
+    ("sinusoidal_encoding", "positions_start_at_1", patch(ASSIGNMENT, "sinusoidal_encoding",
+        "torch.arange(seq_len, dtype=torch.float64)", "torch.arange(1, seq_len + 1, dtype=torch.float64)")),
+    ("sinusoidal_encoding", "odd_d_built_for_d_plus_1", """\
+def sinusoidal_encoding(seq_len, d_model):
     d = d_model + (d_model % 2)                      # round up to even, then drop a column
     pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
     div = 10000.0 ** (torch.arange(0, d, 2, dtype=torch.float32) / d)
@@ -50,23 +34,19 @@ SIN_WRONG = [
     pe[:, 1::2] = torch.cos(pos / div)
     return pe[:, :d_model]
 """),
-    ("sinusoidal_encoding", "odd_d_stack_flatten_drops_column", _SIN_HEAD + """\
-    pos = torch.arange(seq_len, dtype=torch.float32).unsqueeze(1)
-    div = 10000.0 ** (torch.arange(0, d_model - 1, 2, dtype=torch.float32) / d_model)
-    return torch.stack([torch.sin(pos / div), torch.cos(pos / div)], dim=-1).flatten(1)
-"""),
-    ("sinusoidal_encoding", "returns_float64", _SIN_HEAD + """\
-    pos = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)
-    div = 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
-    pe = torch.zeros(seq_len, d_model, dtype=torch.float64)
-    pe[:, 0::2] = torch.sin(pos / div)
-    pe[:, 1::2] = torch.cos(pos / div)[:, : d_model // 2]
-    return pe
-"""),
+    ("sinusoidal_encoding", "odd_d_stack_flatten_drops_column", patch(ASSIGNMENT, "sinusoidal_encoding", [
+        ("torch.arange(0, d_model, 2,", "torch.arange(0, d_model - 1, 2,"),
+        ("    pe = torch.zeros(seq_len, d_model, dtype=torch.float64)\n"
+         "    pe[:, 0::2] = torch.sin(angle)\n"
+         "    pe[:, 1::2] = torch.cos(angle[:, : d_model // 2])                     # odd d: one cosine fewer\n",
+         "    pe = torch.stack([torch.sin(angle), torch.cos(angle)], dim=-1).flatten(1)\n")])),
+    ("sinusoidal_encoding", "returns_float64", patch(ASSIGNMENT, "sinusoidal_encoding",
+        "return pe.to(torch.float32)", "return pe")),
 ]
 
 SIN_RIGHT = [
-    ("sinusoidal_encoding", "float32_exp_log_div_term", _SIN_HEAD + """\
+    ("sinusoidal_encoding", "float32_exp_log_div_term", """\
+def sinusoidal_encoding(seq_len, d_model):
     pos = torch.arange(seq_len).unsqueeze(1).float()                                   # (L, 1)
     div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
     pe = torch.zeros(seq_len, d_model)
@@ -74,7 +54,8 @@ SIN_RIGHT = [
     pe[:, 1::2] = torch.cos(pos * div_term)[:, : d_model // 2]
     return pe
 """),
-    ("sinusoidal_encoding", "python_loops", _SIN_HEAD + """\
+    ("sinusoidal_encoding", "python_loops", """\
+def sinusoidal_encoding(seq_len, d_model):
     rows = []
     for p in range(seq_len):
         row = []
@@ -84,7 +65,8 @@ SIN_RIGHT = [
         rows.append(row)
     return torch.tensor(rows, dtype=torch.float32).reshape(seq_len, d_model)
 """),
-    ("sinusoidal_encoding", "where_on_column_parity", _SIN_HEAD + """\
+    ("sinusoidal_encoding", "where_on_column_parity", """\
+def sinusoidal_encoding(seq_len, d_model):
     j = torch.arange(d_model)
     angle = torch.arange(seq_len, dtype=torch.float64)[:, None] / 10000 ** ((j - j % 2) / d_model)
     return torch.where(j % 2 == 0, angle.sin(), angle.cos()).float()
@@ -92,8 +74,6 @@ SIN_RIGHT = [
 ]
 
 # ---------------------------------------------------------------- relative_shift_matrix
-_REL_HEAD = "def relative_shift_matrix(offset, d_model):\n"
-
 
 
 REL_WRONG = [
@@ -108,29 +88,25 @@ REL_WRONG = [
                                                          "torch.arange(d_model // 2, dtype=torch.float64) / d_model")),
     ("relative_shift_matrix", "returns_float64", patch(ASSIGNMENT, "relative_shift_matrix",
                                                        "return m.to(torch.float32)", "return m.to(torch.float64)")),
-    ("relative_shift_matrix", "rotate_half_pairs_i_and_i_plus_half", _REL_HEAD + """\
-    h = d_model // 2
-    omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
-    c, s = torch.cos(offset * omega), torch.sin(offset * omega)
-    m = torch.zeros(d_model, d_model, dtype=torch.float64)
-    i = torch.arange(h)
-    m[i, i], m[i, i + h], m[i + h, i], m[i + h, i + h] = c, s, -s, c
-    return m.float()
-"""),
-    ("relative_shift_matrix", "cos_only_diagonal", _REL_HEAD + """\
-    omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
-    return torch.diag(torch.cos(offset * omega).repeat_interleave(2)).float()
-"""),
+    ("relative_shift_matrix", "rotate_half_pairs_i_and_i_plus_half", patch(ASSIGNMENT, "relative_shift_matrix", [
+        ("ev = torch.arange(0, d_model, 2)", "ev, h = torch.arange(d_model // 2), d_model // 2"),
+        ("m[ev, ev], m[ev, ev + 1] = c, s", "m[ev, ev], m[ev, ev + h] = c, s"),
+        ("m[ev + 1, ev], m[ev + 1, ev + 1] = -s, c", "m[ev + h, ev], m[ev + h, ev + h] = -s, c")])),
+    ("relative_shift_matrix", "cos_only_diagonal", patch(ASSIGNMENT, "relative_shift_matrix", [
+        ("m[ev, ev], m[ev, ev + 1] = c, s", "m[ev, ev] = c"),
+        ("m[ev + 1, ev], m[ev + 1, ev + 1] = -s, c", "m[ev + 1, ev + 1] = c")])),
 ]
 
 REL_RIGHT = [
-    ("relative_shift_matrix", "block_diag_of_2x2", _REL_HEAD + """\
+    ("relative_shift_matrix", "block_diag_of_2x2", """\
+def relative_shift_matrix(offset, d_model):
     omega = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
     c, s = torch.cos(offset * omega), torch.sin(offset * omega)
     blocks = [torch.tensor([[ci, si], [-si, ci]], dtype=torch.float64) for ci, si in zip(c.tolist(), s.tolist())]
     return torch.block_diag(*blocks).to(torch.float32)
 """),
-    ("relative_shift_matrix", "float32_throughout", _REL_HEAD + """\
+    ("relative_shift_matrix", "float32_throughout", """\
+def relative_shift_matrix(offset, d_model):
     m = torch.zeros(d_model, d_model)
     for i in range(d_model // 2):
         w = 1.0 / (10000 ** (2 * i / d_model))
@@ -139,7 +115,8 @@ REL_RIGHT = [
         m[2 * i + 1, 2 * i], m[2 * i + 1, 2 * i + 1] = -torch.sin(a), torch.cos(a)
     return m
 """),
-    ("relative_shift_matrix", "matrix_exp_of_generator", _REL_HEAD + """\
+    ("relative_shift_matrix", "matrix_exp_of_generator", """\
+def relative_shift_matrix(offset, d_model):
     # M(k) = exp(k G), G block-diagonal with blocks [[0, w], [-w, 0]]: the generator of the shift
     w = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
     G = torch.block_diag(*[torch.tensor([[0.0, wi], [-wi, 0.0]], dtype=torch.float64) for wi in w.tolist()])
@@ -148,8 +125,6 @@ REL_RIGHT = [
 ]
 
 # ---------------------------------------------------------------- t5_relative_bucket
-_T5_HEAD = "def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):\n"
-
 
 
 T5_WRONG = [
@@ -173,7 +148,8 @@ T5_WRONG = [
 ]
 
 T5_RIGHT = [
-    ("t5_relative_bucket", "python_loop_float64_log", _T5_HEAD + """\
+    ("t5_relative_bucket", "python_loop_float64_log", """\
+def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
     out = []
     for r in relative_position.reshape(-1).tolist():
         nb, b = num_buckets, 0
@@ -188,7 +164,8 @@ T5_RIGHT = [
         out.append(b)
     return torch.tensor(out, dtype=torch.long).reshape(relative_position.shape)
 """),
-    ("t5_relative_bucket", "log2_and_min", _T5_HEAD + """\
+    ("t5_relative_bucket", "log2_and_min", """\
+def t5_relative_bucket(relative_position, bidirectional=True, num_buckets=32, max_distance=128):
     nb = num_buckets // 2 if bidirectional else num_buckets
     upper = (relative_position > 0).long() * nb if bidirectional else torch.zeros_like(relative_position)
     n = relative_position.abs() if bidirectional else -torch.minimum(relative_position, torch.zeros_like(relative_position))
@@ -200,9 +177,9 @@ T5_RIGHT = [
 ]
 
 # ---------------------------------------------------------------- apply_rope
-_ROPE_HEAD = "def apply_rope(x, positions=None, base=10000.0):\n"
 ROPE_WRONG = [
-    ("apply_rope", "rotate_half_layout", _ROPE_HEAD + """\
+    ("apply_rope", "rotate_half_layout", """\
+def apply_rope(x, positions=None, base=10000.0):
     L, D = x.shape[-2], x.shape[-1]
     if positions is None:
         positions = torch.arange(L)
@@ -225,20 +202,16 @@ ROPE_WRONG = [
         "positions = torch.arange(L)", "positions = torch.arange(1, L + 1)")),
     ("apply_rope", "float64_input_returned_as_float32", patch(ASSIGNMENT, "apply_rope", 
         "    L, D = x.shape[-2], x.shape[-1]\n", "    x = x.float()\n    L, D = x.shape[-2], x.shape[-1]\n")),
-    ("apply_rope", "modifies_input_in_place", _ROPE_HEAD + """\
-    L, D = x.shape[-2], x.shape[-1]
-    if positions is None:
-        positions = torch.arange(L)
-    inv_freq = base ** (-torch.arange(0, D, 2, dtype=torch.float32) / D)
-    angle = positions.float().unsqueeze(-1) * inv_freq
-    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
-    x1, x2 = x[..., 0::2].clone(), x[..., 1::2].clone()
-    x[..., 0::2] = x1 * cos - x2 * sin
-    x[..., 1::2] = x1 * sin + x2 * cos
-    return x
-"""),
+    ("apply_rope", "modifies_input_in_place", patch(ASSIGNMENT, "apply_rope",
+        "    out = torch.stack([x_re * cos - x_im * sin, x_re * sin + x_im * cos], dim=-1)    # (..., L, D/2, 2)\n"
+        "    return out.flatten(-2)                                                           # (..., L, D)\n",
+        "    x_re, x_im = x_re.clone(), x_im.clone()\n"
+        "    x[..., 0::2] = x_re * cos - x_im * sin\n"
+        "    x[..., 1::2] = x_re * sin + x_im * cos\n"
+        "    return x\n")),
     ("apply_rope", "ignores_base", patch(ASSIGNMENT, "apply_rope", "base ** (", "10000.0 ** (")),
-    ("apply_rope", "interleaved_pairs_with_rotate_half_frequencies", _ROPE_HEAD + """\
+    ("apply_rope", "interleaved_pairs_with_rotate_half_frequencies", """\
+def apply_rope(x, positions=None, base=10000.0):
     L, D = x.shape[-2], x.shape[-1]
     if positions is None:
         positions = torch.arange(L)
@@ -255,7 +228,8 @@ ROPE_RIGHT = [
     ("apply_rope", "float32_cos_sin", patch(ASSIGNMENT, "apply_rope", [  # the angles and cos / sin in float32
         ("dtype=torch.float64) / D", "dtype=torch.float32) / D"),
         ("positions.to(torch.float64)", "positions.float()")])),
-    ("apply_rope", "complex_multiplication", _ROPE_HEAD + """\
+    ("apply_rope", "complex_multiplication", """\
+def apply_rope(x, positions=None, base=10000.0):
     L, D = x.shape[-2], x.shape[-1]
     pos = torch.arange(L) if positions is None else positions
     inv_freq = 1.0 / (base ** (torch.arange(0, D, 2).float() / D))
@@ -263,7 +237,8 @@ ROPE_RIGHT = [
     z = torch.view_as_complex(x.float().reshape(*x.shape[:-1], D // 2, 2).contiguous())
     return torch.view_as_real(z * phasor).reshape(x.shape).to(x.dtype)
 """),
-    ("apply_rope", "rotation_matrices_float64", _ROPE_HEAD + """\
+    ("apply_rope", "rotation_matrices_float64", """\
+def apply_rope(x, positions=None, base=10000.0):
     L, D = x.shape[-2], x.shape[-1]
     pos = torch.arange(L, dtype=torch.float64) if positions is None else positions.double()
     theta = pos[:, None] * base ** (-2 * torch.arange(D // 2, dtype=torch.float64) / D)   # (L, D/2)
@@ -275,43 +250,26 @@ ROPE_RIGHT = [
 ]
 
 # ---------------------------------------------------------------- alibi_slopes
-_SLOPE_HEAD = "def alibi_slopes(n_heads):\n"
 
 SLOPE_WRONG = [
-    ("alibi_slopes", "power_of_two_rule_for_every_n", _SLOPE_HEAD + """\
-    return torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)], dtype=torch.float32)
-"""),
-    ("alibi_slopes", "sorted_descending", _SLOPE_HEAD + """\
-    geo = lambda n: [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
-    c = 2 ** int(math.floor(math.log2(n_heads)))
-    s = geo(c) + (geo(2 * c)[0::2][: n_heads - c] if c < n_heads else [])
-    return torch.tensor(sorted(s, reverse=True), dtype=torch.float32)
-"""),
-    ("alibi_slopes", "even_positions_of_2c_list", _SLOPE_HEAD + """\
-    geo = lambda n: [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
-    c = 2 ** int(math.floor(math.log2(n_heads)))
-    s = geo(c) + (geo(2 * c)[1::2][: n_heads - c] if c < n_heads else [])
-    return torch.tensor(s, dtype=torch.float32)
-"""),
-    ("alibi_slopes", "next_power_of_two_truncated", _SLOPE_HEAD + """\
-    c = 2 ** int(math.ceil(math.log2(n_heads)))
-    return torch.tensor([2.0 ** (-8.0 * (h + 1) / c) for h in range(c)][:n_heads], dtype=torch.float32)
-"""),
-    ("alibi_slopes", "starts_at_slope_1", _SLOPE_HEAD + """\
-    geo = lambda n: [2.0 ** (-8.0 * h / n) for h in range(n)]
-    c = 2 ** int(math.floor(math.log2(n_heads)))
-    s = geo(c) + (geo(2 * c)[0::2][: n_heads - c] if c < n_heads else [])
-    return torch.tensor(s, dtype=torch.float32)
-"""),
-    ("alibi_slopes", "returns_float64", _SLOPE_HEAD + """\
-    geo = lambda n: [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
-    c = 2 ** int(math.floor(math.log2(n_heads)))
-    return torch.tensor(geo(c) + (geo(2 * c)[0::2][: n_heads - c] if c < n_heads else []), dtype=torch.float64)
-"""),
+    ("alibi_slopes", "power_of_two_rule_for_every_n", patch(ASSIGNMENT, "alibi_slopes",
+        "c = 2 ** int(math.floor(math.log2(n_heads)))        # largest power of two <= n_heads", "c = n_heads")),
+    ("alibi_slopes", "sorted_descending", patch(ASSIGNMENT, "alibi_slopes",
+        "torch.tensor(slopes,", "torch.tensor(sorted(slopes, reverse=True),")),
+    ("alibi_slopes", "even_positions_of_2c_list", patch(ASSIGNMENT, "alibi_slopes",
+        "[0::2][: n_heads - c]", "[1::2][: n_heads - c]")),
+    ("alibi_slopes", "next_power_of_two_truncated", patch(ASSIGNMENT, "alibi_slopes", [
+        ("c = 2 ** int(math.floor(math.log2(n_heads)))        # largest power of two <= n_heads",
+         "c = 2 ** int(math.ceil(math.log2(n_heads)))"),
+        ("torch.tensor(slopes,", "torch.tensor(slopes[:n_heads],")])),
+    ("alibi_slopes", "starts_at_slope_1", patch(ASSIGNMENT, "alibi_slopes", "(h + 1) / n)", "h / n)")),
+    ("alibi_slopes", "returns_float64", patch(ASSIGNMENT, "alibi_slopes",
+        "dtype=torch.float32)", "dtype=torch.float64)")),
 ]
 
 SLOPE_RIGHT = [
-    ("alibi_slopes", "authors_get_slopes_recursive", _SLOPE_HEAD + """\
+    ("alibi_slopes", "authors_get_slopes_recursive", """\
+def alibi_slopes(n_heads):
     def get_slopes(n):
         def get_slopes_power_of_2(n):
             start = 2 ** (-2 ** -(math.log2(n) - 3))
@@ -322,7 +280,8 @@ SLOPE_RIGHT = [
         return get_slopes_power_of_2(closest) + get_slopes(2 * closest)[0::2][: n - closest]
     return torch.tensor(get_slopes(n_heads), dtype=torch.float32)
 """),
-    ("alibi_slopes", "torch_pow_vectorised", _SLOPE_HEAD + """\
+    ("alibi_slopes", "torch_pow_vectorised", """\
+def alibi_slopes(n_heads):
     c = 1 << (n_heads.bit_length() - 1)
     base = 2.0 ** (-8.0 / c)
     slopes = torch.pow(torch.tensor(base, dtype=torch.float64), torch.arange(1, c + 1))
@@ -334,7 +293,6 @@ SLOPE_RIGHT = [
 ]
 
 # ---------------------------------------------------------------- alibi_bias
-_BIAS_HEAD = "def alibi_bias(n_heads, seq_len):\n"
 BIAS_WRONG = [
     ("alibi_bias", "positive_bias", patch(ASSIGNMENT, "alibi_bias", "bias = -slopes.view", "bias = slopes.view")),
     ("alibi_bias", "symmetric_no_causal_mask", patch(ASSIGNMENT, "alibi_bias", [
@@ -354,13 +312,15 @@ BIAS_WRONG = [
 ]
 
 BIAS_RIGHT = [
-    ("alibi_bias", "triu_fill_after_broadcast", _BIAS_HEAD + """\
+    ("alibi_bias", "triu_fill_after_broadcast", """\
+def alibi_bias(n_heads, seq_len):
     pos = torch.arange(seq_len, dtype=torch.float32)
     dist = pos[None, :] - pos[:, None]                                   # j - i, <= 0 below the diagonal
     bias = alibi_slopes(n_heads)[:, None, None] * dist                   # (H, L, L)
     return bias + torch.full((seq_len, seq_len), float("-inf")).triu(1)
 """),
-    ("alibi_bias", "loops_float64", _BIAS_HEAD + """\
+    ("alibi_bias", "loops_float64", """\
+def alibi_bias(n_heads, seq_len):
     slopes = alibi_slopes(n_heads).tolist()
     out = torch.empty(n_heads, seq_len, seq_len, dtype=torch.float64)
     for h in range(n_heads):
@@ -372,65 +332,58 @@ BIAS_RIGHT = [
 ]
 
 # ---------------------------------------------------------------- interpolate_positions
-_PI_HEAD = "def interpolate_positions(positions, train_len, target_len):\n"
 
 PI_WRONG = [
-    ("interpolate_positions", "inverted_ratio", _PI_HEAD + """\
-    return positions.float() * target_len / train_len
-"""),
-    ("interpolate_positions", "floor_division", _PI_HEAD + """\
-    return (positions * train_len // target_len).float()
-"""),
-    ("interpolate_positions", "keeps_integer_dtype", _PI_HEAD + """\
-    return (positions * train_len / target_len).to(positions.dtype)
-"""),
-    ("interpolate_positions", "rounded_to_integers", _PI_HEAD + """\
-    return torch.round(positions.float() * train_len / target_len)
-"""),
-    ("interpolate_positions", "normalised_to_unit_interval", _PI_HEAD + """\
-    return positions.float() / target_len
-"""),
-    ("interpolate_positions", "in_place_on_float_input", _PI_HEAD + """\
-    if positions.is_floating_point():
-        return positions.mul_(train_len / target_len)
-    return positions.float() * (train_len / target_len)
-"""),
+    ("interpolate_positions", "inverted_ratio", patch(ASSIGNMENT, "interpolate_positions",
+        "torch.float64) * train_len / target_len", "torch.float64) * target_len / train_len")),
+    ("interpolate_positions", "floor_division", patch(ASSIGNMENT, "interpolate_positions",
+        "torch.float64) * train_len / target_len", "torch.float64) * train_len // target_len")),
+    ("interpolate_positions", "keeps_integer_dtype", patch(ASSIGNMENT, "interpolate_positions",
+        "out_dtype = positions.dtype if positions.is_floating_point() else torch.float32",
+        "out_dtype = positions.dtype")),
+    ("interpolate_positions", "rounded_to_integers", patch(ASSIGNMENT, "interpolate_positions",
+        "(positions.to(torch.float64) * train_len / target_len)",
+        "torch.round(positions.to(torch.float64) * train_len / target_len)")),
+    ("interpolate_positions", "normalised_to_unit_interval", patch(ASSIGNMENT, "interpolate_positions",
+        "torch.float64) * train_len / target_len", "torch.float64) / target_len")),
+    ("interpolate_positions", "in_place_on_float_input", patch(ASSIGNMENT, "interpolate_positions",
+        "    out_dtype =",
+        "    if positions.is_floating_point():\n"
+        "        return positions.mul_(train_len / target_len)\n"
+        "    out_dtype =")),
 ]
 
 PI_RIGHT = [
-    ("interpolate_positions", "true_division", _PI_HEAD + """\
+    ("interpolate_positions", "true_division", """\
+def interpolate_positions(positions, train_len, target_len):
     return positions * train_len / target_len if positions.is_floating_point() \\
         else positions.to(torch.float32) * train_len / target_len
 """),
 ]
 
 # ---------------------------------------------------------------- ntk_scaled_base
-_NTK_HEAD = "def ntk_scaled_base(base, d_head, scale):\n"
 
 NTK_WRONG = [
-    ("ntk_scaled_base", "exponent_inverted", _NTK_HEAD + """\
-    return float(base * scale ** ((d_head - 2) / d_head))
-"""),
-    ("ntk_scaled_base", "linear_in_scale", _NTK_HEAD + """\
-    return float(base * scale)
-"""),
-    ("ntk_scaled_base", "returns_tensor", _NTK_HEAD + """\
-    return torch.tensor(base, dtype=torch.float64) * scale ** (d_head / (d_head - 2))
-"""),
-    ("ntk_scaled_base", "half_dim_in_exponent", _NTK_HEAD + """\
-    d = d_head // 2
-    return float(base * scale ** (d / (d - 2)))
-"""),
-    ("ntk_scaled_base", "integer_result_for_int_arguments", _NTK_HEAD + """\
-    return round(base * scale ** (d_head / (d_head - 2)))
-"""),
+    ("ntk_scaled_base", "exponent_inverted", patch(ASSIGNMENT, "ntk_scaled_base",
+        "(d_head / (d_head - 2))", "((d_head - 2) / d_head)")),
+    ("ntk_scaled_base", "linear_in_scale", patch(ASSIGNMENT, "ntk_scaled_base",
+        "float(scale) ** (d_head / (d_head - 2))", "float(scale)")),
+    ("ntk_scaled_base", "returns_tensor", patch(ASSIGNMENT, "ntk_scaled_base",
+        "float(base) * float(scale)", "torch.tensor(base, dtype=torch.float64) * scale")),
+    ("ntk_scaled_base", "half_dim_in_exponent", patch(ASSIGNMENT, "ntk_scaled_base",
+        "(d_head / (d_head - 2))", "((d_head // 2) / (d_head // 2 - 2))")),
+    ("ntk_scaled_base", "integer_result_for_int_arguments", patch(ASSIGNMENT, "ntk_scaled_base",
+        "return float(base) * float(scale) ** (d_head / (d_head - 2))",
+        "return round(base * scale ** (d_head / (d_head - 2)))")),
 ]
 
 NTK_RIGHT = [
-    ("ntk_scaled_base", "via_exp_log", _NTK_HEAD + """\
+    ("ntk_scaled_base", "via_exp_log", """\
+def ntk_scaled_base(base, d_head, scale):
     return math.exp(math.log(base) + d_head / (d_head - 2) * math.log(scale))
 """),
-    ("ntk_scaled_base", "pow_builtin", _NTK_HEAD + """\
+    ("ntk_scaled_base", "pow_builtin", """\
+def ntk_scaled_base(base, d_head, scale):
     return base * pow(scale, d_head / (d_head - 2)) * 1.0
 """),
 ]
@@ -449,14 +402,8 @@ WRONG += [
         "    if bidirectional:\n        num_buckets //= 2\n", "    num_buckets //= 2\n    if bidirectional:\n")),
     ("t5_relative_bucket", "cap_at_num_buckets", patch(
         ASSIGNMENT, "t5_relative_bucket", "large.clamp(max=num_buckets - 1)", "large.clamp(max=num_buckets)")),
-    ("alibi_slopes", "extra_from_2n_list", """
-def alibi_slopes(n_heads):
-    c = 2 ** int(math.floor(math.log2(n_heads)))
-    s = [2.0 ** (-8.0 * (h + 1) / c) for h in range(c)]
-    if c < n_heads:
-        s += [2.0 ** (-8.0 * (h + 1) / (2 * n_heads)) for h in range(0, 2 * n_heads, 2)][: n_heads - c]
-    return torch.tensor(s, dtype=torch.float32)
-"""),
+    ("alibi_slopes", "extra_from_2n_list", patch(ASSIGNMENT, "alibi_slopes",
+        "geometric(2 * c)[0::2]", "geometric(2 * n_heads)[0::2]")),
 ]
 
 RIGHT += [
@@ -545,7 +492,8 @@ def relative_shift_matrix(offset, d_model):
 # Issue 13: the text promises that a float tensor keeps its dtype (float64 stays float64); the two "right"
 # variants that always return float32 break that promise and are wrong now.
 WRONG += [
-    ("interpolate_positions", "ratio_first", _PI_HEAD + """\
+    ("interpolate_positions", "ratio_first", """\
+def interpolate_positions(positions, train_len, target_len):
     scale = train_len / target_len
     return positions.float() * scale
 """),
@@ -553,17 +501,20 @@ WRONG += [
 def interpolate_positions(positions, train_len, target_len):
     return positions.float() * (train_len / target_len)
 """),
-    ("interpolate_positions", "always_float32", _PI_HEAD + """\
+    ("interpolate_positions", "always_float32", """\
+def interpolate_positions(positions, train_len, target_len):
     return positions.float() * train_len / target_len
 """),
-    ("interpolate_positions", "float32_round_trip_for_float64", _PI_HEAD + """\
+    ("interpolate_positions", "float32_round_trip_for_float64", """\
+def interpolate_positions(positions, train_len, target_len):
     return (positions.float() * (train_len / target_len)).to(positions.dtype if positions.is_floating_point()
                                                                else torch.float32)
 """),
 ]
 
 RIGHT += [
-    ("interpolate_positions", "true_division_promotes", _PI_HEAD + """\
+    ("interpolate_positions", "true_division_promotes", """\
+def interpolate_positions(positions, train_len, target_len):
     return positions * train_len / target_len if positions.is_floating_point() else positions / (target_len / train_len)
 """),
 ]

@@ -1,352 +1,112 @@
-"""03_ffn_normalization: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""03_ffn_normalization: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
+
+from mutations._patch import patch
 
 ASSIGNMENT = "03_ffn_normalization"
 
 WRONG = [
     # gelu
-    ("gelu", "erf_without_sqrt2", """
-def gelu(x, approximate="none"):
-    if approximate == "tanh":
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
-    return 0.5 * x * (1 + torch.erf(x))
-"""),
-    ("gelu", "tanh_constant_sqrt_pi_over_2", """
-def gelu(x, approximate="none"):
-    if approximate == "tanh":
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x ** 3)))
-    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
-"""),
-    ("gelu", "tanh_coefficient_typo", """
-def gelu(x, approximate="none"):
-    if approximate == "tanh":
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.44715 * x ** 3)))
-    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
-"""),
-    ("gelu", "tanh_x_squared", """
-def gelu(x, approximate="none"):
-    if approximate == "tanh":
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 2)))
-    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
-"""),
-    ("gelu", "approximate_ignored", """
-def gelu(x, approximate="none"):
-    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
-"""),
-    ("gelu", "sigmoid_1702_for_tanh", """
-def gelu(x, approximate="none"):
-    if approximate == "tanh":
-        return x * torch.sigmoid(1.702 * x)
-    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
-"""),
-    ("gelu", "float32_inside", """
-def gelu(x, approximate="none"):
-    x = x.float()
-    if approximate == "tanh":
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
-    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
-"""),
+    ("gelu", "erf_without_sqrt2", patch(ASSIGNMENT, "gelu", "torch.erf(x / math.sqrt(2.0))", "torch.erf(x)")),
+    ("gelu", "tanh_constant_sqrt_pi_over_2", patch(ASSIGNMENT, "gelu",
+        "math.sqrt(2.0 / math.pi)", "math.sqrt(math.pi / 2.0)")),
+    ("gelu", "tanh_coefficient_typo", patch(ASSIGNMENT, "gelu", "0.044715 * x ** 3", "0.44715 * x ** 3")),
+    ("gelu", "tanh_x_squared", patch(ASSIGNMENT, "gelu", "0.044715 * x ** 3", "0.044715 * x ** 2")),
+    # the erf form whatever `approximate` says
+    ("gelu", "approximate_ignored", patch(ASSIGNMENT, "gelu",
+        '    if approximate == "none":\n'
+        "        return",
+        "    return")),
+    ("gelu", "sigmoid_1702_for_tanh", patch(ASSIGNMENT, "gelu",
+        "return 0.5 * x * (1.0 + torch.tanh(inner))", "return x * torch.sigmoid(1.702 * x)")),
+    ("gelu", "float32_inside", patch(ASSIGNMENT, "gelu",
+        '    if approximate == "none":\n',
+        "    x = x.float()\n"
+        '    if approximate == "none":\n')),
     # FeedForward
-    ("feed_forward", "tanh_gelu", """
-class FeedForward(nn.Module):
-    def __init__(self, d_model, d_ff=None, activation="gelu"):
-        super().__init__()
-        d_ff = d_ff or 4 * d_model
-        self.fc1, self.fc2, self.activation = nn.Linear(d_model, d_ff), nn.Linear(d_ff, d_model), activation
-
-    def forward(self, x):
-        h = self.fc1(x)
-        h = F.gelu(h, approximate="tanh") if self.activation == "gelu" else F.relu(h)
-        return self.fc2(h)
-"""),
-    ("feed_forward", "default_d_ff_is_d_model", """
-class FeedForward(nn.Module):
-    def __init__(self, d_model, d_ff=None, activation="gelu"):
-        super().__init__()
-        d_ff = d_ff or d_model
-        self.fc1, self.fc2, self.activation = nn.Linear(d_model, d_ff), nn.Linear(d_ff, d_model), activation
-
-    def forward(self, x):
-        h = self.fc1(x)
-        h = F.gelu(h) if self.activation == "gelu" else F.relu(h)
-        return self.fc2(h)
-"""),
-    ("feed_forward", "activation_argument_ignored", """
-class FeedForward(nn.Module):
-    def __init__(self, d_model, d_ff=None, activation="gelu"):
-        super().__init__()
-        d_ff = d_ff or 4 * d_model
-        self.fc1, self.fc2 = nn.Linear(d_model, d_ff), nn.Linear(d_ff, d_model)
-
-    def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
-"""),
-    ("feed_forward", "dropout_in_forward", """
-class FeedForward(nn.Module):
-    def __init__(self, d_model, d_ff=None, activation="gelu"):
-        super().__init__()
-        d_ff = d_ff or 4 * d_model
-        self.fc1, self.fc2, self.activation = nn.Linear(d_model, d_ff), nn.Linear(d_ff, d_model), activation
-        self.dropout = nn.Dropout(0.1)
-
-    def forward(self, x):
-        h = self.fc1(x)
-        h = F.gelu(h) if self.activation == "gelu" else F.relu(h)
-        return self.dropout(self.fc2(h))
-"""),
-    ("feed_forward", "no_biases", """
-class FeedForward(nn.Module):
-    def __init__(self, d_model, d_ff=None, activation="gelu"):
-        super().__init__()
-        d_ff = d_ff or 4 * d_model
-        self.fc1 = nn.Linear(d_model, d_ff, bias=False)
-        self.fc2 = nn.Linear(d_ff, d_model, bias=False)
-        self.activation = activation
-
-    def forward(self, x):
-        h = self.fc1(x)
-        h = F.gelu(h) if self.activation == "gelu" else F.relu(h)
-        return self.fc2(h)
-"""),
-    ("feed_forward", "activation_after_fc2_too", """
-class FeedForward(nn.Module):
-    def __init__(self, d_model, d_ff=None, activation="gelu"):
-        super().__init__()
-        d_ff = d_ff or 4 * d_model
-        self.fc1, self.fc2, self.activation = nn.Linear(d_model, d_ff), nn.Linear(d_ff, d_model), activation
-
-    def forward(self, x):
-        act = F.gelu if self.activation == "gelu" else F.relu
-        return act(self.fc2(act(self.fc1(x))))
-"""),
+    ("feed_forward", "tanh_gelu", patch(ASSIGNMENT, "feed_forward", "F.gelu(h)", 'F.gelu(h, approximate="tanh")')),
+    ("feed_forward", "default_d_ff_is_d_model", patch(ASSIGNMENT, "feed_forward",
+        "d_ff = 4 * d_model if", "d_ff = d_model if")),
+    ("feed_forward", "activation_argument_ignored", patch(ASSIGNMENT, "feed_forward",
+        'h = F.gelu(h) if self.activation == "gelu" else F.relu(h)', "h = F.gelu(h)")),
+    ("feed_forward", "dropout_in_forward", patch(ASSIGNMENT, "feed_forward", [
+        ("        self.activation = activation\n",
+         "        self.activation = activation\n"
+         "        self.dropout = nn.Dropout(0.1)\n"),
+        ("return self.fc2(h)", "return self.dropout(self.fc2(h))")])),
+    ("feed_forward", "no_biases", patch(ASSIGNMENT, "feed_forward", [
+        ("nn.Linear(d_model, d_ff)", "nn.Linear(d_model, d_ff, bias=False)"),
+        ("nn.Linear(d_ff, d_model)", "nn.Linear(d_ff, d_model, bias=False)")])),
+    ("feed_forward", "activation_after_fc2_too", patch(ASSIGNMENT, "feed_forward", [
+        ('h = F.gelu(h) if self.activation == "gelu" else F.relu(h)',
+         'act = F.gelu if self.activation == "gelu" else F.relu\n'
+         "        h = act(h)"),
+        ("return self.fc2(h)", "return act(self.fc2(h))")])),
     # swiglu_hidden_dim
-    ("swiglu_hidden_dim", "no_rounding", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    return int(2 * 4 * d_model / 3)
-"""),
-    ("swiglu_hidden_dim", "rounds_down", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    hidden = int(2 * 4 * d_model / 3)
-    return multiple_of * (hidden // multiple_of)
-"""),
-    ("swiglu_hidden_dim", "round_instead_of_int", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    hidden = round(8 * d_model / 3)
-    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
-"""),
-    ("swiglu_hidden_dim", "always_adds_a_multiple", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    hidden = int(2 * 4 * d_model / 3)
-    return multiple_of * (hidden // multiple_of + 1)
-"""),
-    ("swiglu_hidden_dim", "numpy_float_result", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    import numpy as np
-    hidden = int(2 * 4 * d_model / 3)
-    return multiple_of * np.ceil(hidden / multiple_of)
-"""),
-    ("swiglu_hidden_dim", "multiple_of_hardcoded", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    hidden = int(2 * 4 * d_model / 3)
-    return 256 * ((hidden + 255) // 256)
-"""),
+    ("swiglu_hidden_dim", "no_rounding", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "multiple_of * ((hidden + multiple_of - 1) // multiple_of)  # rounded up", "hidden")),
+    ("swiglu_hidden_dim", "rounds_down", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "multiple_of * ((hidden + multiple_of - 1) // multiple_of)  # rounded up",
+        "multiple_of * (hidden // multiple_of)  # rounded down")),
+    ("swiglu_hidden_dim", "round_instead_of_int", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "int(2 * (4 * d_model) / 3)                             # two thirds of 4d, truncated",
+        "round(2 * (4 * d_model) / 3)")),
+    ("swiglu_hidden_dim", "always_adds_a_multiple", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "multiple_of * ((hidden + multiple_of - 1) // multiple_of)", "multiple_of * (hidden // multiple_of + 1)")),
+    ("swiglu_hidden_dim", "numpy_float_result", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)",
+        "    import numpy as np\n"
+        "    return multiple_of * np.ceil(hidden / multiple_of)")),
+    ("swiglu_hidden_dim", "multiple_of_hardcoded", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "multiple_of * ((hidden + multiple_of - 1) // multiple_of)", "256 * ((hidden + 255) // 256)")),
     # SwiGLU
-    ("swiglu", "silu_on_value_branch", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or swiglu_hidden_dim(d_model)
-        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
-
-    def forward(self, x):
-        return self.w2(self.w1(x) * F.silu(self.w3(x)))
-"""),
-    ("swiglu", "sigmoid_gate", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or swiglu_hidden_dim(d_model)
-        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
-
-    def forward(self, x):
-        return self.w2(torch.sigmoid(self.w1(x)) * self.w3(x))
-"""),
-    ("swiglu", "gelu_gate", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or swiglu_hidden_dim(d_model)
-        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
-
-    def forward(self, x):
-        return self.w2(F.gelu(self.w1(x)) * self.w3(x))
-"""),
-    ("swiglu", "default_d_ff_4d", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or 4 * d_model
-        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
-
-    def forward(self, x):
-        return self.w2(F.silu(self.w1(x)) * self.w3(x))
-"""),
-    ("swiglu", "bias_argument_ignored", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or swiglu_hidden_dim(d_model)
-        self.w1 = nn.Linear(d_model, d_ff, bias=False)
-        self.w3 = nn.Linear(d_model, d_ff, bias=False)
-        self.w2 = nn.Linear(d_ff, d_model, bias=False)
-
-    def forward(self, x):
-        return self.w2(F.silu(self.w1(x)) * self.w3(x))
-"""),
-    ("swiglu", "nn_linear_default_bias", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or swiglu_hidden_dim(d_model)
-        self.w1 = nn.Linear(d_model, d_ff)
-        self.w3 = nn.Linear(d_model, d_ff)
-        self.w2 = nn.Linear(d_ff, d_model)
-
-    def forward(self, x):
-        return self.w2(F.silu(self.w1(x)) * self.w3(x))
-"""),
-    ("swiglu", "silu_after_product", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = d_ff or swiglu_hidden_dim(d_model)
-        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
-
-    def forward(self, x):
-        return self.w2(F.silu(self.w1(x) * self.w3(x)))
-"""),
+    ("swiglu", "silu_on_value_branch", patch(ASSIGNMENT, "swiglu",
+        "F.silu(self.w1(x)) * self.w3(x)", "self.w1(x) * F.silu(self.w3(x))")),
+    ("swiglu", "sigmoid_gate", patch(ASSIGNMENT, "swiglu", "F.silu(self.w1(x))", "torch.sigmoid(self.w1(x))")),
+    ("swiglu", "gelu_gate", patch(ASSIGNMENT, "swiglu", "F.silu(", "F.gelu(")),
+    ("swiglu", "default_d_ff_4d", patch(ASSIGNMENT, "swiglu",
+        "swiglu_hidden_dim(d_model) if d_ff is None", "4 * d_model if d_ff is None")),
+    ("swiglu", "bias_argument_ignored", patch(ASSIGNMENT, "swiglu", "bias=bias)", "bias=False)", count=3)),
+    ("swiglu", "nn_linear_default_bias", patch(ASSIGNMENT, "swiglu", ", bias=bias)", ")", count=3)),
+    ("swiglu", "silu_after_product", patch(ASSIGNMENT, "swiglu",
+        "F.silu(self.w1(x)) * self.w3(x)", "F.silu(self.w1(x) * self.w3(x))")),
     # layer_norm
-    ("layer_norm", "unbiased_variance", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean(-1, keepdim=True)
-    var = x.var(-1, keepdim=True, unbiased=True)
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("layer_norm", "eps_outside_sqrt", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean(-1, keepdim=True)
-    var = (x - mean).pow(2).mean(-1, keepdim=True)
-    return (x - mean) / (torch.sqrt(var) + eps) * weight + bias
-"""),
-    ("layer_norm", "no_eps", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean(-1, keepdim=True)
-    var = (x - mean).pow(2).mean(-1, keepdim=True)
-    return (x - mean) / torch.sqrt(var) * weight + bias
-"""),
-    ("layer_norm", "mean_over_batch_axis", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean(0, keepdim=True)
-    var = (x - mean).pow(2).mean(0, keepdim=True)
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("layer_norm", "stats_over_all_elements", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean()
-    var = (x - mean).pow(2).mean()
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("layer_norm", "bias_before_weight", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean(-1, keepdim=True)
-    var = (x - mean).pow(2).mean(-1, keepdim=True)
-    return ((x - mean) / torch.sqrt(var + eps) + bias) * weight
-"""),
-    ("layer_norm", "std_not_var_under_eps", """
-def layer_norm(x, weight, bias, eps=1e-5):
-    mean = x.mean(-1, keepdim=True)
-    std = (x - mean).pow(2).mean(-1, keepdim=True).sqrt()
-    return (x - mean) / torch.sqrt(std + eps) * weight + bias
-"""),
+    ("layer_norm", "unbiased_variance", patch(ASSIGNMENT, "layer_norm",
+        "(x - mean).pow(2).mean(dim=-1, keepdim=True)              # (..., 1), biased",
+        "x.var(dim=-1, keepdim=True, unbiased=True)")),
+    ("layer_norm", "eps_outside_sqrt", patch(ASSIGNMENT, "layer_norm",
+        "torch.sqrt(var + eps)", "(torch.sqrt(var) + eps)")),
+    ("layer_norm", "no_eps", patch(ASSIGNMENT, "layer_norm", "torch.sqrt(var + eps)", "torch.sqrt(var)")),
+    ("layer_norm", "mean_over_batch_axis", patch(ASSIGNMENT, "layer_norm", "dim=-1", "dim=0", count=2)),
+    ("layer_norm", "stats_over_all_elements", patch(ASSIGNMENT, "layer_norm", [
+        ("x.mean(dim=-1, keepdim=True)", "x.mean()"),
+        ("(x - mean).pow(2).mean(dim=-1, keepdim=True)", "(x - mean).pow(2).mean()")])),
+    ("layer_norm", "bias_before_weight", patch(ASSIGNMENT, "layer_norm",
+        "(x - mean) / torch.sqrt(var + eps) * weight + bias", "((x - mean) / torch.sqrt(var + eps) + bias) * weight")),
+    # the std, not the variance, under the square root
+    ("layer_norm", "std_not_var_under_eps", patch(ASSIGNMENT, "layer_norm",
+        "mean(dim=-1, keepdim=True)              # (..., 1), biased", "mean(dim=-1, keepdim=True).sqrt()")),
     # layer_norm_backward
-    ("layer_norm_backward", "missing_xhat_term", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True) + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
-    ("layer_norm_backward", "missing_mean_term", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True) + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - xhat * (g * xhat).mean(-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
-    ("layer_norm_backward", "weight_missing_in_dx", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True) + eps)
-    xhat = (x - mean) * rstd
-    g = dout
-    dx = rstd * (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
-    ("layer_norm_backward", "no_eps_in_backward", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True))
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
-    ("layer_norm_backward", "sums_over_dim0_only", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True) + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True))
-    return dx, (dout * xhat).sum(0), dout.sum(0)
-"""),
-    ("layer_norm_backward", "sum_over_empty_dims", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    lead = tuple(range(x.dim() - 1))
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True) + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True))
-    return dx, (dout * xhat).sum(dim=lead), dout.sum(dim=lead)
-"""),
-    ("layer_norm_backward", "dbias_mean_not_sum", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(-1, keepdim=True)
-    rstd = 1 / torch.sqrt((x - mean).pow(2).mean(-1, keepdim=True) + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).mean(0)
-"""),
+    ("layer_norm_backward", "missing_xhat_term", patch(ASSIGNMENT, "layer_norm_backward",
+        " - xhat * (g * xhat).mean(dim=-1, keepdim=True))", ")")),
+    ("layer_norm_backward", "missing_mean_term", patch(ASSIGNMENT, "layer_norm_backward",
+        "g - g.mean(dim=-1, keepdim=True) - xhat", "g - xhat")),
+    ("layer_norm_backward", "weight_missing_in_dx", patch(ASSIGNMENT, "layer_norm_backward",
+        "g = dout * weight", "g = dout")),
+    ("layer_norm_backward", "no_eps_in_backward", patch(ASSIGNMENT, "layer_norm_backward",
+        "torch.sqrt(var + eps)", "torch.sqrt(var)")),
+    ("layer_norm_backward", "sums_over_dim0_only", patch(ASSIGNMENT, "layer_norm_backward", [
+        ("(dout * xhat).reshape(-1, D).sum(dim=0)", "(dout * xhat).sum(dim=0)"),
+        ("dout.reshape(-1, D).sum(dim=0)", "dout.sum(dim=0)")])),
+    ("layer_norm_backward", "sum_over_empty_dims", patch(ASSIGNMENT, "layer_norm_backward", [
+        ("    D = x.shape[-1]\n", "    lead = tuple(range(x.dim() - 1))\n"),
+        ("(dout * xhat).reshape(-1, D).sum(dim=0)", "(dout * xhat).sum(dim=lead)"),
+        ("dout.reshape(-1, D).sum(dim=0)", "dout.sum(dim=lead)")])),
+    ("layer_norm_backward", "dbias_mean_not_sum", patch(ASSIGNMENT, "layer_norm_backward",
+        "dout.reshape(-1, D).sum(dim=0)", "dout.reshape(-1, D).mean(dim=0)")),
     ("layer_norm_backward", "uses_autograd", """
 def layer_norm_backward(dout, x, weight, eps=1e-5):
     with torch.enable_grad():
@@ -357,280 +117,120 @@ def layer_norm_backward(dout, x, weight, eps=1e-5):
     return x.grad, w.grad, b.grad
 """),
     # rms_norm
-    ("rms_norm", "eps_outside_sqrt", """
-def rms_norm(x, weight, eps=1e-6):
-    return x / (x.pow(2).mean(-1, keepdim=True).sqrt() + eps) * weight
-"""),
-    ("rms_norm", "subtracts_mean", """
-def rms_norm(x, weight, eps=1e-6):
-    xc = x - x.mean(-1, keepdim=True)
-    return xc / torch.sqrt(xc.pow(2).mean(-1, keepdim=True) + eps) * weight
-"""),
-    ("rms_norm", "sum_not_mean", """
-def rms_norm(x, weight, eps=1e-6):
-    return x / torch.sqrt(x.pow(2).sum(-1, keepdim=True) + eps) * weight
-"""),
-    ("rms_norm", "unbiased_std", """
-def rms_norm(x, weight, eps=1e-6):
-    return x / torch.sqrt(x.var(-1, keepdim=True) + eps) * weight
-"""),
-    ("rms_norm", "default_eps_1e5", """
-def rms_norm(x, weight, eps=1e-5):
-    return x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
-"""),
-    ("rms_norm", "mean_over_batch_axis", """
-def rms_norm(x, weight, eps=1e-6):
-    return x / torch.sqrt(x.pow(2).mean(0, keepdim=True) + eps) * weight
-"""),
+    ("rms_norm", "eps_outside_sqrt", patch(ASSIGNMENT, "rms_norm", "torch.sqrt(ms + eps)", "(torch.sqrt(ms) + eps)")),
+    ("rms_norm", "subtracts_mean", patch(ASSIGNMENT, "rms_norm",
+        "    ms = x.pow(2)",
+        "    x = x - x.mean(dim=-1, keepdim=True)\n"
+        "    ms = x.pow(2)")),
+    ("rms_norm", "sum_not_mean", patch(ASSIGNMENT, "rms_norm", "x.pow(2).mean(", "x.pow(2).sum(")),
+    ("rms_norm", "unbiased_std", patch(ASSIGNMENT, "rms_norm",
+        "x.pow(2).mean(dim=-1, keepdim=True)                        # (..., 1) mean square",
+        "x.var(dim=-1, keepdim=True)")),
+    ("rms_norm", "default_eps_1e5", patch(ASSIGNMENT, "rms_norm", "eps=1e-6", "eps=1e-5")),
+    ("rms_norm", "mean_over_batch_axis", patch(ASSIGNMENT, "rms_norm", "mean(dim=-1", "mean(dim=0")),
     # batch_norm
-    ("batch_norm", "biased_running_var", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        mean, var = x.mean(0), x.var(0, unbiased=False)
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var)
-    else:
-        mean, var = running_mean, running_var
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("batch_norm", "unbiased_var_to_normalise", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        mean, var = x.mean(0), x.var(0, unbiased=True)
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var)
-    else:
-        mean, var = running_mean, running_var
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("batch_norm", "momentum_reversed", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        n = x.shape[0]
-        mean, var = x.mean(0), x.var(0, unbiased=False)
-        running_mean.mul_(momentum).add_((1 - momentum) * mean)
-        running_var.mul_(momentum).add_((1 - momentum) * var * n / (n - 1))
-    else:
-        mean, var = running_mean, running_var
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("batch_norm", "running_stats_rebound_not_in_place", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        n = x.shape[0]
-        mean, var = x.mean(0), x.var(0, unbiased=False)
-        running_mean = (1 - momentum) * running_mean + momentum * mean
-        running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-    else:
-        mean, var = running_mean, running_var
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("batch_norm", "eval_uses_batch_stats", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    n = x.shape[0]
-    mean, var = x.mean(0), x.var(0, unbiased=False)
-    if training:
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("batch_norm", "stats_over_channels", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        n = x.shape[1]
-        mean, var = x.mean(1, keepdim=True), x.var(1, unbiased=False, keepdim=True)
-        running_mean.mul_(1 - momentum).add_(momentum * mean.mean())
-        running_var.mul_(1 - momentum).add_(momentum * var.mean() * n / (n - 1))
-    else:
-        mean, var = running_mean, running_var
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
-    ("batch_norm", "eps_outside_sqrt", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        n = x.shape[0]
-        mean, var = x.mean(0), x.var(0, unbiased=False)
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
-    else:
-        mean, var = running_mean, running_var
-    return (x - mean) / (torch.sqrt(var) + eps) * weight + bias
-"""),
-    ("batch_norm", "normalises_with_updated_running_stats", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        n = x.shape[0]
-        mean, var = x.mean(0), x.var(0, unbiased=False)
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
-    return (x - running_mean) / torch.sqrt(running_var + eps) * weight + bias
-"""),
+    ("batch_norm", "biased_running_var", patch(ASSIGNMENT, "batch_norm",
+        "momentum * var * n / (n - 1))   # unbiased", "momentum * var)")),
+    ("batch_norm", "unbiased_var_to_normalise", patch(ASSIGNMENT, "batch_norm", [
+        ("x.var(dim=0, unbiased=False)                          # (C,) biased: used to normalise",
+         "x.var(dim=0, unbiased=True)"),
+        ("momentum * var * n / (n - 1))   # unbiased", "momentum * var)")])),
+    ("batch_norm", "momentum_reversed", patch(ASSIGNMENT, "batch_norm", [
+        ("running_mean.mul_(1 - momentum).add_(momentum * mean)",
+         "running_mean.mul_(momentum).add_((1 - momentum) * mean)"),
+        ("running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))",
+         "running_var.mul_(momentum).add_((1 - momentum) * var * n / (n - 1))")])),
+    ("batch_norm", "running_stats_rebound_not_in_place", patch(ASSIGNMENT, "batch_norm", [
+        ("running_mean.mul_(1 - momentum).add_(momentum * mean)",
+         "running_mean = (1 - momentum) * running_mean + momentum * mean"),
+        ("running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))",
+         "running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)")])),
+    ("batch_norm", "eval_uses_batch_stats", patch(ASSIGNMENT, "batch_norm",
+        "mean, var = running_mean, running_var", "mean, var = x.mean(dim=0), x.var(dim=0, unbiased=False)")),
+    ("batch_norm", "stats_over_channels", patch(ASSIGNMENT, "batch_norm", [
+        ("n = x.shape[0]", "n = x.shape[1]"),
+        ("x.mean(dim=0)", "x.mean(dim=1, keepdim=True)"),
+        ("x.var(dim=0, unbiased=False)", "x.var(dim=1, unbiased=False, keepdim=True)"),
+        ("momentum * mean)", "momentum * mean.mean())"),
+        ("momentum * var * n", "momentum * var.mean() * n")])),
+    ("batch_norm", "eps_outside_sqrt", patch(ASSIGNMENT, "batch_norm",
+        "torch.sqrt(var + eps)", "(torch.sqrt(var) + eps)")),
+    ("batch_norm", "normalises_with_updated_running_stats", patch(ASSIGNMENT, "batch_norm",
+        "    else:\n"
+        "        mean, var = running_mean, running_var\n"
+        "    return (x - mean) / torch.sqrt(var + eps)",
+        "    return (x - running_mean) / torch.sqrt(running_var + eps)")),
     # pre_ln_block
-    ("pre_ln_block", "post_order", """
-def pre_ln_block(x, sublayer, norm):
-    return norm(x + sublayer(x))
-"""),
-    ("pre_ln_block", "no_residual", """
-def pre_ln_block(x, sublayer, norm):
-    return sublayer(norm(x))
-"""),
-    ("pre_ln_block", "residual_from_normed_x", """
-def pre_ln_block(x, sublayer, norm):
-    h = norm(x)
-    return h + sublayer(h)
-"""),
-    ("pre_ln_block", "norm_on_branch_output", """
-def pre_ln_block(x, sublayer, norm):
-    return x + norm(sublayer(x))
-"""),
-    ("pre_ln_block", "in_place_residual_add", """
-def pre_ln_block(x, sublayer, norm):
-    x += sublayer(norm(x))
-    return x
-"""),
+    ("pre_ln_block", "post_order", patch(ASSIGNMENT, "pre_ln_block",
+        "return x + sublayer(norm(x))", "return norm(x + sublayer(x))")),
+    ("pre_ln_block", "no_residual", patch(ASSIGNMENT, "pre_ln_block",
+        "return x + sublayer(norm(x))", "return sublayer(norm(x))")),
+    ("pre_ln_block", "residual_from_normed_x", patch(ASSIGNMENT, "pre_ln_block",
+        "    return x + sublayer(norm(x))",
+        "    h = norm(x)\n"
+        "    return h + sublayer(h)")),
+    ("pre_ln_block", "norm_on_branch_output", patch(ASSIGNMENT, "pre_ln_block",
+        "return x + sublayer(norm(x))", "return x + norm(sublayer(x))")),
+    ("pre_ln_block", "in_place_residual_add", patch(ASSIGNMENT, "pre_ln_block",
+        "    return x + sublayer(norm(x))",
+        "    x += sublayer(norm(x))\n"
+        "    return x")),
     # post_ln_block
-    ("post_ln_block", "pre_order", """
-def post_ln_block(x, sublayer, norm):
-    return x + sublayer(norm(x))
-"""),
-    ("post_ln_block", "norm_on_branch_only", """
-def post_ln_block(x, sublayer, norm):
-    return x + norm(sublayer(x))
-"""),
-    ("post_ln_block", "no_residual", """
-def post_ln_block(x, sublayer, norm):
-    return norm(sublayer(x))
-"""),
-    ("post_ln_block", "in_place_residual_add", """
-def post_ln_block(x, sublayer, norm):
-    x += sublayer(x)
-    return norm(x)
-"""),
-    ("post_ln_block", "residual_after_norm", """
-def post_ln_block(x, sublayer, norm):
-    return norm(sublayer(x)) + x
-"""),
+    ("post_ln_block", "pre_order", patch(ASSIGNMENT, "post_ln_block",
+        "return norm(x + sublayer(x))", "return x + sublayer(norm(x))")),
+    ("post_ln_block", "norm_on_branch_only", patch(ASSIGNMENT, "post_ln_block",
+        "return norm(x + sublayer(x))", "return x + norm(sublayer(x))")),
+    ("post_ln_block", "no_residual", patch(ASSIGNMENT, "post_ln_block",
+        "return norm(x + sublayer(x))", "return norm(sublayer(x))")),
+    ("post_ln_block", "in_place_residual_add", patch(ASSIGNMENT, "post_ln_block",
+        "    return norm(x + sublayer(x))",
+        "    x += sublayer(x)\n"
+        "    return norm(x)")),
+    ("post_ln_block", "residual_after_norm", patch(ASSIGNMENT, "post_ln_block",
+        "return norm(x + sublayer(x))", "return norm(sublayer(x)) + x")),
     # layer_grad_norms
-    ("layer_grad_norms", "top_to_bottom", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    out = [math.sqrt(sum(p.grad.pow(2).sum().item() for p in s.parameters())) for s in sublayers]
-    return out[::-1]
-"""),
-    ("layer_grad_norms", "final_norm_ignored", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    F.mse_loss(h, target).backward()
-    return [math.sqrt(sum(p.grad.pow(2).sum().item() for p in s.parameters())) for s in sublayers]
-"""),
-    ("layer_grad_norms", "sum_reduced_loss", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target, reduction="sum").backward()
-    return [math.sqrt(sum(p.grad.pow(2).sum().item() for p in s.parameters())) for s in sublayers]
-"""),
-    ("layer_grad_norms", "weights_only", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    return [math.sqrt(sum(p.grad.pow(2).sum().item() for name, p in s.named_parameters() if name.endswith("weight")))
-            for s in sublayers]
-"""),
-    ("layer_grad_norms", "squared_norms", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    return [sum(p.grad.pow(2).sum().item() for p in s.parameters()) for s in sublayers]
-"""),
-    ("layer_grad_norms", "sum_of_per_parameter_norms", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    return [sum(p.grad.norm().item() for p in s.parameters()) for s in sublayers]
-"""),
-    ("layer_grad_norms", "returns_tensors", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    return [torch.cat([p.grad.reshape(-1) for p in s.parameters()]).norm() for s in sublayers]
-"""),
-    ("layer_grad_norms", "includes_norm_parameters", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = h + s(n(h)) if pre_ln else n(h + s(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    out = []
-    for s, n in zip(sublayers, norms):
-        params = list(s.parameters()) + (list(n.parameters()) if isinstance(n, nn.Module) else [])
-        out.append(math.sqrt(sum(p.grad.pow(2).sum().item() for p in params)))
-    return out
-"""),
-    ("layer_grad_norms", "pre_ln_flag_inverted", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for s, n in zip(sublayers, norms):
-        h = n(h + s(h)) if pre_ln else h + s(n(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    return [math.sqrt(sum(p.grad.pow(2).sum().item() for p in s.parameters())) for s in sublayers]
-"""),
+    ("layer_grad_norms", "top_to_bottom", patch(ASSIGNMENT, "layer_grad_norms",
+        "    return result", "    return result[::-1]")),
+    ("layer_grad_norms", "final_norm_ignored", patch(ASSIGNMENT, "layer_grad_norms",
+        "    if final_norm is not None:\n"
+        "        h = final_norm(h)\n",
+        "")),
+    ("layer_grad_norms", "sum_reduced_loss", patch(ASSIGNMENT, "layer_grad_norms",
+        "F.mse_loss(h, target)", 'F.mse_loss(h, target, reduction="sum")')),
+    ("layer_grad_norms", "weights_only", patch(ASSIGNMENT, "layer_grad_norms",
+        "[list(sub.parameters()) for sub in sublayers]",
+        '[[p for name, p in sub.named_parameters() if name.endswith("weight")]\n'
+        "              for sub in sublayers]")),
+    ("layer_grad_norms", "squared_norms", patch(ASSIGNMENT, "layer_grad_norms",
+        "result.append(math.sqrt(sq))", "result.append(sq)")),
+    ("layer_grad_norms", "sum_of_per_parameter_norms", patch(ASSIGNMENT, "layer_grad_norms", [
+        ("sq += gr.double().pow(2).sum().item()", "sq += gr.double().norm().item()"),
+        ("result.append(math.sqrt(sq))", "result.append(sq)")])),
+    ("layer_grad_norms", "returns_tensors", patch(ASSIGNMENT, "layer_grad_norms", [
+        ("sq = 0.0", "sq = torch.zeros(())"),
+        ("sq += gr.double().pow(2).sum().item()", "sq = sq + gr.pow(2).sum()"),
+        ("result.append(math.sqrt(sq))", "result.append(sq.sqrt())")])),
+    ("layer_grad_norms", "includes_norm_parameters", patch(ASSIGNMENT, "layer_grad_norms",
+        "[list(sub.parameters()) for sub in sublayers]",
+        "[list(sub.parameters()) + (list(norm.parameters()) if isinstance(norm, nn.Module) else [])\n"
+        "              for sub, norm in zip(sublayers, norms)]")),
+    ("layer_grad_norms", "pre_ln_flag_inverted", patch(ASSIGNMENT, "layer_grad_norms",
+        "h = h + sub(norm(h)) if pre_ln else norm(h + sub(h))",
+        "h = norm(h + sub(h)) if pre_ln else h + sub(norm(h))")),
     # deepnorm_alpha_beta
-    ("deepnorm_alpha_beta", "precedence_error", """
-def deepnorm_alpha_beta(n_layers):
-    return 2 * n_layers ** 0.25, 8 * n_layers ** -0.25
-"""),
-    ("deepnorm_alpha_beta", "encoder_decoder_constants", """
-def deepnorm_alpha_beta(n_layers):
-    return (3 * n_layers) ** 0.25, (12 * n_layers) ** -0.25
-"""),
-    ("deepnorm_alpha_beta", "beta_positive_exponent", """
-def deepnorm_alpha_beta(n_layers):
-    return (2 * n_layers) ** 0.25, (8 * n_layers) ** 0.25
-"""),
-    ("deepnorm_alpha_beta", "swapped", """
-def deepnorm_alpha_beta(n_layers):
-    return (8 * n_layers) ** -0.25, (2 * n_layers) ** 0.25
-"""),
-    ("deepnorm_alpha_beta", "returns_tensors", """
-def deepnorm_alpha_beta(n_layers):
-    n = torch.tensor(float(n_layers))
-    return (2 * n) ** 0.25, (8 * n) ** -0.25
-"""),
-    ("deepnorm_alpha_beta", "square_root_not_fourth_root", """
-def deepnorm_alpha_beta(n_layers):
-    return math.sqrt(2 * n_layers), 1 / math.sqrt(8 * n_layers)
-"""),
+    ("deepnorm_alpha_beta", "precedence_error", patch(ASSIGNMENT, "deepnorm_alpha_beta",
+        "(2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25", "2 * n_layers ** 0.25, 8 * n_layers ** -0.25")),
+    ("deepnorm_alpha_beta", "encoder_decoder_constants", patch(ASSIGNMENT, "deepnorm_alpha_beta",
+        "(2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25", "(3 * n_layers) ** 0.25, (12 * n_layers) ** -0.25")),
+    ("deepnorm_alpha_beta", "beta_positive_exponent", patch(ASSIGNMENT, "deepnorm_alpha_beta", "** -0.25", "** 0.25")),
+    ("deepnorm_alpha_beta", "swapped", patch(ASSIGNMENT, "deepnorm_alpha_beta",
+        "(2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25", "(8 * n_layers) ** -0.25, (2 * n_layers) ** 0.25")),
+    ("deepnorm_alpha_beta", "returns_tensors", patch(ASSIGNMENT, "deepnorm_alpha_beta",
+        "    return (2",
+        "    n_layers = torch.tensor(float(n_layers))\n"
+        "    return (2")),
+    ("deepnorm_alpha_beta", "square_root_not_fourth_root", patch(ASSIGNMENT, "deepnorm_alpha_beta",
+        "(2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25", "math.sqrt(2 * n_layers), 1 / math.sqrt(8 * n_layers)")),
 ]
 
 RIGHT = [
@@ -667,11 +267,9 @@ def swiglu_hidden_dim(d_model, multiple_of=256):
     hidden = (8 * d_model) // 3
     return -(-hidden // multiple_of) * multiple_of
 """),
-    ("swiglu_hidden_dim", "math_ceil", """
-def swiglu_hidden_dim(d_model, multiple_of=256):
-    hidden = int(2 * (4 * d_model) / 3)
-    return int(math.ceil(hidden / multiple_of) * multiple_of)
-"""),
+    ("swiglu_hidden_dim", "math_ceil", patch(ASSIGNMENT, "swiglu_hidden_dim",
+        "multiple_of * ((hidden + multiple_of - 1) // multiple_of)",
+        "int(math.ceil(hidden / multiple_of) * multiple_of)")),
     ("swiglu", "explicit_sigmoid", """
 class SwiGLU(nn.Module):
     def __init__(self, d_model, d_ff=None, bias=False):
@@ -724,10 +322,7 @@ def layer_norm_backward(dout, x, weight, eps=1e-5):
     return (dx.reshape(x.shape).to(x.dtype), torch.einsum("nd,nd->d", d, xhat).to(weight.dtype),
             d.sum(0).to(weight.dtype))
 """),
-    ("rms_norm", "rsqrt", """
-def rms_norm(x, weight, eps=1e-6):
-    return x * torch.rsqrt((x * x).mean(dim=-1, keepdim=True) + eps) * weight
-"""),
+    ("rms_norm", "rsqrt", patch(ASSIGNMENT, "rms_norm", "x / torch.sqrt(ms + eps)", "x * torch.rsqrt(ms + eps)")),
     ("rms_norm", "float64_inside", """
 def rms_norm(x, weight, eps=1e-6):
     z = x.double()
@@ -801,39 +396,12 @@ def deepnorm_alpha_beta(n_layers):
 
 # Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
 WRONG += [
-    ("layer_norm_backward", "unbiased_variance", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(dim=-1, keepdim=True)
-    var = x.var(dim=-1, keepdim=True)
-    rstd = 1.0 / torch.sqrt(var + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(dim=-1, keepdim=True) - xhat * (g * xhat).mean(dim=-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
-    ("layer_norm_backward", "dweight_uses_x_not_xhat", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(dim=-1, keepdim=True)
-    var = (x - mean).pow(2).mean(dim=-1, keepdim=True)
-    rstd = 1.0 / torch.sqrt(var + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - g.mean(dim=-1, keepdim=True) - xhat * (g * xhat).mean(dim=-1, keepdim=True))
-    return dx, (dout * x).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
-    ("layer_norm_backward", "mean_term_without_weight", """
-def layer_norm_backward(dout, x, weight, eps=1e-5):
-    D = x.shape[-1]
-    mean = x.mean(dim=-1, keepdim=True)
-    var = (x - mean).pow(2).mean(dim=-1, keepdim=True)
-    rstd = 1.0 / torch.sqrt(var + eps)
-    xhat = (x - mean) * rstd
-    g = dout * weight
-    dx = rstd * (g - dout.mean(dim=-1, keepdim=True) - xhat * (g * xhat).mean(dim=-1, keepdim=True))
-    return dx, (dout * xhat).reshape(-1, D).sum(0), dout.reshape(-1, D).sum(0)
-"""),
+    ("layer_norm_backward", "unbiased_variance", patch(ASSIGNMENT, "layer_norm_backward",
+        "(x - mean).pow(2).mean(dim=-1, keepdim=True)", "x.var(dim=-1, keepdim=True)")),
+    ("layer_norm_backward", "dweight_uses_x_not_xhat", patch(ASSIGNMENT, "layer_norm_backward",
+        "(dout * xhat).reshape", "(dout * x).reshape")),
+    ("layer_norm_backward", "mean_term_without_weight", patch(ASSIGNMENT, "layer_norm_backward",
+        "g - g.mean(dim=-1, keepdim=True)", "g - dout.mean(dim=-1, keepdim=True)")),
     ("batch_norm", "updates_stats_in_eval", """
 def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
     n = x.shape[0]
@@ -847,18 +415,8 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
     running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
     return out
 """),
-    ("batch_norm", "eval_normalises_with_batch_var", """
-def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
-    if training:
-        n = x.shape[0]
-        mean = x.mean(dim=0)
-        var = x.var(dim=0, unbiased=False)
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
-    else:
-        mean, var = running_mean, x.var(dim=0, unbiased=False)
-    return (x - mean) / torch.sqrt(var + eps) * weight + bias
-"""),
+    ("batch_norm", "eval_normalises_with_batch_var", patch(ASSIGNMENT, "batch_norm",
+        "mean, var = running_mean, running_var", "mean, var = running_mean, x.var(dim=0, unbiased=False)")),
     ("layer_grad_norms", "activation_grad_norms", """
 def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
     h = x
@@ -873,28 +431,11 @@ def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
     gs = torch.autograd.grad(loss, outs)
     return [g.norm().item() for g in gs]
 """),
-    ("layer_grad_norms", "mean_of_param_norms", """
-def layer_grad_norms(sublayers, norms, x, target, pre_ln, final_norm=None):
-    h = x
-    for sub, norm in zip(sublayers, norms):
-        h = h + sub(norm(h)) if pre_ln else norm(h + sub(h))
-    if final_norm is not None:
-        h = final_norm(h)
-    F.mse_loss(h, target).backward()
-    return [float(torch.stack([p.grad.norm() for p in sub.parameters()]).mean()) for sub in sublayers]
-"""),
-    ("swiglu", "w2_w3_swapped_roles", """
-class SwiGLU(nn.Module):
-    def __init__(self, d_model, d_ff=None, bias=False):
-        super().__init__()
-        d_ff = swiglu_hidden_dim(d_model) if d_ff is None else d_ff
-        self.w1 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w3 = nn.Linear(d_model, d_ff, bias=bias)
-        self.w2 = nn.Linear(d_ff, d_model, bias=bias)
-
-    def forward(self, x):
-        return self.w2(self.w1(x) * F.silu(self.w3(x)))
-"""),
+    ("layer_grad_norms", "mean_of_param_norms", patch(ASSIGNMENT, "layer_grad_norms", [
+        ("sq += gr.double().pow(2).sum().item()", "sq += gr.norm().item() / len(group)"),
+        ("result.append(math.sqrt(sq))", "result.append(sq)")])),
+    ("swiglu", "w2_w3_swapped_roles", patch(ASSIGNMENT, "swiglu",
+        "F.silu(self.w1(x)) * self.w3(x)", "self.w1(x) * F.silu(self.w3(x))")),
 ]
 
 RIGHT += [

@@ -1,70 +1,41 @@
-"""Wrong and right implementations for 04_training_optimization (each replaces a whole solution cell)."""
+"""Wrong and right implementations for 04_training_optimization (each replaces a whole solution cell).
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
 ASSIGNMENT = "04_training_optimization"
 
 # ----------------------------------------------------------------------------------------- sgd_step
-_SGD_HEAD = "def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):\n"
 
-SGD_DAMPENED = _SGD_HEAD + """\
-    d = grad + weight_decay * param
-    if momentum != 0:
-        buf = state.get("buf")
-        if buf is None:
-            buf = d.clone()
-        else:
-            buf = momentum * buf + (1 - momentum) * d      # an EMA: dampening = momentum
-        state["buf"] = buf
-        d = d + momentum * buf if nesterov else buf
-    param.add_(d, alpha=-lr)
-"""
+# an EMA: dampening = momentum
+SGD_DAMPENED = patch(ASSIGNMENT, "sgd_step",
+    "buf.mul_(momentum).add_(d)", "buf.mul_(momentum).add_(d, alpha=1 - momentum)")
 
-SGD_NESTEROV_IGNORED = _SGD_HEAD + """\
-    d = grad + weight_decay * param
-    if momentum != 0:
-        if "buf" not in state:
-            state["buf"] = d.clone()
-        else:
-            state["buf"].mul_(momentum).add_(d)
-        d = state["buf"]
-    param.add_(d, alpha=-lr)
-"""
+SGD_NESTEROV_IGNORED = patch(ASSIGNMENT, "sgd_step", "d = d + momentum * buf if nesterov else buf", "d = buf")
 
-SGD_NESTEROV_OLD_BUFFER = _SGD_HEAD + """\
-    d = grad + weight_decay * param
-    if momentum != 0:
-        old = state.get("buf", torch.zeros_like(param))
-        new = d.clone() if "buf" not in state else momentum * old + d
-        state["buf"] = new
-        d = d + momentum * old if nesterov else new          # look-ahead with the previous buffer
-    param.add_(d, alpha=-lr)
-"""
+# look-ahead with the previous buffer
+SGD_NESTEROV_OLD_BUFFER = patch(ASSIGNMENT, "sgd_step", [
+    ('        buf = state.get("momentum_buffer")\n',
+     '        buf = state.get("momentum_buffer")\n'
+     "        old = torch.zeros_like(param) if buf is None else buf.clone()\n"),
+    ("d = d + momentum * buf if nesterov else buf", "d = d + momentum * old if nesterov else buf")])
 
-SGD_DECOUPLED_DECAY = _SGD_HEAD + """\
-    d = grad
-    if momentum != 0:
-        if "buf" not in state:
-            state["buf"] = d.clone()
-        else:
-            state["buf"].mul_(momentum).add_(d)
-        d = d + momentum * state["buf"] if nesterov else state["buf"]
-    param.mul_(1 - lr * weight_decay)                          # decay outside the momentum
-    param.add_(d, alpha=-lr)
-"""
+# decay outside the momentum
+SGD_DECOUPLED_DECAY = patch(ASSIGNMENT, "sgd_step", [
+    ("d = grad if weight_decay == 0 else grad + weight_decay * param      # new tensor: grad untouched", "d = grad"),
+    ("    param.add_(d, alpha=-lr)",
+     "    param.mul_(1 - lr * weight_decay)\n"
+     "    param.add_(d, alpha=-lr)")])
 
-SGD_BUFFER_ALIASES_GRAD = _SGD_HEAD + """\
-    d = grad if weight_decay == 0 else grad + weight_decay * param
-    if momentum != 0:
-        if "buf" not in state:
-            state["buf"] = d                                   # no copy: the buffer is the grad tensor
-        else:
-            state["buf"].mul_(momentum).add_(d)
-        d = d + momentum * state["buf"] if nesterov else state["buf"]
-    param.add_(d, alpha=-lr)
-"""
+# no copy: the buffer is the grad tensor
+SGD_BUFFER_ALIASES_GRAD = patch(ASSIGNMENT, "sgd_step",
+    "buf = d.clone()                                              # b_1 = g_1 (a copy, never an alias)", "buf = d")
 
-SGD_LR_IN_BUFFER = _SGD_HEAD + """\
+SGD_LR_IN_BUFFER = """\
+def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
     d = grad + weight_decay * param
     if momentum != 0:
         if "v" not in state:
@@ -76,18 +47,13 @@ SGD_LR_IN_BUFFER = _SGD_HEAD + """\
         param.add_(d, alpha=-lr)
 """
 
-SGD_GRAD_IN_PLACE = _SGD_HEAD + """\
-    d = grad.add_(param, alpha=weight_decay)                   # modifies the caller's grad
-    if momentum != 0:
-        if "buf" not in state:
-            state["buf"] = d.clone()
-        else:
-            state["buf"].mul_(momentum).add_(d)
-        d = d + momentum * state["buf"] if nesterov else state["buf"]
-    param.add_(d, alpha=-lr)
-"""
+# modifies the caller's grad
+SGD_GRAD_IN_PLACE = patch(ASSIGNMENT, "sgd_step",
+    "d = grad if weight_decay == 0 else grad + weight_decay * param      # new tensor: grad untouched",
+    "d = grad.add_(param, alpha=weight_decay)")
 
-SGD_ZERO_INIT = _SGD_HEAD + """\
+SGD_ZERO_INIT = """\
+def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
     d = grad + weight_decay * param
     if momentum != 0:
         buf = state.setdefault("buf", torch.zeros_like(param))  # 0 * mu + g_1 = g_1: same as torch
@@ -96,7 +62,8 @@ SGD_ZERO_INIT = _SGD_HEAD + """\
     param.sub_(lr * d)
 """
 
-SGD_FLOAT64_INSIDE = _SGD_HEAD + """\
+SGD_FLOAT64_INSIDE = """\
+def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
     g = grad.double() + weight_decay * param.double()
     if momentum != 0:
         if "buf" in state:
@@ -160,43 +127,22 @@ def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay
 """
 
 # ------------------------------------------------------------------------------------ warmup_cosine_lr
-_LR_HEAD = "def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):\n"
 
-LR_WARMUP_OFF_BY_ONE = _LR_HEAD + """\
-    if step < warmup_steps:
-        return max_lr * (step + 1) / warmup_steps
-    if step >= total_steps:
-        return float(min_lr)
-    t = (step - warmup_steps) / (total_steps - warmup_steps)
-    return min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2
-"""
+LR_WARMUP_OFF_BY_ONE = patch(ASSIGNMENT, "warmup_cosine_lr",
+    "max_lr * step / warmup_steps", "max_lr * (step + 1) / warmup_steps")
 
-LR_MIN_NOT_RESCALED = _LR_HEAD + """\
-    if step < warmup_steps:
-        return max_lr * step / warmup_steps
-    if step >= total_steps:
-        return float(min_lr)
-    t = (step - warmup_steps) / (total_steps - warmup_steps)
-    return min_lr + max_lr * (1 + math.cos(math.pi * t)) / 2
-"""
+LR_MIN_NOT_RESCALED = patch(ASSIGNMENT, "warmup_cosine_lr", "(max_lr - min_lr) *", "max_lr *")
 
-LR_T_OVER_TOTAL = _LR_HEAD + """\
-    if step < warmup_steps:
-        return max_lr * step / warmup_steps
-    if step >= total_steps:
-        return float(min_lr)
-    t = step / total_steps
-    return min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2
-"""
+LR_T_OVER_TOTAL = patch(ASSIGNMENT, "warmup_cosine_lr",
+    "t = (step - warmup_steps) / (total_steps - warmup_steps)", "t = step / total_steps")
 
-LR_NO_FLOOR_AFTER_TOTAL = _LR_HEAD + """\
-    if step < warmup_steps:
-        return max_lr * step / warmup_steps
-    t = (step - warmup_steps) / (total_steps - warmup_steps)
-    return min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2
-"""
+LR_NO_FLOOR_AFTER_TOTAL = patch(ASSIGNMENT, "warmup_cosine_lr",
+    "    if step >= total_steps:\n"
+    "        return float(min_lr)\n",
+    "")
 
-LR_RETURNS_TENSOR = _LR_HEAD + """\
+LR_RETURNS_TENSOR = """\
+def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
     step = torch.tensor(float(step), dtype=torch.float64)
     if step < warmup_steps:
         return max_lr * step / warmup_steps
@@ -206,7 +152,8 @@ LR_RETURNS_TENSOR = _LR_HEAD + """\
     return min_lr + (max_lr - min_lr) * (1 + torch.cos(math.pi * t)) / 2
 """
 
-LR_HALF_SINE_FORM = _LR_HEAD + """\
+LR_HALF_SINE_FORM = """\
+def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
     if step >= total_steps:
         return float(min_lr)
     if step < warmup_steps:
@@ -216,62 +163,35 @@ LR_HALF_SINE_FORM = _LR_HEAD + """\
 """
 
 # -------------------------------------------------------------------------------------- clip_grad_norm
-_CLIP_HEAD = "def clip_grad_norm(grads, max_norm):\n"
 
-CLIP_PER_TENSOR = _CLIP_HEAD + """\
-    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
-    for g in grads:
-        g.mul_(torch.clamp(max_norm / (g.norm() + 1e-6), max=1.0))
-    return total
-"""
+CLIP_PER_TENSOR = patch(ASSIGNMENT, "clip_grad_norm",
+    "g.mul_(coef.to(g.dtype))",
+    "g.mul_(torch.clamp(max_norm / (torch.linalg.vector_norm(g) + 1e-6), max=1.0).to(g.dtype))")
 
-CLIP_NO_CLAMP = _CLIP_HEAD + """\
-    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
-    for g in grads:
-        g.mul_(max_norm / (total + 1e-6))                       # also scales small gradients up
-    return total
-"""
+# also scales small gradients up
+CLIP_NO_CLAMP = patch(ASSIGNMENT, "clip_grad_norm",
+    "torch.clamp(max_norm / (total_norm + 1e-6), max=1.0)", "max_norm / (total_norm + 1e-6)")
 
-CLIP_NORM_AFTER = _CLIP_HEAD + """\
-    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
-    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
-    for g in grads:
-        g.mul_(coef)
-    return torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
-"""
+CLIP_NORM_AFTER = patch(ASSIGNMENT, "clip_grad_norm",
+    "    return total_norm",
+    "    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))")
 
-CLIP_NO_EPS = _CLIP_HEAD + """\
-    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
-    coef = torch.clamp(max_norm / total, max=1.0)
-    for g in grads:
-        g.mul_(coef)
-    return total
-"""
+CLIP_NO_EPS = patch(ASSIGNMENT, "clip_grad_norm",
+    "max_norm / (total_norm + 1e-6), max", "max_norm / total_norm, max")
 
-CLIP_SUM_OF_NORMS = _CLIP_HEAD + """\
-    total = sum(g.norm() for g in grads)
-    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
-    for g in grads:
-        g.mul_(coef)
-    return total
-"""
+CLIP_SUM_OF_NORMS = patch(ASSIGNMENT, "clip_grad_norm",
+    "total_norm = torch.linalg.vector_norm(norms)", "total_norm = norms.sum()")
 
-CLIP_RETURNS_FLOAT = _CLIP_HEAD + """\
-    total = math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))
-    coef = min(1.0, max_norm / (total + 1e-6))
-    for g in grads:
-        g.mul_(coef)
-    return total
-"""
+CLIP_RETURNS_FLOAT = patch(ASSIGNMENT, "clip_grad_norm", "    return total_norm", "    return total_norm.item()")
 
-CLIP_NOT_IN_PLACE = _CLIP_HEAD + """\
-    total = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
-    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
-    grads = [g * coef for g in grads]                           # new tensors: the caller's grads are unchanged
-    return total
-"""
+# new tensors: the caller's grads are unchanged
+CLIP_NOT_IN_PLACE = patch(ASSIGNMENT, "clip_grad_norm",
+    "    for g in grads:\n"
+    "        g.mul_(coef.to(g.dtype))\n",
+    "    grads = [g * coef for g in grads]\n")
 
-CLIP_CAT = _CLIP_HEAD + """\
+CLIP_CAT = """\
+def clip_grad_norm(grads, max_norm):
     total = torch.cat([g.reshape(-1) for g in grads]).norm()
     if total > max_norm:
         for g in grads:
@@ -279,7 +199,8 @@ CLIP_CAT = _CLIP_HEAD + """\
     return total
 """
 
-CLIP_SQRT_SUM_SQUARES = _CLIP_HEAD + """\
+CLIP_SQRT_SUM_SQUARES = """\
+def clip_grad_norm(grads, max_norm):
     total = torch.sqrt(sum((g * g).sum() for g in grads))
     coef = (max_norm / (total + 1e-6)).clamp(max=1.0)
     for g in grads:
@@ -288,39 +209,34 @@ CLIP_SQRT_SUM_SQUARES = _CLIP_HEAD + """\
 """
 
 # -------------------------------------------------------------------------------- accumulate_gradients
-_ACC_HEAD = "def accumulate_gradients(model, loss_fn, x, y, n_micro):\n"
 
-ACC_NO_DIVISION = _ACC_HEAD + """\
-    for xb, yb in zip(x.chunk(n_micro), y.chunk(n_micro)):
-        loss_fn(model(xb), yb).backward()
-"""
+ACC_NO_DIVISION = patch(ASSIGNMENT, "accumulate_gradients",
+    "loss_fn(model(xb), yb) / n_micro", "loss_fn(model(xb), yb)")
 
-ACC_ZERO_GRAD_EACH_MICRO = _ACC_HEAD + """\
-    for xb, yb in zip(x.chunk(n_micro), y.chunk(n_micro)):
-        model.zero_grad()
-        (loss_fn(model(xb), yb) / n_micro).backward()
-"""
+ACC_ZERO_GRAD_EACH_MICRO = patch(ASSIGNMENT, "accumulate_gradients",
+    "        loss = loss_fn",
+    "        model.zero_grad()\n"
+    "        loss = loss_fn")
 
-ACC_SPLIT_BY_SIZE = _ACC_HEAD + """\
-    for xb, yb in zip(x.split(n_micro), y.split(n_micro)):     # chunks OF n_micro rows
-        (loss_fn(model(xb), yb) / n_micro).backward()
-"""
+# chunks OF n_micro rows
+ACC_SPLIT_BY_SIZE = patch(ASSIGNMENT, "accumulate_gradients",
+    "zip(torch.chunk(x, n_micro, dim=0), torch.chunk(y, n_micro, dim=0))", "zip(x.split(n_micro), y.split(n_micro))")
 
-ACC_DIVIDE_BY_MICRO_SIZE = _ACC_HEAD + """\
-    for xb, yb in zip(x.chunk(n_micro), y.chunk(n_micro)):
-        (loss_fn(model(xb), yb) / xb.shape[0]).backward()
-"""
+ACC_DIVIDE_BY_MICRO_SIZE = patch(ASSIGNMENT, "accumulate_gradients", "yb) / n_micro\n", "yb) / xb.shape[0]\n")
 
-ACC_FULL_BATCH = _ACC_HEAD + """\
+ACC_FULL_BATCH = """\
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
     loss_fn(model(x), y).backward()                             # right gradient, no micro-batches
 """
 
-ACC_SUM_THEN_BACKWARD = _ACC_HEAD + """\
+ACC_SUM_THEN_BACKWARD = """\
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
     losses = [loss_fn(model(xb), yb) for xb, yb in zip(torch.chunk(x, n_micro), torch.chunk(y, n_micro))]
     (sum(losses) / n_micro).backward()
 """
 
-ACC_INDEX_LOOP = _ACC_HEAD + """\
+ACC_INDEX_LOOP = """\
+def accumulate_gradients(model, loss_fn, x, y, n_micro):
     size = x.shape[0] // n_micro
     for i in range(n_micro):
         xb, yb = x[i * size:(i + 1) * size], y[i * size:(i + 1) * size]
@@ -381,79 +297,48 @@ class DynamicLossScaler:
 """
 
 # ----------------------------------------------------------------------------------------- cross_entropy
-_CE_HEAD = "def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):\n"
-_CE_FLAT = """\
-    if logits.dim() == 1:
-        logits, target = logits.unsqueeze(0), target.reshape(1)
-    C = logits.shape[1]
-"""
 
-CE_LOG_OF_SOFTMAX = _CE_HEAD + _CE_FLAT + """\
-    p = logits.exp() / logits.exp().sum(dim=1, keepdim=True)    # overflows for large logits
-    logp = p.log().movedim(1, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    logp, t = logp[keep], t[keep]
-    nll = -logp.gather(1, t[:, None])[:, 0]
-    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
-"""
+# overflows for large logits
+CE_LOG_OF_SOFTMAX = patch(ASSIGNMENT, "cross_entropy",
+    "torch.log_softmax(logits, dim=1)", "(logits.exp() / logits.exp().sum(dim=1, keepdim=True)).log()")
 
-CE_SMOOTH_OTHER_CLASSES = _CE_HEAD + _CE_FLAT + """\
-    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    logp, t = logp[keep], t[keep]
-    q = torch.full_like(logp, label_smoothing / (C - 1))        # eps spread over the wrong classes only
-    q.scatter_(1, t[:, None], 1 - label_smoothing)
-    return -(q * logp).sum(1).mean()
-"""
+# eps spread over the wrong classes only
+CE_SMOOTH_OTHER_CLASSES = patch(ASSIGNMENT, "cross_entropy",
+    "    smooth = -logp.mean(dim=1)                                   # (K,)\n"
+    "    return ((1 - label_smoothing) * nll + label_smoothing * smooth).mean()",
+    "    q = torch.full_like(logp, label_smoothing / (n_classes - 1))\n"
+    "    q.scatter_(1, target.unsqueeze(1), 1 - label_smoothing)\n"
+    "    return -(q * logp).sum(1).mean()")
 
-CE_MEAN_OVER_ALL = _CE_HEAD + _CE_FLAT + """\
-    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    safe = torch.where(keep, t, torch.zeros_like(t))
-    nll = -logp.gather(1, safe[:, None])[:, 0]
-    loss = (1 - label_smoothing) * nll - label_smoothing * logp.mean(1)
-    return (loss * keep).sum() / t.numel()                      # divides by ignored elements too
-"""
+# divides by the ignored elements too
+CE_MEAN_OVER_ALL = patch(ASSIGNMENT, "cross_entropy", [
+    ("    logp, target = logp[keep], target[keep]                      # (K, C), (K,)\n",
+     "    n_all = target.numel()\n"
+     "    logp, target = logp[keep], target[keep]                      # (K, C), (K,)\n"),
+    ("((1 - label_smoothing) * nll + label_smoothing * smooth).mean()",
+     "((1 - label_smoothing) * nll + label_smoothing * smooth).sum() / n_all")])
 
-CE_CLASSES_LAST = _CE_HEAD + """\
-    C = logits.shape[-1]                                        # classes taken from the last dim
-    logp = torch.log_softmax(logits, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    logp, t = logp[keep], t[keep]
-    nll = -logp.gather(1, t[:, None])[:, 0]
-    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
-"""
+CE_CLASSES_LAST = patch(ASSIGNMENT, "cross_entropy", [
+    ("n_classes = logits.shape[1]", "n_classes = logits.shape[-1]"),
+    ("torch.log_softmax(logits, dim=1)", "torch.log_softmax(logits, dim=-1)"),
+    ("logp.movedim(1, -1).reshape(-1, n_classes)", "logp.reshape(-1, n_classes)")])
 
-CE_SMOOTHING_COUNTS_IGNORED = _CE_HEAD + _CE_FLAT + """\
-    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    nll = -logp[keep].gather(1, t[keep][:, None])[:, 0]
-    smooth = -logp.mean(1)                                      # ignored positions included here
-    return (1 - label_smoothing) * nll.mean() + label_smoothing * smooth.mean()
-"""
+# ignored positions counted in the smoothing term
+CE_SMOOTHING_COUNTS_IGNORED = patch(ASSIGNMENT, "cross_entropy", [
+    ("    smooth = -logp.mean(dim=1)                                   # (K,)\n", ""),
+    ("    logp, target = logp[keep], target[keep]                      # (K, C), (K,)\n",
+     "    smooth = -logp.mean(dim=1)                                   # (K,)\n"
+     "    logp, target = logp[keep], target[keep]                      # (K, C), (K,)\n"),
+    ("return ((1 - label_smoothing) * nll + label_smoothing * smooth).mean()",
+     "return (1 - label_smoothing) * nll.mean() + label_smoothing * smooth.mean()")])
 
-CE_HARDCODED_IGNORE = _CE_HEAD + _CE_FLAT + """\
-    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != -100                                            # ignores the ignore_index argument
-    logp, t = logp[keep], t[keep]
-    nll = -logp.gather(1, t[:, None])[:, 0]
-    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
-"""
+CE_HARDCODED_IGNORE = patch(ASSIGNMENT, "cross_entropy", "keep = target != ignore_index", "keep = target != -100")
 
-CE_NO_SMOOTHING = _CE_HEAD + _CE_FLAT + """\
-    logp = torch.log_softmax(logits, 1).movedim(1, -1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    return -logp[keep].gather(1, t[keep][:, None]).mean()
-"""
+CE_NO_SMOOTHING = patch(ASSIGNMENT, "cross_entropy",
+    "((1 - label_smoothing) * nll + label_smoothing * smooth).mean()", "nll.mean()")
 
-CE_LOGSUMEXP_ONEHOT = _CE_HEAD + """\
+CE_LOGSUMEXP_ONEHOT = """\
+def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
     if logits.dim() == 1:
         logits, target = logits[None], target[None]
     x = logits.double().movedim(1, -1)                          # (..., C) in float64
@@ -466,7 +351,8 @@ CE_LOGSUMEXP_ONEHOT = _CE_HEAD + """\
     return (per[keep].sum() / keep.sum()).to(logits.dtype)
 """
 
-CE_VIA_NLL_LOSS = _CE_HEAD + """\
+CE_VIA_NLL_LOSS = """\
+def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
     if logits.dim() == 1:
         logits, target = logits[None], target[None]
     logp = torch.log_softmax(logits, dim=1)
@@ -477,47 +363,50 @@ CE_VIA_NLL_LOSS = _CE_HEAD + """\
 """
 
 # --------------------------------------------------------------------------------------- scaled_init_std
-_INIT_HEAD = "def scaled_init_std(d_model, n_layers, base_std=0.02):\n"
 
-INIT_NO_FACTOR_TWO = _INIT_HEAD + "    return base_std / math.sqrt(n_layers)\n"
-INIT_NO_SQRT = _INIT_HEAD + "    return base_std / (2 * n_layers)\n"
-INIT_HARDCODED_BASE = _INIT_HEAD + "    return 0.02 / math.sqrt(2 * n_layers)\n"
-INIT_USES_D_MODEL = _INIT_HEAD + "    return 1.0 / math.sqrt(d_model * 2 * n_layers)\n"
-INIT_RETURNS_TENSOR = _INIT_HEAD + "    return base_std / torch.sqrt(torch.tensor(2.0 * n_layers))\n"
-INIT_POWER_FORM = _INIT_HEAD + "    return float(base_std * (2 * n_layers) ** -0.5)\n"
+INIT_NO_FACTOR_TWO = patch(ASSIGNMENT, "scaled_init_std", "math.sqrt(2 * n_layers)", "math.sqrt(n_layers)")
+INIT_NO_SQRT = patch(ASSIGNMENT, "scaled_init_std",
+    "return base_std / math.sqrt(2 * n_layers)", "return base_std / (2 * n_layers)")
+INIT_HARDCODED_BASE = patch(ASSIGNMENT, "scaled_init_std", "return base_std /", "return 0.02 /")
+INIT_USES_D_MODEL = patch(ASSIGNMENT, "scaled_init_std",
+    "return base_std / math.sqrt(2 * n_layers)", "return 1.0 / math.sqrt(d_model * 2 * n_layers)")
+INIT_RETURNS_TENSOR = patch(ASSIGNMENT, "scaled_init_std",
+    "math.sqrt(2 * n_layers)", "torch.sqrt(torch.tensor(2.0 * n_layers))")
+INIT_POWER_FORM = """\
+def scaled_init_std(d_model, n_layers, base_std=0.02):
+    return float(base_std * (2 * n_layers) ** -0.5)
+"""
 
 # ------------------------------------------------------------------------------------- checkpoint_memory
-_MEM_HEAD = "def checkpoint_memory(n_layers, act_bytes_per_layer, n_segments):\n"
 
-MEM_FLOOR = _MEM_HEAD + "    return (n_segments + n_layers // n_segments) * act_bytes_per_layer\n"
-MEM_NO_CEIL = _MEM_HEAD + "    return (n_segments + n_layers / n_segments) * act_bytes_per_layer\n"
-MEM_ONLY_SEGMENT = _MEM_HEAD + "    return math.ceil(n_layers / n_segments) * act_bytes_per_layer\n"
-MEM_PRODUCT = _MEM_HEAD + "    return n_segments * math.ceil(n_layers / n_segments) * act_bytes_per_layer\n"
-MEM_MATH_CEIL = _MEM_HEAD + "    return (n_segments + math.ceil(n_layers / n_segments)) * act_bytes_per_layer\n"
+MEM_FLOOR = patch(ASSIGNMENT, "checkpoint_memory", "-(-n_layers // n_segments)", "n_layers // n_segments")
+MEM_NO_CEIL = patch(ASSIGNMENT, "checkpoint_memory", "-(-n_layers // n_segments)", "n_layers / n_segments")
+MEM_ONLY_SEGMENT = patch(ASSIGNMENT, "checkpoint_memory", "(n_segments + per_segment)", "per_segment")
+MEM_PRODUCT = patch(ASSIGNMENT, "checkpoint_memory", "(n_segments + per_segment)", "n_segments * per_segment")
+MEM_MATH_CEIL = """\
+def checkpoint_memory(n_layers, act_bytes_per_layer, n_segments):
+    return (n_segments + math.ceil(n_layers / n_segments)) * act_bytes_per_layer
+"""
 
 # --------------------------------------------------------------------------------------- save_checkpoint
-_SAVE_HEAD = "def save_checkpoint(state, path):\n"
 
-SAVE_DIRECT = _SAVE_HEAD + "    torch.save(state, path)\n"
-
-SAVE_REMOVE_OLD_FIRST = _SAVE_HEAD + """\
-    if os.path.exists(path):
-        os.remove(path)                                         # the old checkpoint is gone before the new exists
-    tmp = path + ".tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+SAVE_DIRECT = """\
+def save_checkpoint(state, path):
+    torch.save(state, path)
 """
 
-SAVE_SWALLOWS_ERRORS = _SAVE_HEAD + """\
-    tmp = path + ".tmp"
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    except Exception:
-        pass                                                    # the caller never learns the save failed
-"""
+# the old checkpoint is gone before the new one exists
+SAVE_REMOVE_OLD_FIRST = patch(ASSIGNMENT, "save_checkpoint",
+    "    directory = ",
+    "    if os.path.exists(path):\n"
+    "        os.remove(path)\n"
+    "    directory = ")
 
-SAVE_TMP_ELSEWHERE = _SAVE_HEAD + """\
+# the caller never learns the save failed
+SAVE_SWALLOWS_ERRORS = patch(ASSIGNMENT, "save_checkpoint", "        raise\n", "")
+
+SAVE_TMP_ELSEWHERE = """\
+def save_checkpoint(state, path):
     import shutil
     fd, tmp = tempfile.mkstemp()                                # in /tmp, maybe another file system
     os.close(fd)
@@ -525,14 +414,16 @@ SAVE_TMP_ELSEWHERE = _SAVE_HEAD + """\
     shutil.move(tmp, path)
 """
 
-SAVE_BACKUP_THEN_OVERWRITE = _SAVE_HEAD + """\
+SAVE_BACKUP_THEN_OVERWRITE = """\
+def save_checkpoint(state, path):
     import shutil
     if os.path.exists(path):
         shutil.copy(path, path + ".bak")                        # a backup, but path itself is overwritten
     torch.save(state, path)
 """
 
-SAVE_TMP_SUFFIX_RENAME = _SAVE_HEAD + """\
+SAVE_TMP_SUFFIX_RENAME = """\
+def save_checkpoint(state, path):
     tmp = str(path) + ".tmp"
     try:
         torch.save(state, tmp)
@@ -543,7 +434,8 @@ SAVE_TMP_SUFFIX_RENAME = _SAVE_HEAD + """\
     os.rename(tmp, path)
 """
 
-SAVE_NAMED_TEMPFILE = _SAVE_HEAD + """\
+SAVE_NAMED_TEMPFILE = """\
+def save_checkpoint(state, path):
     with tempfile.NamedTemporaryFile(dir=os.path.dirname(os.path.abspath(path)), delete=False) as f:
         tmp = f.name
         torch.save(state, f)
@@ -553,20 +445,21 @@ SAVE_NAMED_TEMPFILE = _SAVE_HEAD + """\
 """
 
 # ------------------------------------------------------------------------------------------------ resume
-_RESUME_HEAD = "def resume(path):\n"
 
-RESUME_WEIGHTS_ONLY_DEFAULT = _RESUME_HEAD + "    return torch.load(path)\n"
-RESUME_PICKLE = _RESUME_HEAD + """\
+RESUME_WEIGHTS_ONLY_DEFAULT = patch(ASSIGNMENT, "resume", "torch.load(path, weights_only=False)", "torch.load(path)")
+RESUME_PICKLE = """\
+def resume(path):
     import pickle
     with open(path, "rb") as f:
         return pickle.load(f)
 """
-RESUME_TMP_PATH = _RESUME_HEAD + "    return torch.load(path + '.tmp', weights_only=False)\n"
-RESUME_ONLY_MODEL = _RESUME_HEAD + """\
-    state = torch.load(path, weights_only=False)
-    return state.get("model", state) if isinstance(state, dict) else state
-"""
-RESUME_FILE_OBJECT = _RESUME_HEAD + """\
+RESUME_TMP_PATH = patch(ASSIGNMENT, "resume", "torch.load(path,", 'torch.load(path + ".tmp",')
+RESUME_ONLY_MODEL = patch(ASSIGNMENT, "resume",
+    "    return torch.load(path, weights_only=False)",
+    "    state = torch.load(path, weights_only=False)\n"
+    '    return state.get("model", state) if isinstance(state, dict) else state')
+RESUME_FILE_OBJECT = """\
+def resume(path):
     with open(path, "rb") as f:
         return torch.load(f, map_location="cpu", weights_only=False)
 """
@@ -662,15 +555,8 @@ RIGHT = [
 
 # Added by a probe for false accepts / false rejects: more plausible mistakes and valid variants.
 WRONG += [
-    ("sgd_step", "state_buffer_never_stored", """
-def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
-    d = grad + weight_decay * param
-    if momentum != 0:
-        buf = state.get("momentum_buffer")
-        buf = d.clone() if buf is None else momentum * buf + d
-        d = d + momentum * buf if nesterov else buf
-    param.add_(d, alpha=-lr)
-"""),
+    ("sgd_step", "state_buffer_never_stored", patch(ASSIGNMENT, "sgd_step",
+        '            state["momentum_buffer"] = buf\n', "")),
     ("adam_step", "decay_after_update", """
 def adam_step(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=True):
     b1, b2 = betas
@@ -709,81 +595,17 @@ def clip_grad_norm(grads, max_norm):
         g.mul_(max_norm / torch.maximum(total, torch.tensor(max_norm, dtype=total.dtype)))
     return total
 """),
-    ("dynamic_loss_scaler", "found_inf_from_last_tensor_only", """
-class DynamicLossScaler:
-    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
-        self.scale = float(init_scale)
-        self.growth_factor, self.backoff_factor, self.growth_interval = growth_factor, backoff_factor, growth_interval
-        self._good = 0
-
-    def scale_loss(self, loss):
-        return loss * self.scale
-
-    def unscale_(self, grads):
-        found_inf = False
-        for g in grads:
-            g.div_(self.scale)
-            found_inf = not bool(torch.isfinite(g).all())
-        return found_inf
-
-    def update(self, found_inf):
-        if found_inf:
-            self.scale *= self.backoff_factor
-            self._good = 0
-        else:
-            self._good += 1
-            if self._good == self.growth_interval:
-                self.scale *= self.growth_factor
-                self._good = 0
-"""),
-    ("dynamic_loss_scaler", "stops_unscaling_at_first_inf", """
-class DynamicLossScaler:
-    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
-        self.scale = float(init_scale)
-        self.growth_factor, self.backoff_factor, self.growth_interval = growth_factor, backoff_factor, growth_interval
-        self._good = 0
-
-    def scale_loss(self, loss):
-        return loss * self.scale
-
-    def unscale_(self, grads):
-        for g in grads:
-            g.div_(self.scale)
-            if not bool(torch.isfinite(g).all()):
-                return True
-        return False
-
-    def update(self, found_inf):
-        if found_inf:
-            self.scale *= self.backoff_factor
-            self._good = 0
-        else:
-            self._good += 1
-            if self._good == self.growth_interval:
-                self.scale *= self.growth_factor
-                self._good = 0
-"""),
-    ("cross_entropy", "reshape_without_movedim", """
-def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
-    if logits.dim() == 1:
-        logits, target = logits.unsqueeze(0), target.reshape(1)
-    C = logits.shape[1]
-    logp = torch.log_softmax(logits, dim=1).reshape(-1, C)
-    t = target.reshape(-1)
-    keep = t != ignore_index
-    logp, t = logp[keep], t[keep]
-    nll = -logp.gather(1, t[:, None]).squeeze(1)
-    return ((1 - label_smoothing) * nll - label_smoothing * logp.mean(1)).mean()
-"""),
-    ("save_checkpoint", "error_rewrapped", """
-def save_checkpoint(state, path):
-    tmp = path + ".tmp"
-    try:
-        torch.save(state, tmp)
-    except Exception as err:
-        raise RuntimeError(f"checkpoint failed: {err}") from err
-    os.replace(tmp, path)
-"""),
+    ("dynamic_loss_scaler", "found_inf_from_last_tensor_only", patch(ASSIGNMENT, "dynamic_loss_scaler",
+        "            if not bool(torch.isfinite(g).all()):\n"
+        "                found_inf = True\n",
+        "            found_inf = not bool(torch.isfinite(g).all())\n")),
+    ("dynamic_loss_scaler", "stops_unscaling_at_first_inf", patch(ASSIGNMENT, "dynamic_loss_scaler",
+        "                found_inf = True\n", "                return True\n")),
+    ("cross_entropy", "reshape_without_movedim", patch(ASSIGNMENT, "cross_entropy",
+        "logp.movedim(1, -1).reshape(-1, n_classes)", "logp.reshape(-1, n_classes)")),
+    ("save_checkpoint", "error_rewrapped", patch(ASSIGNMENT, "save_checkpoint", [
+        ("    except BaseException:\n", "    except BaseException as err:\n"),
+        ("        raise\n", '        raise RuntimeError(f"checkpoint failed: {err}") from err\n')])),
 ]
 
 RIGHT += [
@@ -906,12 +728,15 @@ def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
 # Issue 13: the way matters. Accumulation must alternate forward and backward per micro-batch; a checkpoint's
 # target is only renamed onto, and a failure at any step leaves the old file.
 WRONG += [
-    ("accumulate_gradients", "all_forwards_then_all_backwards", """
-def accumulate_gradients(model, loss_fn, x, y, n_micro):
-    losses = [loss_fn(model(xb), yb) / n_micro for xb, yb in zip(torch.chunk(x, n_micro), torch.chunk(y, n_micro))]
-    for loss in losses:                                      # every graph alive until the last backward
-        loss.backward()
-"""),
+    # every graph alive until the last backward
+    ("accumulate_gradients", "all_forwards_then_all_backwards", patch(ASSIGNMENT, "accumulate_gradients",
+        "    for xb, yb in zip(torch.chunk(x, n_micro, dim=0), torch.chunk(y, n_micro, dim=0)):\n"
+        "        loss = loss_fn(model(xb), yb) / n_micro\n"
+        "        loss.backward()                                    # adds into .grad\n",
+        "    losses = [loss_fn(model(xb), yb) / n_micro\n"
+        "              for xb, yb in zip(torch.chunk(x, n_micro, dim=0), torch.chunk(y, n_micro, dim=0))]\n"
+        "    for loss in losses:\n"
+        "        loss.backward()\n")),
     ("save_checkpoint", "bytesio_then_write_target", """
 def save_checkpoint(state, path):
     import io

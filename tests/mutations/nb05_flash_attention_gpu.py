@@ -1,43 +1,27 @@
-"""Wrong and right implementations of 05_flash_attention_gpu's exercises (see docs/authoring.md)."""
+"""Wrong and right implementations of 05_flash_attention_gpu's exercises (see docs/authoring.md).
 
-from mutations._patch import edit, patch
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
+
+from mutations._patch import patch
 
 ASSIGNMENT = "05_flash_attention_gpu"
 
 # ----------------------------------------------------------------------------------------------- online_softmax
-_OS_HEAD = "def online_softmax(x, block_size):\n"
 
-_OS_NO_RESCALE = _OS_HEAD + """\
-    m = torch.tensor(-math.inf, dtype=x.dtype)
-    l = torch.zeros((), dtype=x.dtype)
-    for s in range(0, x.shape[0], block_size):
-        b = x[s:s + block_size]
-        m_new = torch.maximum(m, b.max())
-        if m_new == -math.inf:
-            continue
-        l = l + torch.exp(b - m_new).sum()
-        m = m_new
-    return torch.exp(x - m) / l
-"""
+_OS_NO_RESCALE = patch(ASSIGNMENT, "online_softmax", "l = l * torch.exp(m - m_new) + ", "l = l + ")
 
-_OS_RESCALE_WRONG_WAY = _OS_HEAD + """\
-    m = torch.tensor(-math.inf, dtype=x.dtype)
-    l = torch.zeros((), dtype=x.dtype)
-    for s in range(0, x.shape[0], block_size):
-        b = x[s:s + block_size]
-        m_new = torch.maximum(m, b.max())
-        if m_new == -math.inf:
-            continue
-        l = l * torch.exp(m_new - m) * (m > -math.inf) + torch.exp(b - m_new).sum()
-        m = m_new
-    return torch.exp(x - m) / l
-"""
+_OS_RESCALE_WRONG_WAY = patch(ASSIGNMENT, "online_softmax",
+    "l * torch.exp(m - m_new)", "l * torch.exp(m_new - m) * (m > -math.inf)")
 
-_OS_TORCH_SOFTMAX = _OS_HEAD + """\
+_OS_TORCH_SOFTMAX = """\
+def online_softmax(x, block_size):
     return torch.softmax(x, 0)
 """
 
-_OS_TWO_PASS = _OS_HEAD + """\
+_OS_TWO_PASS = """\
+def online_softmax(x, block_size):
     m = x.max()
     l = torch.zeros((), dtype=x.dtype)
     for s in range(0, x.shape[0], block_size):
@@ -45,52 +29,26 @@ _OS_TWO_PASS = _OS_HEAD + """\
     return torch.exp(x - m) / l
 """
 
-_OS_NAN_ON_MASKED_BLOCK = _OS_HEAD + """\
-    m = torch.tensor(-math.inf, dtype=x.dtype)
-    l = torch.zeros((), dtype=x.dtype)
-    for s in range(0, x.shape[0], block_size):
-        b = x[s:s + block_size]
-        m_new = torch.maximum(m, b.max())
-        l = l * torch.exp(m - m_new) + torch.exp(b - m_new).sum()
-        m = m_new
-    return torch.exp(x - m) / l
-"""
+_OS_NAN_ON_MASKED_BLOCK = patch(ASSIGNMENT, "online_softmax",
+    "        if m_new == -math.inf:                                      # everything so far is -inf: "
+    "nothing to add\n"
+    "            continue\n",
+    "")
 
-_OS_DROPS_LAST_BLOCK = _OS_HEAD + """\
-    m = torch.tensor(-math.inf, dtype=x.dtype)
-    l = torch.zeros((), dtype=x.dtype)
-    for i in range(x.shape[0] // block_size):
-        b = x[i * block_size:(i + 1) * block_size]
-        m_new = torch.maximum(m, b.max())
-        if m_new == -math.inf:
-            continue
-        l = l * torch.exp(m - m_new) + torch.exp(b - m_new).sum()
-        m = m_new
-    return torch.exp(x - m) / l
-"""
+# only the full blocks
+_OS_DROPS_LAST_BLOCK = patch(ASSIGNMENT, "online_softmax",
+    "range(0, x.shape[0], block_size)", "range(0, x.shape[0] - block_size + 1, block_size)")
 
-_OS_NO_SHIFT = _OS_HEAD + """\
+_OS_NO_SHIFT = """\
+def online_softmax(x, block_size):
     l = torch.zeros((), dtype=x.dtype)
     for s in range(0, x.shape[0], block_size):
         l = l + torch.exp(x[s:s + block_size]).sum()
     return torch.exp(x) / l
 """
 
-_OS_FLOAT32_INSIDE = _OS_HEAD + """\
-    m = torch.tensor(-math.inf)
-    l = torch.zeros(())
-    xf = x.float()
-    for s in range(0, x.shape[0], block_size):
-        b = xf[s:s + block_size]
-        m_new = torch.maximum(m, b.max())
-        if m_new == -math.inf:
-            continue
-        l = l * torch.exp(m - m_new) + torch.exp(b - m_new).sum()
-        m = m_new
-    return (torch.exp(xf - m) / l).to(x.dtype)
-"""
-
-_OS_RIGHT_PYTHON_FLOATS = _OS_HEAD + """\
+_OS_RIGHT_PYTHON_FLOATS = """\
+def online_softmax(x, block_size):
     m, l = -math.inf, 0.0
     for block in torch.split(x, block_size):
         block_max = block.max().item()
@@ -102,7 +60,8 @@ _OS_RIGHT_PYTHON_FLOATS = _OS_HEAD + """\
     return (torch.exp(x.double() - m) / l).to(x.dtype)
 """
 
-_OS_RIGHT_LOGADDEXP = _OS_HEAD + """\
+_OS_RIGHT_LOGADDEXP = """\
+def online_softmax(x, block_size):
     lse = torch.tensor(-math.inf, dtype=x.dtype)        # running log-sum-exp = m + log(l)
     for s in range(0, x.shape[0], block_size):
         lse = torch.logaddexp(lse, torch.logsumexp(x[s:s + block_size], 0))
@@ -110,10 +69,10 @@ _OS_RIGHT_LOGADDEXP = _OS_HEAD + """\
 """
 
 # ---------------------------------------------------------------------------------- flash_attention_forward
-_FA_HEAD = "def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):\n"
 
 
-_FA_FULL_SCORES = _FA_HEAD + """\
+_FA_FULL_SCORES = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     s = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
     if causal:
         allowed = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
@@ -121,7 +80,8 @@ _FA_FULL_SCORES = _FA_HEAD + """\
     return torch.softmax(s, -1) @ v, torch.logsumexp(s, -1)
 """
 
-_FA_SDPA_PLUS_ROWWISE_LSE = _FA_HEAD + """\
+_FA_SDPA_PLUS_ROWWISE_LSE = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
     lse = q.new_empty(q.shape[:-1])
     for i in range(q.shape[-2]):
@@ -132,7 +92,8 @@ _FA_SDPA_PLUS_ROWWISE_LSE = _FA_HEAD + """\
     return out, lse
 """
 
-_FA_FUSED_KERNEL = _FA_HEAD + """\
+_FA_FUSED_KERNEL = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     # torch's fused CPU flash kernel (it wants 4-D inputs and v's head dim = q's): a black box, not tiles
     D, Dv = q.shape[-1], v.shape[-1]
     shape = q.shape[:-2]
@@ -145,7 +106,8 @@ _FA_FUSED_KERNEL = _FA_HEAD + """\
     return out[..., :Dv].reshape(*shape, q.shape[-2], Dv), lse.reshape(*shape, q.shape[-2])
 """
 
-_FA_QUERY_STRIPES = _FA_HEAD + """\
+_FA_QUERY_STRIPES = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     D = q.shape[-1]
     out = q.new_empty(*q.shape[:-1], v.shape[-1])
     lse = q.new_empty(q.shape[:-1])
@@ -159,7 +121,8 @@ _FA_QUERY_STRIPES = _FA_HEAD + """\
     return out, lse
 """
 
-_FA_KEY_STRIPES = _FA_HEAD + """\
+_FA_KEY_STRIPES = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     Lq, D = q.shape[-2:]
     scale = 1.0 / math.sqrt(D)
     m = q.new_full(q.shape[:-1], -math.inf)
@@ -178,7 +141,8 @@ _FA_KEY_STRIPES = _FA_HEAD + """\
     return acc / l[..., None], m + torch.log(l)
 """
 
-_FA_RIGHT_FA1_ORDER = _FA_HEAD + """\
+_FA_RIGHT_FA1_ORDER = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     # FlashAttention-1 loop order: key/value blocks outside, query blocks inside, O, l, m kept "in HBM".
     *batch, Lq, D = q.shape
     Lk, Dv = k.shape[-2], v.shape[-1]
@@ -206,7 +170,8 @@ _FA_RIGHT_FA1_ORDER = _FA_HEAD + """\
     return o, m + torch.log(l)
 """
 
-_FA_RIGHT_FLOAT64_SKIP_TILES = _FA_HEAD + """\
+_FA_RIGHT_FLOAT64_SKIP_TILES = """\
+def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
     # float64 inside, causal tiles above the diagonal skipped, the scale folded into the exponent.
     *batch, Lq, D = q.shape
     Lk, Dv = k.shape[-2], v.shape[-1]
@@ -238,10 +203,10 @@ _FA_RIGHT_FLOAT64_SKIP_TILES = _FA_HEAD + """\
 
 
 # ------------------------------------------------------------------------------------------------ tiled_matmul
-_TM_HEAD = "def tiled_matmul(a, b, tile):\n"
 
 
-_TM_RIGHT_EINSUM_PADDED = _TM_HEAD + """\
+_TM_RIGHT_EINSUM_PADDED = """\
+def tiled_matmul(a, b, tile):
     m, k = a.shape
     n = b.shape[1]
     pad = lambda x, t: -(-x // t) * t
@@ -257,7 +222,8 @@ _TM_RIGHT_EINSUM_PADDED = _TM_HEAD + """\
     return c[:m, :n]
 """
 
-_TM_RIGHT_FLOAT64_OUTER_K = _TM_HEAD + """\
+_TM_RIGHT_FLOAT64_OUTER_K = """\
+def tiled_matmul(a, b, tile):
     # k-blocks outermost (each A and B tile loaded once per pass), float64 accumulator
     m, k = a.shape
     n = b.shape[1]
@@ -269,37 +235,15 @@ _TM_RIGHT_FLOAT64_OUTER_K = _TM_HEAD + """\
     return c.to(a.dtype)
 """
 
-# --------------------------------------------------------------------------------- matmul_arithmetic_intensity
-_AI_HEAD = "def matmul_arithmetic_intensity(m, n, k, bytes_per_el):\n"
-
-# --------------------------------------------------------------------------------------------------- roofline
-_RL_HEAD = "def roofline(flops, bytes_moved, peak_flops, mem_bandwidth):\n"
-
-# ------------------------------------------------------------------------------------ bank_conflicts / coalesced
-_BC_HEAD = "def bank_conflicts(addresses, n_banks=32, bank_bytes=4):\n"
-_CT_HEAD = "def coalesced_transactions(addresses, segment_bytes=128):\n"
-
 # ------------------------------------------------------------------------------------------------ bitonic_sort
-_BS_HEAD = "def bitonic_sort(x):\n"
 
 
-_BS_IN_PLACE = _BS_HEAD + """\
-    n = x.shape[0]
-    idx = torch.arange(n)
-    size = 2
-    while size <= n:
-        dist = size // 2
-        while dist >= 1:
-            partner = idx ^ dist
-            keep_min = (idx < partner) == ((idx & size) == 0)
-            other = x[partner]
-            x[:] = torch.where(keep_min, torch.minimum(x, other), torch.maximum(x, other))
-            dist //= 2
-        size *= 2
-    return x
-"""
+_BS_IN_PLACE = patch(ASSIGNMENT, "bitonic_sort", [
+    ("    y = x.clone()\n", "    y = x\n"),
+    ("            y = torch.where(", "            y[:] = torch.where(")])
 
-_BS_PER_ELEMENT_LOOP = _BS_HEAD + """\
+_BS_PER_ELEMENT_LOOP = """\
+def bitonic_sort(x):
     y = x.clone()
     n = y.shape[0]
     size = 2
@@ -317,7 +261,8 @@ _BS_PER_ELEMENT_LOOP = _BS_HEAD + """\
     return y
 """
 
-_BS_RIGHT_RESHAPE = _BS_HEAD + """\
+_BS_RIGHT_RESHAPE = """\
+def bitonic_sort(x):
     # each stage reshapes into (blocks, 2, dist) and compares the two halves of every block at once
     n = x.shape[0]
     y = x.clone()
@@ -345,7 +290,10 @@ WRONG = [
     ("online_softmax", "drops_the_last_short_block", _OS_DROPS_LAST_BLOCK),
     ("online_softmax", "no_max_shift", _OS_NO_SHIFT),
     ("online_softmax", "float32_result_for_float64",
-     edit(_OS_FLOAT32_INSIDE, ".to(x.dtype)", "", where="nb05 _OS_FLOAT32_INSIDE")),
+     patch(ASSIGNMENT, "online_softmax",
+         "    m = torch.tensor(-math.inf",
+         "    x = x.float()\n"
+         "    m = torch.tensor(-math.inf")),
     # flash_attention_forward
     ("flash_attention_forward", "full_score_matrix", _FA_FULL_SCORES),
     ("flash_attention_forward", "sdpa_and_rowwise_lse", _FA_SDPA_PLUS_ROWWISE_LSE),
@@ -404,7 +352,10 @@ WRONG = [
     ("attention_hbm_bytes", "bytes_per_el_ignored", patch(
         ASSIGNMENT, "attention_hbm_bytes", "int(bytes_per_el)", "2", count=3)),
     # tiled_matmul
-    ("tiled_matmul", "plain_matmul", _TM_HEAD + "    return a @ b\n"),
+    ("tiled_matmul", "plain_matmul", """\
+def tiled_matmul(a, b, tile):
+    return a @ b
+"""),
     ("tiled_matmul", "drops_partial_tiles", patch(ASSIGNMENT, "tiled_matmul", [
         ("range(0, m, tile)", "range(0, m - tile + 1, tile)"), ("range(0, n, tile)", "range(0, n - tile + 1, tile)"),
         ("range(0, k, tile)", "range(0, k - tile + 1, tile)")])),
@@ -420,7 +371,8 @@ WRONG = [
         ("c = a.new_zeros(m, n)", "c = torch.zeros(m, n)"), ("acc = a.new_zeros(", "acc = torch.zeros("),
         ("acc += a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]",
          "acc += (a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile]).float()")])),
-    ("tiled_matmul", "broadcast_multiply_over_all_k", _TM_HEAD + """\
+    ("tiled_matmul", "broadcast_multiply_over_all_k", """\
+def tiled_matmul(a, b, tile):
     m, k = a.shape
     n = b.shape[1]
     c = a.new_zeros(m, n)
@@ -431,84 +383,88 @@ WRONG = [
 """),
     # matmul_arithmetic_intensity
     ("matmul_arithmetic_intensity", "multiply_add_as_one_flop",
-     _AI_HEAD + "    return float(m * n * k / ((m * k + k * n + m * n) * bytes_per_el))\n"),
+     patch(ASSIGNMENT, "matmul_arithmetic_intensity", "float(2 * m * n * k", "float(m * n * k")),
     ("matmul_arithmetic_intensity", "c_not_counted",
-     _AI_HEAD + "    return float(2 * m * n * k / ((m * k + k * n) * bytes_per_el))\n"),
+     patch(ASSIGNMENT, "matmul_arithmetic_intensity", "(m * k + k * n + m * n)", "(m * k + k * n)")),
     ("matmul_arithmetic_intensity", "c_read_and_written",
-     _AI_HEAD + "    return float(2 * m * n * k / ((m * k + k * n + 2 * m * n) * bytes_per_el))\n"),
+     patch(ASSIGNMENT, "matmul_arithmetic_intensity", "(m * k + k * n + m * n)", "(m * k + k * n + 2 * m * n)")),
     ("matmul_arithmetic_intensity", "bytes_per_el_ignored",
-     _AI_HEAD + "    return float(2 * m * n * k / (m * k + k * n + m * n))\n"),
+     patch(ASSIGNMENT, "matmul_arithmetic_intensity",
+         "((m * k + k * n + m * n) * bytes_per_el)", "(m * k + k * n + m * n)")),
     ("matmul_arithmetic_intensity", "integer_division",
-     _AI_HEAD + "    return 2 * m * n * k // ((m * k + k * n + m * n) * bytes_per_el)\n"),
+     patch(ASSIGNMENT, "matmul_arithmetic_intensity",
+         "return float(2 * m * n * k / ((m * k + k * n + m * n) * bytes_per_el))",
+         "return 2 * m * n * k // ((m * k + k * n + m * n) * bytes_per_el)")),
     # roofline
-    ("roofline", "min_instead_of_max", _RL_HEAD + """\
-    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
-    return min(c, mem), ("compute" if c >= mem else "memory")
-"""),
-    ("roofline", "labels_swapped", _RL_HEAD + """\
-    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
-    return max(c, mem), ("memory" if c >= mem else "compute")
-"""),
-    ("roofline", "no_overlap_sum", _RL_HEAD + """\
-    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
-    return c + mem, ("compute" if c >= mem else "memory")
-"""),
-    ("roofline", "compares_flops_with_bytes", _RL_HEAD + """\
-    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
-    return max(c, mem), ("compute" if flops >= bytes_moved else "memory")
-"""),
-    ("roofline", "milliseconds", _RL_HEAD + """\
-    c, mem = flops / peak_flops, bytes_moved / mem_bandwidth
-    return max(c, mem) * 1e3, ("compute" if c >= mem else "memory")
-"""),
+    ("roofline", "min_instead_of_max", patch(ASSIGNMENT, "roofline",
+        "float(max(compute_s, memory_s))", "float(min(compute_s, memory_s))")),
+    ("roofline", "labels_swapped", patch(ASSIGNMENT, "roofline",
+        '("compute" if compute_s >= memory_s else "memory")', '("memory" if compute_s >= memory_s else "compute")')),
+    ("roofline", "no_overlap_sum", patch(ASSIGNMENT, "roofline",
+        "float(max(compute_s, memory_s))", "float(compute_s + memory_s)")),
+    ("roofline", "compares_flops_with_bytes", patch(ASSIGNMENT, "roofline",
+        '"compute" if compute_s >= memory_s', '"compute" if flops >= bytes_moved')),
+    ("roofline", "milliseconds", patch(ASSIGNMENT, "roofline",
+        "float(max(compute_s, memory_s))", "float(max(compute_s, memory_s)) * 1e3")),
     # bank_conflicts
-    ("bank_conflicts", "threads_not_words", _BC_HEAD + """\
-    banks = [(a // bank_bytes) % n_banks for a in torch.as_tensor(addresses).tolist()]
-    return max(banks.count(b) for b in set(banks))
-"""),
-    ("bank_conflicts", "distinct_addresses_not_words", _BC_HEAD + """\
-    per_bank = {}
-    for a in set(torch.as_tensor(addresses).tolist()):
-        per_bank.setdefault((a // bank_bytes) % n_banks, set()).add(a)
-    return max(len(s) for s in per_bank.values())
-"""),
-    ("bank_conflicts", "bank_from_byte_address", _BC_HEAD + """\
+    # every thread counted: no broadcast of a shared word
+    ("bank_conflicts", "threads_not_words", patch(ASSIGNMENT, "bank_conflicts",
+        "words = {a // bank_bytes for a in torch.as_tensor(addresses).tolist()}",
+        "words = [a // bank_bytes for a in torch.as_tensor(addresses).tolist()]")),
+    ("bank_conflicts", "distinct_addresses_not_words", patch(ASSIGNMENT, "bank_conflicts", [
+        ("words = {a // bank_bytes for a in", "words = {a for a in"),
+        ("per_bank[w % n_banks] = per_bank.get(w % n_banks, 0) + 1",
+         "bank = (w // bank_bytes) % n_banks\n"
+         "        per_bank[bank] = per_bank.get(bank, 0) + 1")])),
+    ("bank_conflicts", "bank_from_byte_address", """\
+def bank_conflicts(addresses, n_banks=32, bank_bytes=4):
     per_bank = {}
     for a in set(torch.as_tensor(addresses).tolist()):
         per_bank.setdefault(a % n_banks, set()).add(a // bank_bytes)
     return max(len(s) for s in per_bank.values())
 """),
-    ("bank_conflicts", "returns_extra_passes", _BC_HEAD + """\
-    words = {a // bank_bytes for a in torch.as_tensor(addresses).tolist()}
-    banks = [w % n_banks for w in words]
-    return max(banks.count(b) for b in set(banks)) - 1
-"""),
-    ("bank_conflicts", "returns_a_tensor", _BC_HEAD + """\
+    ("bank_conflicts", "returns_extra_passes", patch(ASSIGNMENT, "bank_conflicts",
+        "return max(per_bank.values())", "return max(per_bank.values()) - 1")),
+    ("bank_conflicts", "returns_a_tensor", """\
+def bank_conflicts(addresses, n_banks=32, bank_bytes=4):
     words = torch.unique(torch.as_tensor(addresses) // bank_bytes)
     return torch.bincount(words % n_banks).max()
 """),
     # coalesced_transactions
-    ("coalesced_transactions", "distinct_addresses", _CT_HEAD + """\
-    return len(set(torch.as_tensor(addresses).tolist()))
-"""),
-    ("coalesced_transactions", "span_of_the_warp", _CT_HEAD + """\
+    ("coalesced_transactions", "distinct_addresses", patch(ASSIGNMENT, "coalesced_transactions",
+        "a // segment_bytes for a", "a for a")),
+    ("coalesced_transactions", "span_of_the_warp", """\
+def coalesced_transactions(addresses, segment_bytes=128):
     a = torch.as_tensor(addresses)
     return int((a.max() - a.min()) // segment_bytes) + 1
 """),
-    ("coalesced_transactions", "bytes_over_segment", _CT_HEAD + """\
+    ("coalesced_transactions", "bytes_over_segment", """\
+def coalesced_transactions(addresses, segment_bytes=128):
     return -(-4 * len(torch.as_tensor(addresses)) // segment_bytes)
 """),
-    ("coalesced_transactions", "returns_a_tensor", _CT_HEAD + """\
+    ("coalesced_transactions", "returns_a_tensor", """\
+def coalesced_transactions(addresses, segment_bytes=128):
     return torch.unique(torch.as_tensor(addresses) // segment_bytes).numel() * torch.tensor(1)
 """),
-    ("coalesced_transactions", "segments_of_32_bytes", _CT_HEAD + """\
-    return len({a // 32 for a in torch.as_tensor(addresses).tolist()})
-"""),
+    ("coalesced_transactions", "segments_of_32_bytes", patch(ASSIGNMENT, "coalesced_transactions",
+        "a // segment_bytes", "a // 32")),
     # bitonic_sort
-    ("bitonic_sort", "torch_sort", _BS_HEAD + "    return torch.sort(x).values\n"),
-    ("bitonic_sort", "python_sorted", _BS_HEAD + "    return torch.tensor(sorted(x.tolist()), dtype=x.dtype)\n"),
-    ("bitonic_sort", "python_sorted_on_tensor", _BS_HEAD + "    return torch.stack(sorted(x)) if len(x) else x.clone()\n"),
-    ("bitonic_sort", "topk", _BS_HEAD + "    return x.topk(x.numel(), largest=False).values\n"),
+    ("bitonic_sort", "torch_sort", """\
+def bitonic_sort(x):
+    return torch.sort(x).values
+"""),
+    ("bitonic_sort", "python_sorted", """\
+def bitonic_sort(x):
+    return torch.tensor(sorted(x.tolist()), dtype=x.dtype)
+"""),
+    ("bitonic_sort", "python_sorted_on_tensor", """\
+def bitonic_sort(x):
+    return torch.stack(sorted(x)) if len(x) else x.clone()
+"""),
+    ("bitonic_sort", "topk", """\
+def bitonic_sort(x):
+    return x.topk(x.numel(), largest=False).values
+"""),
     ("bitonic_sort", "all_runs_ascending", patch(
         ASSIGNMENT, "bitonic_sort",
         "ascending = (idx & size) == 0", "ascending = torch.ones_like(idx, dtype=torch.bool)")),
@@ -535,16 +491,24 @@ RIGHT = [
     ("tiled_matmul", "padded_einsum", _TM_RIGHT_EINSUM_PADDED),
     ("tiled_matmul", "k_outer_float64", _TM_RIGHT_FLOAT64_OUTER_K),
     ("matmul_arithmetic_intensity", "flops_over_bytes",
-     _AI_HEAD + "    flops = 2.0 * m * n * k\n    nbytes = bytes_per_el * (m * k + k * n + m * n)\n    return flops / nbytes\n"),
-    ("roofline", "intensity_vs_ridge", _RL_HEAD + """\
+     """\
+def matmul_arithmetic_intensity(m, n, k, bytes_per_el):
+    flops = 2.0 * m * n * k
+    nbytes = bytes_per_el * (m * k + k * n + m * n)
+    return flops / nbytes
+"""),
+    ("roofline", "intensity_vs_ridge", """\
+def roofline(flops, bytes_moved, peak_flops, mem_bandwidth):
     seconds = max(flops / peak_flops, bytes_moved / mem_bandwidth)
     return float(seconds), "compute" if flops / bytes_moved >= peak_flops / mem_bandwidth else "memory"
 """),
-    ("bank_conflicts", "vectorised_unique_bincount", _BC_HEAD + """\
+    ("bank_conflicts", "vectorised_unique_bincount", """\
+def bank_conflicts(addresses, n_banks=32, bank_bytes=4):
     words = torch.unique(torch.as_tensor(addresses) // bank_bytes)
     return int(torch.bincount(words % n_banks).max())
 """),
-    ("coalesced_transactions", "torch_unique", _CT_HEAD + """\
+    ("coalesced_transactions", "torch_unique", """\
+def coalesced_transactions(addresses, segment_bytes=128):
     return int(torch.unique(torch.as_tensor(addresses) // segment_bytes).numel())
 """),
     ("bitonic_sort", "reshape_halves", _BS_RIGHT_RESHAPE),
@@ -553,37 +517,11 @@ RIGHT = [
 
 # ---------------------------------------------------------------- more variants (probe of false rejects / accepts)
 WRONG = WRONG + [
-    ('flash_attention_forward', 'lse_from_last_tile_only', '''
-def flash_attention_forward(q, k, v, block_q=64, block_k=64, causal=False):
-    *batch, Lq, D = q.shape
-    Lk, Dv = k.shape[-2], v.shape[-1]
-    scale = 1.0 / math.sqrt(D)
-    out = q.new_empty(*batch, Lq, Dv)
-    lse = q.new_empty(*batch, Lq)
-    for i0 in range(0, Lq, block_q):
-        qi = q[..., i0:i0 + block_q, :] * scale
-        bq = qi.shape[-2]
-        m = q.new_full((*batch, bq), -math.inf)
-        l = q.new_zeros((*batch, bq))
-        acc = q.new_zeros((*batch, bq, Dv))
-        stop = min(Lk, i0 + bq) if causal else Lk
-        for j0 in range(0, stop, block_k):
-            s = qi @ k[..., j0:j0 + block_k, :].transpose(-2, -1)
-            if causal:
-                rows = torch.arange(i0, i0 + bq)[:, None]
-                cols = torch.arange(j0, j0 + s.shape[-1])[None, :]
-                s = s.masked_fill(cols > rows, -math.inf)
-            m_new = torch.maximum(m, s.amax(-1))
-            p = torch.exp(s - m_new[..., None])
-            alpha = torch.exp(m - m_new)
-            l = alpha * l + p.sum(-1)
-            acc = alpha[..., None] * acc + p @ v[..., j0:j0 + block_k, :]
-            m = m_new
-            last = torch.logsumexp(s, -1)
-        out[..., i0:i0 + bq, :] = acc / l[..., None]
-        lse[..., i0:i0 + bq] = last
-    return out, lse
-'''),
+    ('flash_attention_forward', 'lse_from_last_tile_only', patch(ASSIGNMENT, "flash_attention_forward", [
+        ("            m = m_new\n",
+         "            m = m_new\n"
+         "            last = torch.logsumexp(s, -1)\n"),
+        ("lse[..., i0:i0 + bq] = m + torch.log(l)", "lse[..., i0:i0 + bq] = last")])),
     ('bitonic_sort', 'single_merge_pass', '''
 def bitonic_sort(x):
     n = x.shape[0]

@@ -988,70 +988,15 @@ class RollingKVCache:
         order = torch.arange(self.seen, self.seen + W) % W
         return self.k[..., order, :], self.v[..., order, :]
 '''),
-    ('paged_kv_allocator', 'append_counts_token_before_error', '''
-class PagedKVAllocator:
-    def __init__(self, num_blocks, block_size):
-        self.block_size = block_size
-        self.free_blocks = list(range(num_blocks - 1, -1, -1))
-        self.ref_count = [0] * num_blocks
-        self.tables = {}
-        self.n_tokens = {}
-
-    def num_free_blocks(self):
-        return len(self.free_blocks)
-
-    def allocate(self, seq_id, n_tokens):
-        need = -(-n_tokens // self.block_size)
-        if need > len(self.free_blocks):
-            raise RuntimeError("out")
-        blocks = [self.free_blocks.pop() for _ in range(need)]
-        for b in blocks:
-            self.ref_count[b] = 1
-        self.tables[seq_id] = blocks
-        self.n_tokens[seq_id] = n_tokens
-
-    def append_token(self, seq_id):
-        table, n = self.tables[seq_id], self.n_tokens[seq_id]
-        self.n_tokens[seq_id] = n + 1
-        full_or_absent = n % self.block_size == 0
-        if full_or_absent or self.ref_count[table[-1]] > 1:
-            if not self.free_blocks:
-                raise RuntimeError("out")
-            b = self.free_blocks.pop()
-            self.ref_count[b] = 1
-            if full_or_absent:
-                table.append(b)
-            else:
-                self.ref_count[table[-1]] -= 1
-                table[-1] = b
-
-    def fork(self, seq_id, new_id):
-        table = list(self.tables[seq_id])
-        for b in table:
-            self.ref_count[b] += 1
-        self.tables[new_id] = table
-        self.n_tokens[new_id] = self.n_tokens[seq_id]
-
-    def free(self, seq_id):
-        for b in self.tables.pop(seq_id):
-            self.ref_count[b] -= 1
-            if self.ref_count[b] == 0:
-                self.free_blocks.append(b)
-        del self.n_tokens[seq_id]
-
-    def block_table(self, seq_id):
-        return list(self.tables[seq_id])
-'''),
-    ('padding_waste', 'pads_to_mean', '''
-def padding_waste(lengths, batch_size, sort_by_length=False):
-    lengths = sorted(lengths) if sort_by_length else list(lengths)
-    pad = slots = 0
-    for start in range(0, len(lengths), batch_size):
-        batch = lengths[start:start + batch_size]
-        slots += len(batch) * max(batch)
-        pad += sum(max(batch) - x for x in batch[1:])
-    return pad / slots
-'''),
+    ('paged_kv_allocator', 'append_counts_token_before_error', patch(ASSIGNMENT, "paged_kv_allocator", [
+        ("        table, n = self.tables[seq_id], self.n_tokens[seq_id]\n",
+         "        table, n = self.tables[seq_id], self.n_tokens[seq_id]\n"
+         "        self.n_tokens[seq_id] = n + 1\n"),
+        ("                table[-1] = b\n"
+         "        self.n_tokens[seq_id] = n + 1\n",
+         "                table[-1] = b\n")])),
+    ('padding_waste', 'pads_to_mean', patch(ASSIGNMENT, "padding_waste",
+        "len(batch) * max(batch) - sum(batch)", "sum(max(batch) - x for x in batch[1:])")),
     ('top_k_filter', 'flattens_batch_dims', '''
 def top_k_filter(logits, k):
     if k >= logits.shape[-1]:

@@ -1,53 +1,34 @@
-"""Wrong and right implementations for 07_parallel_computing (see docs/authoring.md)."""
+"""Wrong and right implementations for 07_parallel_computing (see docs/authoring.md).
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
 ASSIGNMENT = "07_parallel_computing"
 
 # ----------------------------------------------------------------------------------------- Amdahl
-AMDAHL_SWAPPED = '''
-def amdahl_speedup(parallel_fraction, n):
-    p = float(parallel_fraction)
-    return 1.0 / (p + (1.0 - p) / n)
-'''
-AMDAHL_IS_GUSTAFSON = '''
-def amdahl_speedup(parallel_fraction, n):
-    p = float(parallel_fraction)
-    return (1.0 - p) + p * n
-'''
-AMDAHL_NO_SERIAL = '''
-def amdahl_speedup(parallel_fraction, n):
-    p = float(parallel_fraction)
-    return 1.0 / ((1.0 - p) / n + p / n)
-'''
-AMDAHL_TENSOR = '''
-def amdahl_speedup(parallel_fraction, n):
-    p = torch.tensor(float(parallel_fraction))
-    return 1.0 / ((1.0 - p) + p / n)
-'''
+AMDAHL_SWAPPED = patch(ASSIGNMENT, "amdahl_speedup",
+    "return 1.0 / ((1.0 - p) + p / n)", "return 1.0 / (p + (1.0 - p) / n)")
+AMDAHL_IS_GUSTAFSON = patch(ASSIGNMENT, "amdahl_speedup",
+    "return 1.0 / ((1.0 - p) + p / n)", "return (1.0 - p) + p * n")
+AMDAHL_NO_SERIAL = patch(ASSIGNMENT, "amdahl_speedup",
+    "return 1.0 / ((1.0 - p) + p / n)", "return 1.0 / ((1.0 - p) / n + p / n)")
+AMDAHL_TENSOR = patch(ASSIGNMENT, "amdahl_speedup",
+    "float(parallel_fraction", "torch.tensor(float(parallel_fraction)")
 AMDAHL_RIGHT_REARRANGED = '''
 def amdahl_speedup(parallel_fraction, n):
     return n / (n * (1 - parallel_fraction) + parallel_fraction) * 1.0
 '''
 
-GUSTAFSON_IS_AMDAHL = '''
-def gustafson_speedup(parallel_fraction, n):
-    p = float(parallel_fraction)
-    return 1.0 / ((1.0 - p) + p / n)
-'''
-GUSTAFSON_SWAPPED = '''
-def gustafson_speedup(parallel_fraction, n):
-    p = float(parallel_fraction)
-    return (1.0 - p) * n + p
-'''
-GUSTAFSON_INT = '''
-def gustafson_speedup(parallel_fraction, n):
-    return (1 - parallel_fraction) + parallel_fraction * n
-'''
-GUSTAFSON_NO_SERIAL = '''
-def gustafson_speedup(parallel_fraction, n):
-    return float(parallel_fraction * n)
-'''
+GUSTAFSON_IS_AMDAHL = patch(ASSIGNMENT, "gustafson_speedup",
+    "return (1.0 - p) + p * n", "return 1.0 / ((1.0 - p) + p / n)")
+GUSTAFSON_SWAPPED = patch(ASSIGNMENT, "gustafson_speedup", "return (1.0 - p) + p * n", "return (1.0 - p) * n + p")
+GUSTAFSON_INT = patch(ASSIGNMENT, "gustafson_speedup", [
+    ("    p = float(parallel_fraction)\n", "    p = parallel_fraction\n"),
+    ("(1.0 - p)", "(1 - p)")])
+GUSTAFSON_NO_SERIAL = patch(ASSIGNMENT, "gustafson_speedup", "return (1.0 - p) + p * n", "return p * n")
 GUSTAFSON_RIGHT = '''
 def gustafson_speedup(parallel_fraction, n):
     return float(n - (n - 1) * (1 - parallel_fraction))
@@ -60,38 +41,17 @@ def ring_reduce_scatter(tensors, cluster):
     total = torch.stack(tensors).sum(0)
     return [c.clone() for c in torch.tensor_split(total, N)]
 '''
-RS_OFF_BY_ONE_OWNER = '''
-def ring_reduce_scatter(tensors, cluster):
-    N = cluster.world_size
-    chunks = [[c.clone() for c in torch.tensor_split(t, N)] for t in tensors]
-    for k in range(N - 1):
-        inbox = cluster.exchange([(r, (r + 1) % N, chunks[r][(r - k) % N]) for r in range(N)])
-        for r in range(N):
-            c = (r - k - 1) % N
-            chunks[r][c] = chunks[r][c] + inbox[r][(r - 1) % N]
-    return [chunks[r][(r + 1) % N] for r in range(N)]
-'''
-RS_TORCH_CHUNK = '''
-def ring_reduce_scatter(tensors, cluster):
-    N = cluster.world_size
-    chunks = [[c.clone() for c in torch.chunk(t, N)] for t in tensors]
-    for k in range(N - 1):
-        inbox = cluster.exchange([(r, (r + 1) % N, chunks[r][(r - k - 1) % N]) for r in range(N)])
-        for r in range(N):
-            c = (r - k - 2) % N
-            chunks[r][c] = chunks[r][c] + inbox[r][(r - 1) % N]
-    return [chunks[r][r] for r in range(N)]
-'''
-RS_IN_PLACE = '''
-def ring_reduce_scatter(tensors, cluster):
-    N = cluster.world_size
-    chunks = [list(torch.tensor_split(t, N)) for t in tensors]      # views into the inputs
-    for k in range(N - 1):
-        inbox = cluster.exchange([(r, (r + 1) % N, chunks[r][(r - k - 1) % N]) for r in range(N)])
-        for r in range(N):
-            chunks[r][(r - k - 2) % N] += inbox[r][(r - 1) % N]
-    return [chunks[r][r] for r in range(N)]
-'''
+RS_OFF_BY_ONE_OWNER = patch(ASSIGNMENT, "ring_reduce_scatter", [
+    ("chunks[r][(r - k - 1) % N])", "chunks[r][(r - k) % N])"),
+    ("c = (r - k - 2) % N", "c = (r - k - 1) % N"),
+    ("return [chunks[r][r] for r in range(N)]", "return [chunks[r][(r + 1) % N] for r in range(N)]")])
+RS_TORCH_CHUNK = patch(ASSIGNMENT, "ring_reduce_scatter", "torch.tensor_split(t, N)", "torch.chunk(t, N)")
+# views into the inputs
+RS_IN_PLACE = patch(ASSIGNMENT, "ring_reduce_scatter", [
+    ("[c.clone() for c in torch.tensor_split(t, N)]", "list(torch.tensor_split(t, N))"),
+    ("            c = (r - k - 2) % N\n"
+     "            chunks[r][c] = chunks[r][c] + inbox[r][(r - 1) % N]\n",
+     "            chunks[r][(r - k - 2) % N] += inbox[r][(r - 1) % N]\n")])
 RS_DIRECT = '''
 def ring_reduce_scatter(tensors, cluster):
     N = cluster.world_size
@@ -114,17 +74,11 @@ def ring_reduce_scatter(tensors, cluster):
     sizes = [c.numel() for c in torch.tensor_split(tensors[0], N)]
     return [chunks[r][r][:sizes[r]] for r in range(N)]
 '''
-RS_RIGHT_LEFTWARD = '''
-def ring_reduce_scatter(tensors, cluster):
-    N = cluster.world_size
-    chunks = [[c.clone() for c in torch.tensor_split(t, N)] for t in tensors]
-    for k in range(N - 1):                      # send to the left neighbour
-        inbox = cluster.exchange([(r, (r - 1) % N, chunks[r][(r + k + 1) % N]) for r in range(N)])
-        for r in range(N):
-            c = (r + k + 2) % N
-            chunks[r][c] = chunks[r][c] + inbox[r][(r + 1) % N]
-    return [chunks[r][r] for r in range(N)]
-'''
+# the mirror ring: send to the left neighbour
+RS_RIGHT_LEFTWARD = patch(ASSIGNMENT, "ring_reduce_scatter", [
+    ("(r, (r + 1) % N, chunks[r][(r - k - 1) % N])", "(r, (r - 1) % N, chunks[r][(r + k + 1) % N])"),
+    ("c = (r - k - 2) % N", "c = (r + k + 2) % N"),
+    ("inbox[r][(r - 1) % N]", "inbox[r][(r + 1) % N]")])
 RS_RIGHT_SEND_STEP_F64 = '''
 def ring_reduce_scatter(tensors, cluster):
     N = cluster.world_size
@@ -155,32 +109,16 @@ def ring_all_gather(chunks, cluster):
             have[r].append(inbox[r][(r - 1) % N])
     return [torch.cat(have[r]) for r in range(N)]
 '''
-AG_N_ROUNDS = '''
-def ring_all_gather(chunks, cluster):
-    N = cluster.world_size
-    have = [{r: chunks[r].clone()} for r in range(N)]
-    for k in range(N if N > 1 else 0):
-        inbox = cluster.exchange([(r, (r + 1) % N, have[r][(r - k) % N]) for r in range(N)])
-        for r in range(N):
-            have[r][(r - k - 1) % N] = inbox[r][(r - 1) % N]
-    return [torch.cat([have[r][c] for c in range(N)]) for r in range(N)]
-'''
+AG_N_ROUNDS = patch(ASSIGNMENT, "ring_all_gather", "range(N - 1):", "range(N if N > 1 else 0):")
 AG_ALL_TO_ALL = '''
 def ring_all_gather(chunks, cluster):
     N = cluster.world_size
     inbox = cluster.exchange([(r, d, chunks[r]) for r in range(N) for d in range(N) if d != r])
     return [torch.cat([chunks[c] if c == r else inbox[r][c] for c in range(N)]) for r in range(N)]
 '''
-AG_RIGHT_LEFTWARD = '''
-def ring_all_gather(chunks, cluster):
-    N = cluster.world_size
-    have = [{r: chunks[r].clone()} for r in range(N)]
-    for k in range(N - 1):                      # pass chunks to the left neighbour
-        inbox = cluster.exchange([(r, (r - 1) % N, have[r][(r + k) % N]) for r in range(N)])
-        for r in range(N):
-            have[r][(r + k + 1) % N] = inbox[r][(r + 1) % N]
-    return [torch.cat([have[r][c] for c in range(N)]) for r in range(N)]
-'''
+AG_RIGHT_LEFTWARD = patch(ASSIGNMENT, "ring_all_gather", [
+    ("(r, (r + 1) % N, have[r][(r - k) % N])", "(r, (r - 1) % N, have[r][(r + k) % N])"),
+    ("have[r][(r - k - 1) % N] = inbox[r][(r - 1) % N]", "have[r][(r + k + 1) % N] = inbox[r][(r + 1) % N]")])
 AG_RIGHT_SEND_STEP = '''
 def ring_all_gather(chunks, cluster):
     N = cluster.world_size
@@ -290,18 +228,9 @@ def naive_all_reduce(tensors, cluster):
     inbox = cluster.exchange([(r, d, tensors[r]) for r in range(N) for d in range(N) if d != r])
     return [tensors[r] + sum(inbox[r].values()) if N > 1 else tensors[r].clone() for r in range(N)]
 '''
-NAIVE_IN_PLACE = '''
-def naive_all_reduce(tensors, cluster):
-    N = cluster.world_size
-    if N == 1:
-        return [tensors[0].clone()]
-    inbox = cluster.exchange([(r, 0, tensors[r]) for r in range(1, N)])
-    total = tensors[0]
-    for r in range(1, N):
-        total += inbox[0][r]
-    inbox = cluster.exchange([(0, r, total) for r in range(1, N)])
-    return [total] + [inbox[r][0] for r in range(1, N)]
-'''
+NAIVE_IN_PLACE = patch(ASSIGNMENT, "naive_all_reduce", [
+    ("total = tensors[0].clone()", "total = tensors[0]"),
+    ("total = total + inbox[0][r]", "total += inbox[0][r]")])
 NAIVE_NO_BROADCAST = '''
 def naive_all_reduce(tensors, cluster):
     N = cluster.world_size
@@ -327,59 +256,20 @@ def naive_all_reduce(tensors, cluster):
 '''
 
 # -------------------------------------------------------------------------- recursive doubling
-RD_SHIFT_PARTNER = '''
-def recursive_doubling_all_reduce(tensors, cluster):
-    N = cluster.world_size
-    if N & (N - 1):
-        raise ValueError("N must be a power of two")
-    partial = [t.clone() for t in tensors]
-    step = 1
-    while step < N:                             # partner r + 2^k instead of r XOR 2^k
-        inbox = cluster.exchange([(r, (r + step) % N, partial[r]) for r in range(N)])
-        partial = [partial[r] + inbox[r][(r - step) % N] for r in range(N)]
-        step *= 2
-    return partial
-'''
-RD_SENDS_INPUT = '''
-def recursive_doubling_all_reduce(tensors, cluster):
-    N = cluster.world_size
-    if N & (N - 1):
-        raise ValueError("N must be a power of two")
-    partial = [t.clone() for t in tensors]
-    step = 1
-    while step < N:
-        inbox = cluster.exchange([(r, r ^ step, tensors[r]) for r in range(N)])
-        partial = [partial[r] + inbox[r][r ^ step] for r in range(N)]
-        step *= 2
-    return partial
-'''
-RD_NO_ACCUMULATE = '''
-def recursive_doubling_all_reduce(tensors, cluster):
-    N = cluster.world_size
-    if N & (N - 1):
-        raise ValueError("N must be a power of two")
-    partial = [t.clone() for t in tensors]
-    step = 1
-    while step < N:
-        inbox = cluster.exchange([(r, r ^ step, partial[r]) for r in range(N)])
-        partial = [tensors[r] + inbox[r][r ^ step] for r in range(N)]
-        step *= 2
-    return partial
-'''
-RD_IN_PLACE = '''
-def recursive_doubling_all_reduce(tensors, cluster):
-    N = cluster.world_size
-    if N & (N - 1):
-        raise ValueError("N must be a power of two")
-    partial = list(tensors)
-    step = 1
-    while step < N:
-        inbox = cluster.exchange([(r, r ^ step, partial[r]) for r in range(N)])
-        for r in range(N):
-            partial[r] += inbox[r][r ^ step]
-        step *= 2
-    return partial
-'''
+# partner r + 2^k instead of r XOR 2^k
+# partner r + 2^k instead of r XOR 2^k
+RD_SHIFT_PARTNER = patch(ASSIGNMENT, "recursive_doubling_all_reduce", [
+    ("(r, r ^ step, partial[r])", "(r, (r + step) % N, partial[r])"),
+    ("inbox[r][r ^ step]", "inbox[r][(r - step) % N]")])
+RD_SENDS_INPUT = patch(ASSIGNMENT, "recursive_doubling_all_reduce",
+    "(r, r ^ step, partial[r])", "(r, r ^ step, tensors[r])")
+RD_NO_ACCUMULATE = patch(ASSIGNMENT, "recursive_doubling_all_reduce",
+    "partial = [partial[r] + inbox", "partial = [tensors[r] + inbox")
+RD_IN_PLACE = patch(ASSIGNMENT, "recursive_doubling_all_reduce", [
+    ("[t.clone() for t in tensors]", "list(tensors)"),
+    ("        partial = [partial[r] + inbox[r][r ^ step] for r in range(N)]\n",
+     "        for r in range(N):\n"
+     "            partial[r] += inbox[r][r ^ step]\n")])
 RD_RIGHT_LOG2 = '''
 def recursive_doubling_all_reduce(tensors, cluster):
     N = cluster.world_size
@@ -396,56 +286,18 @@ def recursive_doubling_all_reduce(tensors, cluster):
 '''
 
 # ------------------------------------------------------------------------------ allreduce_time
-ART_HEAD = '''
-def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
-    n = world_size
-'''
-ART_RING_NO_DIV = ART_HEAD + '''    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NATURAL_LOG = ART_HEAD + '''    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log(n) * (alpha + nbytes * beta))
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NAIVE_ONE_ALPHA = ART_HEAD + '''    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    return float(alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NO_VALUE_ERROR = ART_HEAD + '''    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''
-ART_NAIVE_N1 = ART_HEAD + '''    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * (alpha + nbytes * beta))
-    if algorithm == "naive":
-        return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-    raise ValueError(algorithm)
-'''
+ART_RING_NO_DIV = patch(ASSIGNMENT, "allreduce_time",
+    "2 * (n - 1) / n * nbytes * beta", "2 * (n - 1) * nbytes * beta")
+ART_NATURAL_LOG = patch(ASSIGNMENT, "allreduce_time", "math.log2(n)", "math.log(n)")
+ART_NAIVE_ONE_ALPHA = patch(ASSIGNMENT, "allreduce_time", "return float(2 * alpha +", "return float(alpha +")
+ART_NO_VALUE_ERROR = patch(ASSIGNMENT, "allreduce_time",
+    '    if algorithm not in ("ring", "recursive_doubling", "naive"):\n'
+    '        raise ValueError(f"unknown all-reduce algorithm {algorithm!r}")\n',
+    "")
+ART_NAIVE_N1 = patch(ASSIGNMENT, "allreduce_time",
+    "    if n == 1:\n"
+    "        return 0.0\n",
+    "")
 ART_RIGHT_TABLE = '''
 def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
     n = world_size
@@ -462,22 +314,13 @@ def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
     return rounds * alpha + busiest_bytes * beta
 '''
 
-BUSBW_HALF = '''
-def bus_bandwidth(alg_bandwidth, world_size):
-    return float(alg_bandwidth * (world_size - 1) / world_size)
-'''
-BUSBW_NO_N = '''
-def bus_bandwidth(alg_bandwidth, world_size):
-    return float(alg_bandwidth * 2 * (world_size - 1))
-'''
-BUSBW_INVERTED = '''
-def bus_bandwidth(alg_bandwidth, world_size):
-    return float(alg_bandwidth * world_size / (2 * (world_size - 1))) if world_size > 1 else 0.0
-'''
-BUSBW_FLOOR = '''
-def bus_bandwidth(alg_bandwidth, world_size):
-    return alg_bandwidth * 2 * (world_size - 1) // world_size
-'''
+BUSBW_HALF = patch(ASSIGNMENT, "bus_bandwidth", "2 * (n - 1) / n", "(n - 1) / n")
+BUSBW_NO_N = patch(ASSIGNMENT, "bus_bandwidth", "2 * (n - 1) / n", "2 * (n - 1)")
+BUSBW_INVERTED = patch(ASSIGNMENT, "bus_bandwidth",
+    "return float(alg_bandwidth * 2 * (n - 1) / n)",
+    "return float(alg_bandwidth * n / (2 * (n - 1))) if n > 1 else 0.0")
+BUSBW_FLOOR = patch(ASSIGNMENT, "bus_bandwidth",
+    "return float(alg_bandwidth * 2 * (n - 1) / n)", "return alg_bandwidth * 2 * (n - 1) // n")
 BUSBW_RIGHT = '''
 def bus_bandwidth(alg_bandwidth, world_size):
     return alg_bandwidth * (2.0 - 2.0 / world_size)
@@ -490,28 +333,8 @@ def dist_ring_all_reduce(tensor):
     dist.all_reduce(out)
     return out
 '''
-DIST_IN_PLACE = '''
-def dist_ring_all_reduce(tensor):
-    rank, N = dist.get_rank(), dist.get_world_size()
-    acc = tensor                                  # no clone: accumulates into the caller's tensor
-    if N == 1:
-        return acc
-    chunks = torch.tensor_split(acc, N)
-    right, left = (rank + 1) % N, (rank - 1) % N
-    for k in range(N - 1):
-        out_c, in_c = chunks[(rank - k - 1) % N], chunks[(rank - k - 2) % N]
-        buf = torch.empty_like(in_c)
-        req = dist.isend(out_c, right)
-        dist.recv(buf, left)
-        req.wait()
-        in_c += buf
-    for k in range(N - 1):
-        out_c, in_c = chunks[(rank - k) % N], chunks[(rank - k - 1) % N]
-        req = dist.isend(out_c, right)
-        dist.recv(in_c, left)
-        req.wait()
-    return acc
-'''
+# no clone: accumulates into the caller's tensor
+DIST_IN_PLACE = patch(ASSIGNMENT, "dist_ring_all_reduce", ".clone()", "")
 DIST_WHOLE_TENSORS = '''
 def dist_ring_all_reduce(tensor):
     rank, N = dist.get_rank(), dist.get_world_size()
@@ -526,51 +349,12 @@ def dist_ring_all_reduce(tensor):
         acc += buf
     return acc
 '''
-DIST_TORCH_CHUNK = '''
-def dist_ring_all_reduce(tensor):
-    rank, N = dist.get_rank(), dist.get_world_size()
-    acc = tensor.clone()
-    if N == 1:
-        return acc
-    chunks = torch.chunk(acc, N)
-    right, left = (rank + 1) % N, (rank - 1) % N
-    for k in range(N - 1):
-        out_c, in_c = chunks[(rank - k - 1) % N], chunks[(rank - k - 2) % N]
-        buf = torch.empty_like(in_c)
-        req = dist.isend(out_c, right)
-        dist.recv(buf, left)
-        req.wait()
-        in_c += buf
-    for k in range(N - 1):
-        out_c, in_c = chunks[(rank - k) % N], chunks[(rank - k - 1) % N]
-        req = dist.isend(out_c, right)
-        dist.recv(in_c, left)
-        req.wait()
-    return acc
-'''
-DIST_GATHER_NOT_STORED = '''
-def dist_ring_all_reduce(tensor):
-    rank, N = dist.get_rank(), dist.get_world_size()
-    acc = tensor.clone()
-    if N == 1:
-        return acc
-    chunks = torch.tensor_split(acc, N)
-    right, left = (rank + 1) % N, (rank - 1) % N
-    for k in range(N - 1):
-        out_c, in_c = chunks[(rank - k - 1) % N], chunks[(rank - k - 2) % N]
-        buf = torch.empty_like(in_c)
-        req = dist.isend(out_c, right)
-        dist.recv(buf, left)
-        req.wait()
-        in_c += buf
-    for k in range(N - 1):
-        out_c, in_c = chunks[(rank - k) % N], chunks[(rank - k - 1) % N]
-        buf = torch.empty_like(in_c)              # received, but never written into acc
-        req = dist.isend(out_c, right)
-        dist.recv(buf, left)
-        req.wait()
-    return acc
-'''
+DIST_TORCH_CHUNK = patch(ASSIGNMENT, "dist_ring_all_reduce", "tensor_split", "chunk")
+DIST_GATHER_NOT_STORED = patch(ASSIGNMENT, "dist_ring_all_reduce", [
+    ("        out_c, in_c = chunks[(rank - k) % N], chunks[(rank - k - 1) % N]\n",
+     "        out_c, in_c = chunks[(rank - k) % N], chunks[(rank - k - 1) % N]\n"
+     "        buf = torch.empty_like(in_c)              # received, but never written into acc\n"),
+    ("in_c,", "buf,")])
 DIST_RIGHT_IRECV_LEFTWARD = '''
 def dist_ring_all_reduce(tensor):
     rank, N = dist.get_rank(), dist.get_world_size()
@@ -594,26 +378,11 @@ def dist_ring_all_reduce(tensor):
 '''
 
 # ------------------------------------------------------------------------------- data parallel
-DP_HEAD = '''
-def data_parallel_gradients(model, loss_fn, x, y, cluster):
-    N = cluster.world_size
-    params = list(model.parameters())
-    local = []
-    for xr, yr in zip(torch.tensor_split(x, N), torch.tensor_split(y, N)):
-        grads = torch.autograd.grad(loss_fn(model(xr), yr), params)
-        local.append(torch.cat([g.reshape(-1) for g in grads]))
-'''
-DP_NO_AVERAGE = DP_HEAD + '''    summed = ring_all_reduce(local, cluster)
-    sizes = [p.numel() for p in params]
-    return [[piece.view_as(p) for piece, p in zip(s.split(sizes), params)] for s in summed]
-'''
-DP_NO_ALL_REDUCE = DP_HEAD + '''    sizes = [p.numel() for p in params]
-    return [[piece.view_as(p) for piece, p in zip(g.split(sizes), params)] for g in local]
-'''
-DP_DIVIDE_BY_BATCH = DP_HEAD + '''    summed = ring_all_reduce(local, cluster)
-    sizes = [p.numel() for p in params]
-    return [[piece.view_as(p) for piece, p in zip((s / x.shape[0]).split(sizes), params)] for s in summed]
-'''
+DP_NO_AVERAGE = patch(ASSIGNMENT, "data_parallel_gradients", "flat = summed[r] / N", "flat = summed[r]")
+DP_NO_ALL_REDUCE = patch(ASSIGNMENT, "data_parallel_gradients",
+    "summed = ring_all_reduce(local, cluster)", "summed = local")
+DP_DIVIDE_BY_BATCH = patch(ASSIGNMENT, "data_parallel_gradients",
+    "flat = summed[r] / N", "flat = summed[r] / x.shape[0]")
 DP_PER_PARAMETER = '''
 def data_parallel_gradients(model, loss_fn, x, y, cluster):
     N = cluster.world_size
@@ -658,22 +427,17 @@ def column_parallel_linear(x, weight, bias, world_size):
         out[0] = out[0] + bias
     return out
 '''
-COL_TORCH_CHUNK = '''
-def column_parallel_linear(x, weight, bias, world_size):
-    w_parts = torch.chunk(weight, world_size, dim=0)
-    b_parts = torch.chunk(bias, world_size) if bias is not None else [None] * len(w_parts)
-    return [F.linear(x, w, b) for w, b in zip(w_parts, b_parts)]
-'''
+COL_TORCH_CHUNK = patch(ASSIGNMENT, "column_parallel_linear", [
+    (" torch.tensor_split(weight, world_size", " torch.chunk(weight, world_size"),
+    ("tensor_split(bias, world_size) if bias is not None else [None] * world_size",
+     "chunk(bias, world_size) if bias is not None else [None] * len(w_parts)")])
 COL_FULL_BIAS = '''
 def column_parallel_linear(x, weight, bias, world_size):
     return [F.linear(x, w, bias) for w in torch.tensor_split(weight, world_size, dim=0)]
 '''
-COL_BIAS_REQUIRED = '''
-def column_parallel_linear(x, weight, bias, world_size):
-    w_parts = torch.tensor_split(weight, world_size, dim=0)
-    b_parts = torch.tensor_split(bias, world_size)
-    return [x @ w.T + b for w, b in zip(w_parts, b_parts)]
-'''
+COL_BIAS_REQUIRED = patch(ASSIGNMENT, "column_parallel_linear", [
+    (" if bias is not None else [None] * world_size", ""),
+    ("F.linear(x, w, b)", "x @ w.T + b")])
 COL_RIGHT_MANUAL = '''
 def column_parallel_linear(x, weight, bias, world_size):
     out_f, n = weight.shape[0], world_size
@@ -940,16 +704,8 @@ RIGHT = [
 
 # ---------------------------------------------------------------- more variants (probe of false rejects / accepts)
 WRONG = WRONG + [
-    ('ring_all_gather', 'own_chunk_not_first_sent', '''
-def ring_all_gather(chunks, cluster):
-    N = cluster.world_size
-    have = [{r: chunks[r].clone()} for r in range(N)]
-    for k in range(N - 1):
-        inbox = cluster.exchange([(r, (r + 1) % N, have[r][(r - k) % N]) for r in range(N)])
-        for r in range(N):
-            have[r][(r - k - 1) % N] = inbox[r][(r - 1) % N]
-    return [torch.cat([have[r][(r + c) % N] for c in range(N)]) for r in range(N)]
-'''),
+    ('ring_all_gather', 'own_chunk_not_first_sent', patch(ASSIGNMENT, "ring_all_gather",
+        "torch.cat([have[r][c] for c in range(N)])", "torch.cat([have[r][(r + c) % N] for c in range(N)])")),
     ('ring_reduce_scatter', 'sends_whole_tensor_each_round', '''
 def ring_reduce_scatter(tensors, cluster):
     N = cluster.world_size
@@ -971,55 +727,10 @@ def recursive_doubling_all_reduce(tensors, cluster):
         step *= 2
     return partial
 '''),
-    ('allreduce_time', 'recursive_doubling_ceil_log', '''
-def allreduce_time(nbytes, world_size, alpha, beta, algorithm="ring"):
-    n = world_size
-    if algorithm not in ("ring", "recursive_doubling", "naive"):
-        raise ValueError(algorithm)
-    if n == 1:
-        return 0.0
-    if algorithm == "ring":
-        return float(2 * (n - 1) * alpha + 2 * (n - 1) / n * nbytes * beta)
-    if algorithm == "recursive_doubling":
-        return float(math.log2(n) * alpha + nbytes * beta)
-    return float(2 * alpha + 2 * (n - 1) * nbytes * beta)
-'''),
-    ('pipeline_schedule', '1f1b_one_extra_warmup_forward', '''
-def pipeline_schedule(n_stages, n_micro, schedule="gpipe"):
-    p, m = n_stages, n_micro
-    if schedule == "gpipe":
-        order = [[("F", j) for j in range(m)] + [("B", j) for j in range(m)] for _ in range(p)]
-    elif schedule == "1f1b":
-        order = []
-        for s in range(p):
-            warm = min(p - s, m)
-            ops = [("F", j) for j in range(warm)]
-            for j in range(m - warm):
-                ops += [("F", warm + j), ("B", j)]
-            ops += [("B", j) for j in range(m - warm, m)]
-            order.append(ops)
-    else:
-        raise ValueError(schedule)
-    steps = 2 * (m + p - 1)
-    grid = [[None] * steps for _ in range(p)]
-    done, nxt = {}, [0] * p
-    for t in range(steps):
-        finished = {}
-        for s in range(p):
-            if nxt[s] == len(order[s]):
-                continue
-            kind, j = order[s][nxt[s]]
-            if kind == "F":
-                dep = ("F", j, s - 1) if s > 0 else None
-            else:
-                dep = ("B", j, s + 1) if s < p - 1 else ("F", j, s)
-            if dep is None or done.get(dep, steps) < t:
-                grid[s][t] = f"{kind}{j}"
-                finished[(kind, j, s)] = t
-                nxt[s] += 1
-        done.update(finished)
-    return grid
-'''),
+    ('allreduce_time', 'recursive_doubling_ceil_log', patch(ASSIGNMENT, "allreduce_time",
+        "math.log2(n) * (alpha + nbytes * beta)", "math.log2(n) * alpha + nbytes * beta")),
+    ('pipeline_schedule', '1f1b_one_extra_warmup_forward', patch(ASSIGNMENT, "pipeline_schedule",
+        "(p - s - 1, m)", "(p - s, m)")),
 ]
 RIGHT = RIGHT + [
     ('dist_ring_all_reduce', 'batch_isend_irecv', '''

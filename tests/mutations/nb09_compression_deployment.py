@@ -1,4 +1,8 @@
-"""09_compression_deployment: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""09_compression_deployment: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
@@ -7,10 +11,6 @@ ASSIGNMENT = "09_compression_deployment"
 def _lora(old, new=None, count=1):
     return patch(ASSIGNMENT, "lora_linear", old, new, count=count)
 
-
-_FOLD_HEAD = """
-def fold_batchnorm(linear, bn):
-"""
 
 WRONG = [
     # quantize_absmax
@@ -55,18 +55,10 @@ def quantize_absmax(x, bits=8, dim=None):
     s = safe if dim is None else safe.unsqueeze(dim)
     return torch.round(x / s).clamp(-qmax, qmax).to(torch.int8), scale
 """),
-    ("quantize_absmax", "dim_is_the_kept_axis", """
-def quantize_absmax(x, bits=8, dim=None):
-    qmax = 2 ** (bits - 1) - 1
-    if dim is None:
-        absmax = x.abs().amax()
-    else:
-        other = [d for d in range(x.dim()) if d != dim % x.dim()]
-        absmax = x.abs().amax(dim=other, keepdim=True)
-    scale = absmax / qmax
-    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    return torch.round(x / safe).clamp(-qmax, qmax).to(torch.int8), scale
-"""),
+    ("quantize_absmax", "dim_is_the_kept_axis", patch(ASSIGNMENT, "quantize_absmax",
+        "        absmax = x.abs().amax(dim=dim, keepdim=True)            # size 1 along dim\n",
+        "        other = [d for d in range(x.dim()) if d != dim % x.dim()]\n"
+        "        absmax = x.abs().amax(dim=other, keepdim=True)\n")),
     ("quantize_absmax", "per_tensor_scale_shape_1", """
 def quantize_absmax(x, bits=8, dim=None):
     qmax = 2 ** (bits - 1) - 1
@@ -94,96 +86,33 @@ def quantize_absmax(x, bits=8, dim=None):
     return q.clamp(-qmax, qmax).to(torch.int8), scale
 """),
     # dequantize
-    ("dequantize", "uint8_wraps_around", """
-def dequantize(q, scale, zero_point=0):
-    return (q - zero_point) * scale
-"""),
-    ("dequantize", "ignores_zero_point", """
-def dequantize(q, scale, zero_point=0):
-    return q.to(torch.int32) * scale
-"""),
-    ("dequantize", "adds_zero_point", """
-def dequantize(q, scale, zero_point=0):
-    return (q.to(torch.int32) + zero_point) * scale
-"""),
-    ("dequantize", "divides_by_scale", """
-def dequantize(q, scale, zero_point=0):
-    return (q.to(torch.int32) - zero_point) / scale
-"""),
-    ("dequantize", "always_float32", """
-def dequantize(q, scale, zero_point=0):
-    return (q.float() - zero_point) * scale.float()
-"""),
+    ("dequantize", "uint8_wraps_around", patch(ASSIGNMENT, "dequantize", "q.to(torch.int32)", "q")),
+    ("dequantize", "ignores_zero_point", patch(ASSIGNMENT, "dequantize",
+        "return (q.to(torch.int32) - zero_point) * scale", "return q.to(torch.int32) * scale")),
+    ("dequantize", "adds_zero_point", patch(ASSIGNMENT, "dequantize",
+        "q.to(torch.int32) - zero_point", "q.to(torch.int32) + zero_point")),
+    ("dequantize", "divides_by_scale", patch(ASSIGNMENT, "dequantize",
+        "return (q.to(torch.int32) - zero_point) * scale", "return (q.to(torch.int32) - zero_point) / scale")),
+    ("dequantize", "always_float32", patch(ASSIGNMENT, "dequantize",
+        "return (q.to(torch.int32) - zero_point) * scale", "return (q.float() - zero_point) * scale.float()")),
     # quantize_zeropoint
-    ("quantize_zeropoint", "range_excludes_zero", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo, hi = x.min(), x.max()
-    scale = (hi - lo) / qmax
-    zero_point = torch.round(-lo / scale).to(torch.int64)
-    q = (torch.round(x / scale) + zero_point).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
-    ("quantize_zeropoint", "divides_by_2_pow_bits", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / 2 ** bits
-    zero_point = torch.round(-lo / scale).to(torch.int64)
-    q = (torch.round(x / scale) + zero_point).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
-    ("quantize_zeropoint", "zero_point_truncated", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / qmax
-    zero_point = (-lo / scale).to(torch.int64)
-    q = (torch.round(x / scale) + zero_point).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
-    ("quantize_zeropoint", "zero_point_sign_flipped", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / qmax
-    zero_point = torch.round(lo / scale).to(torch.int64)
-    q = (torch.round(x / scale) - zero_point).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
-    ("quantize_zeropoint", "signed_int8_codes", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / qmax
-    zero_point = torch.round(-lo / scale).to(torch.int64)
-    q = (torch.round(x / scale) + zero_point - 128).clamp(-128, 127).to(torch.int8)
-    return q, scale, zero_point - 128
-"""),
-    ("quantize_zeropoint", "floor_codes", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / qmax
-    zero_point = torch.round(-lo / scale).to(torch.int64)
-    q = (torch.floor(x / scale) + zero_point).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
-    ("quantize_zeropoint", "float_zero_point", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / qmax
-    zero_point = torch.round(-lo / scale)
-    q = (torch.round(x / scale) + zero_point).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
+    ("quantize_zeropoint", "range_excludes_zero", patch(ASSIGNMENT, "quantize_zeropoint",
+        "    lo = torch.clamp(x.min(), max=0)\n"
+        "    hi = torch.clamp(x.max(), min=0)\n",
+        "    lo, hi = x.min(), x.max()\n")),
+    ("quantize_zeropoint", "divides_by_2_pow_bits", patch(ASSIGNMENT, "quantize_zeropoint",
+        "(hi - lo) / qmax", "(hi - lo) / 2 ** bits")),
+    ("quantize_zeropoint", "zero_point_truncated", patch(ASSIGNMENT, "quantize_zeropoint",
+        "torch.round(-lo / scale)", "(-lo / scale)")),
+    ("quantize_zeropoint", "zero_point_sign_flipped", patch(ASSIGNMENT, "quantize_zeropoint", [
+        ("torch.round(-lo / scale)", "torch.round(lo / scale)"),
+        ("+ zero_point)", "- zero_point)")])),
+    ("quantize_zeropoint", "signed_int8_codes", patch(ASSIGNMENT, "quantize_zeropoint", [
+        (").clamp(0, qmax).to(torch.uint8)", " - 128).clamp(-128, 127).to(torch.int8)"),
+        ("return q, scale, zero_point", "return q, scale, zero_point - 128")])),
+    ("quantize_zeropoint", "floor_codes", patch(ASSIGNMENT, "quantize_zeropoint",
+        "torch.round(x / scale)", "torch.floor(x / scale)")),
+    ("quantize_zeropoint", "float_zero_point", patch(ASSIGNMENT, "quantize_zeropoint", ".to(torch.int64)", "")),
     # group_quantize
     ("group_quantize", "one_scale_per_row", """
 def group_quantize(w, bits=4, group_size=128):
@@ -194,52 +123,21 @@ def group_quantize(w, bits=4, group_size=128):
     q = torch.round(w / safe).clamp(-qmax, qmax).to(torch.int8)
     return q, row.expand(*w.shape[:-1], n_groups).clone()
 """),
-    ("group_quantize", "strided_groups", """
-def group_quantize(w, bits=4, group_size=128):
-    *lead, n = w.shape
-    G = n // group_size
-    groups = w.reshape(*lead, group_size, G).transpose(-1, -2)       # entries j, j+G, j+2G, ... share a scale
-    qmax = 2 ** (bits - 1) - 1
-    scale = groups.abs().amax(-1) / qmax
-    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    q = torch.round(groups / safe[..., None]).clamp(-qmax, qmax)
-    return q.transpose(-1, -2).reshape(w.shape).to(torch.int8), scale
-"""),
-    ("group_quantize", "scale_keeps_trailing_1", """
-def group_quantize(w, bits=4, group_size=128):
-    *lead, n = w.shape
-    groups = w.reshape(*lead, n // group_size, group_size)
-    qmax = 2 ** (bits - 1) - 1
-    scale = groups.abs().amax(-1, keepdim=True) / qmax
-    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    q = torch.round(groups / safe).clamp(-qmax, qmax)
-    return q.to(torch.int8).reshape(w.shape), scale
-"""),
-    ("group_quantize", "q_in_group_shape", """
-def group_quantize(w, bits=4, group_size=128):
-    *lead, n = w.shape
-    groups = w.reshape(*lead, n // group_size, group_size)
-    qmax = 2 ** (bits - 1) - 1
-    scale = groups.abs().amax(-1) / qmax
-    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    return torch.round(groups / safe[..., None]).clamp(-qmax, qmax).to(torch.int8), scale
-"""),
-    ("group_quantize", "unsigned_range_15", """
-def group_quantize(w, bits=4, group_size=128):
-    *lead, n = w.shape
-    groups = w.reshape(*lead, n // group_size, group_size)
-    qmax = 2 ** bits - 1
-    scale = groups.abs().amax(-1) / qmax
-    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    q = torch.round(groups / safe[..., None]).clamp(-qmax, qmax)
-    return q.to(torch.int8).reshape(w.shape), scale
-"""),
+    # entries j, j+G, j+2G, ... share a scale
+    ("group_quantize", "strided_groups", patch(ASSIGNMENT, "group_quantize", [
+        ("    groups = w.reshape(*lead, n // group_size, group_size)          # (..., G, g)\n",
+         "    G = n // group_size\n"
+         "    groups = w.reshape(*lead, group_size, G).transpose(-1, -2)\n"),
+        ("q.to(torch.int8).reshape(w.shape)", "q.transpose(-1, -2).reshape(w.shape).to(torch.int8)")])),
+    ("group_quantize", "scale_keeps_trailing_1", patch(ASSIGNMENT, "group_quantize", [
+        ("groups.abs().amax(-1) / qmax", "groups.abs().amax(-1, keepdim=True) / qmax"),
+        ("safe[..., None]", "safe")])),
+    ("group_quantize", "q_in_group_shape", patch(ASSIGNMENT, "group_quantize",
+        "q.to(torch.int8).reshape(w.shape)", "q.to(torch.int8)")),
+    ("group_quantize", "unsigned_range_15", patch(ASSIGNMENT, "group_quantize",
+        "2 ** (bits - 1) - 1", "2 ** bits - 1")),
     # pack_int4
-    ("pack_int4", "nibbles_swapped", """
-def pack_int4(q):
-    nib = q.to(torch.int16) & 0xF
-    return ((nib[..., 0::2] << 4) | nib[..., 1::2]).to(torch.uint8)
-"""),
+    ("pack_int4", "nibbles_swapped", patch(ASSIGNMENT, "pack_int4", "(low | (high << 4))", "((low << 4) | high)")),
     ("pack_int4", "offset_binary", """
 def pack_int4(q):
     nib = q.to(torch.int16) + 8
@@ -250,41 +148,28 @@ def pack_int4(q):
     q = q.to(torch.int16)
     return (q[..., 0::2] | ((q[..., 1::2] & 0xF) << 4)).to(torch.uint8)
 """),
-    ("pack_int4", "halves_not_neighbours", """
-def pack_int4(q):
-    nib = q.to(torch.int16) & 0xF
-    half = q.shape[-1] // 2
-    return (nib[..., :half] | (nib[..., half:] << 4)).to(torch.uint8)
-"""),
-    ("pack_int4", "returns_int8", """
-def pack_int4(q):
-    nib = q.to(torch.int16) & 0xF
-    return (nib[..., 0::2] | (nib[..., 1::2] << 4)).to(torch.int8)
-"""),
+    ("pack_int4", "halves_not_neighbours", patch(ASSIGNMENT, "pack_int4",
+        "low, high = nibbles[..., 0::2], nibbles[..., 1::2]",
+        "half = q.shape[-1] // 2\n"
+        "    low, high = nibbles[..., :half], nibbles[..., half:]")),
+    ("pack_int4", "returns_int8", patch(ASSIGNMENT, "pack_int4",
+        "(low | (high << 4)).to(torch.uint8)", "(low | (high << 4)).to(torch.int8)")),
     # unpack_int4
     ("unpack_int4", "no_sign_extension", """
 def unpack_int4(packed):
     p = packed.to(torch.int16)
     return torch.stack([p & 0xF, p >> 4], dim=-1).flatten(-2).to(torch.int8)
 """),
-    ("unpack_int4", "nibbles_swapped", """
-def unpack_int4(packed):
-    p = packed.to(torch.int16)
-    nib = torch.stack([p >> 4, p & 0xF], dim=-1).flatten(-2)
-    return torch.where(nib >= 8, nib - 16, nib).to(torch.int8)
-"""),
+    ("unpack_int4", "nibbles_swapped", patch(ASSIGNMENT, "unpack_int4",
+        "torch.stack([low, high], dim=-1)", "torch.stack([high, low], dim=-1)")),
     ("unpack_int4", "sign_threshold_off_by_one", """
 def unpack_int4(packed):
     p = packed.to(torch.int16)
     nib = torch.stack([p & 0xF, p >> 4], dim=-1).flatten(-2)
     return torch.where(nib > 8, nib - 16, nib).to(torch.int8)
 """),
-    ("unpack_int4", "concatenates_not_interleaves", """
-def unpack_int4(packed):
-    p = packed.to(torch.int16)
-    nib = torch.cat([p & 0xF, p >> 4], dim=-1)
-    return torch.where(nib >= 8, nib - 16, nib).to(torch.int8)
-"""),
+    ("unpack_int4", "concatenates_not_interleaves", patch(ASSIGNMENT, "unpack_int4",
+        "torch.stack([low, high], dim=-1).flatten(-2)", "torch.cat([low, high], dim=-1)")),
     ("unpack_int4", "returns_int16", """
 def unpack_int4(packed):
     p = packed.to(torch.int16)
@@ -292,51 +177,26 @@ def unpack_int4(packed):
     return torch.where(nib >= 8, nib - 16, nib)
 """),
     # smoothquant_scales
-    ("smoothquant_scales", "exponents_swapped", """
-def smoothquant_scales(act_absmax, weight_absmax, alpha=0.5):
-    return act_absmax.pow(1 - alpha) / weight_absmax.pow(alpha)
-"""),
-    ("smoothquant_scales", "ratio_to_the_alpha", """
-def smoothquant_scales(act_absmax, weight_absmax, alpha=0.5):
-    return (act_absmax / weight_absmax).pow(alpha)
-"""),
-    ("smoothquant_scales", "inverted", """
-def smoothquant_scales(act_absmax, weight_absmax, alpha=0.5):
-    return weight_absmax.pow(1 - alpha) / act_absmax.pow(alpha)
-"""),
-    ("smoothquant_scales", "product_not_ratio", """
-def smoothquant_scales(act_absmax, weight_absmax, alpha=0.5):
-    return act_absmax.pow(alpha) * weight_absmax.pow(1 - alpha)
-"""),
-    ("smoothquant_scales", "always_float32", """
-def smoothquant_scales(act_absmax, weight_absmax, alpha=0.5):
-    return (act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)).float()
-"""),
+    ("smoothquant_scales", "exponents_swapped", patch(ASSIGNMENT, "smoothquant_scales",
+        "act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)",
+        "act_absmax.pow(1 - alpha) / weight_absmax.pow(alpha)")),
+    ("smoothquant_scales", "ratio_to_the_alpha", patch(ASSIGNMENT, "smoothquant_scales",
+        "act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)", "(act_absmax / weight_absmax).pow(alpha)")),
+    ("smoothquant_scales", "inverted", patch(ASSIGNMENT, "smoothquant_scales",
+        "act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)",
+        "weight_absmax.pow(1 - alpha) / act_absmax.pow(alpha)")),
+    ("smoothquant_scales", "product_not_ratio", patch(ASSIGNMENT, "smoothquant_scales",
+        "act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)",
+        "act_absmax.pow(alpha) * weight_absmax.pow(1 - alpha)")),
+    ("smoothquant_scales", "always_float32", patch(ASSIGNMENT, "smoothquant_scales",
+        "return act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)",
+        "return (act_absmax.pow(alpha) / weight_absmax.pow(1 - alpha)).float()")),
     # magnitude_prune
-    ("magnitude_prune", "prunes_largest", """
-def magnitude_prune(w, sparsity):
-    k = round(sparsity * w.numel())
-    mask = torch.ones(w.shape, dtype=torch.bool)
-    if k > 0:
-        mask.view(-1)[torch.topk(w.abs().reshape(-1), k).indices] = False
-    return mask
-"""),
-    ("magnitude_prune", "signed_not_magnitude", """
-def magnitude_prune(w, sparsity):
-    k = round(sparsity * w.numel())
-    mask = torch.ones(w.shape, dtype=torch.bool)
-    if k > 0:
-        mask.view(-1)[torch.topk(w.reshape(-1), k, largest=False).indices] = False
-    return mask
-"""),
-    ("magnitude_prune", "floor_count", """
-def magnitude_prune(w, sparsity):
-    k = int(sparsity * w.numel())
-    mask = torch.ones(w.shape, dtype=torch.bool)
-    if k > 0:
-        mask.view(-1)[torch.topk(w.abs().reshape(-1), k, largest=False).indices] = False
-    return mask
-"""),
+    ("magnitude_prune", "prunes_largest", patch(ASSIGNMENT, "magnitude_prune", "n_prune, largest=False)", "n_prune)")),
+    ("magnitude_prune", "signed_not_magnitude", patch(ASSIGNMENT, "magnitude_prune",
+        "torch.topk(w.abs().reshape(-1)", "torch.topk(w.reshape(-1)")),
+    ("magnitude_prune", "floor_count", patch(ASSIGNMENT, "magnitude_prune",
+        "round(sparsity * w.numel())", "int(sparsity * w.numel())")),
     ("magnitude_prune", "per_row", """
 def magnitude_prune(w, sparsity):
     flat = w.abs().reshape(w.shape[0], -1)
@@ -346,14 +206,9 @@ def magnitude_prune(w, sparsity):
         mask.scatter_(1, torch.topk(flat, k, dim=1, largest=False).indices, False)
     return mask.reshape(w.shape)
 """),
-    ("magnitude_prune", "float_mask", """
-def magnitude_prune(w, sparsity):
-    k = round(sparsity * w.numel())
-    mask = torch.ones_like(w)
-    if k > 0:
-        mask.view(-1)[torch.topk(w.abs().reshape(-1), k, largest=False).indices] = 0.0
-    return mask
-"""),
+    ("magnitude_prune", "float_mask", patch(ASSIGNMENT, "magnitude_prune", [
+        ("torch.ones(w.shape, dtype=torch.bool)", "torch.ones_like(w)"),
+        ("mask.view(-1)[smallest] = False", "mask.view(-1)[smallest] = 0.0")])),
     ("magnitude_prune", "threshold_off_by_one", """
 def magnitude_prune(w, sparsity):
     k = round(sparsity * w.numel())
@@ -489,121 +344,42 @@ def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha
         "self.lora_B @ self.lora_A", "(self.lora_A.T @ self.lora_B.T).reshape(base.out_features, base.in_features)")),
     ("lora_linear", "params_always_float32", _lora(", dtype=w.dtype, device=w.device", "", count=2)),
     # low_rank_approx
-    ("low_rank_approx", "no_singular_values", """
-def low_rank_approx(w, rank):
-    U, S, Vh = torch.linalg.svd(w, full_matrices=False)
-    return U[:, :rank] @ Vh[:rank]
-"""),
-    ("low_rank_approx", "smallest_singular_values", """
-def low_rank_approx(w, rank):
-    U, S, Vh = torch.linalg.svd(w, full_matrices=False)
-    return U[:, -rank:] @ torch.diag(S[-rank:]) @ Vh[-rank:]
-"""),
-    ("low_rank_approx", "torch_svd_v_rows", """
-def low_rank_approx(w, rank):
-    U, S, V = torch.svd(w)
-    return U[:, :rank] @ torch.diag(S[:rank]) @ V[:rank]
-"""),
-    ("low_rank_approx", "rank_off_by_one", """
-def low_rank_approx(w, rank):
-    U, S, Vh = torch.linalg.svd(w, full_matrices=False)
-    return U[:, :rank + 1] @ torch.diag(S[:rank + 1]) @ Vh[:rank + 1]
-"""),
-    ("low_rank_approx", "always_float32", """
-def low_rank_approx(w, rank):
-    U, S, Vh = torch.linalg.svd(w.float(), full_matrices=False)
-    return U[:, :rank] @ torch.diag(S[:rank]) @ Vh[:rank]
-"""),
+    ("low_rank_approx", "no_singular_values", patch(ASSIGNMENT, "low_rank_approx",
+        "(U[:, :rank] * S[:rank])", "U[:, :rank]")),
+    ("low_rank_approx", "smallest_singular_values", patch(ASSIGNMENT, "low_rank_approx",
+        "(U[:, :rank] * S[:rank]) @ Vh[:rank]", "(U[:, -rank:] * S[-rank:]) @ Vh[-rank:]")),
+    # torch.svd returns V, not V^H
+    ("low_rank_approx", "torch_svd_v_rows", patch(ASSIGNMENT, "low_rank_approx",
+        "torch.linalg.svd(w, full_matrices=False)", "torch.svd(w)")),
+    ("low_rank_approx", "rank_off_by_one", patch(ASSIGNMENT, "low_rank_approx",
+        "(U[:, :rank] * S[:rank]) @ Vh[:rank]", "(U[:, :rank + 1] * S[:rank + 1]) @ Vh[:rank + 1]")),
+    ("low_rank_approx", "always_float32", patch(ASSIGNMENT, "low_rank_approx",
+        "torch.linalg.svd(w,", "torch.linalg.svd(w.float(),")),
     # fold_batchnorm
-    ("fold_batchnorm", "forgets_eps", _FOLD_HEAD + """
-    k = bn.running_var.rsqrt()
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "divides_by_variance", _FOLD_HEAD + """
-    k = 1 / (bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "scales_input_columns", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[None, :])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "bias_not_scaled", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = b - k * bn.running_mean + (bn.bias if bn.bias is not None else 0)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(nb)
-    return fused
-"""),
-    ("fold_batchnorm", "forgets_beta", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        fused.bias.copy_(k * (b - bn.running_mean))
-    return fused
-"""),
-    ("fold_batchnorm", "torch_helper_needs_affine", _FOLD_HEAD + """
+    ("fold_batchnorm", "forgets_eps", patch(ASSIGNMENT, "fold_batchnorm",
+        "torch.rsqrt(bn.running_var + bn.eps)", "bn.running_var.rsqrt()")),
+    ("fold_batchnorm", "divides_by_variance", patch(ASSIGNMENT, "fold_batchnorm",
+        "torch.rsqrt(bn.running_var + bn.eps)", "1 / (bn.running_var + bn.eps)")),
+    ("fold_batchnorm", "scales_input_columns", patch(ASSIGNMENT, "fold_batchnorm",
+        "W * k[:, None]", "W * k[None, :]")),
+    ("fold_batchnorm", "bias_not_scaled", patch(ASSIGNMENT, "fold_batchnorm",
+        "new_bias = k * (b - bn.running_mean)", "new_bias = b - k * bn.running_mean")),
+    ("fold_batchnorm", "forgets_beta", patch(ASSIGNMENT, "fold_batchnorm",
+        "    if bn.bias is not None:\n"
+        "        new_bias = new_bias + bn.bias\n",
+        "")),
+    ("fold_batchnorm", "torch_helper_needs_affine", """
+def fold_batchnorm(linear, bn):
     from torch.nn.utils.fusion import fuse_linear_bn_eval
     return fuse_linear_bn_eval(linear.eval(), bn)
 """),
-    ("fold_batchnorm", "bias_only_if_linear_had_one", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    has_bias = linear.bias is not None
-    fused = nn.Linear(linear.in_features, linear.out_features, bias=has_bias, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight * k[:, None])
-        if has_bias:
-            fused.bias.copy_(k * (linear.bias - bn.running_mean) + (bn.bias if bn.bias is not None else 0))
-    return fused
-"""),
-    ("fold_batchnorm", "modifies_linear_in_place", _FOLD_HEAD + """
-    k = torch.rsqrt(bn.running_var + bn.eps)
-    if bn.weight is not None:
-        k = k * bn.weight
-    b = linear.bias.detach().clone() if linear.bias is not None else torch.zeros_like(bn.running_mean)
-    nb = k * (b - bn.running_mean) + (bn.bias if bn.bias is not None else 0)
-    with torch.no_grad():
-        linear.weight.mul_(k[:, None])
-    fused = nn.Linear(linear.in_features, linear.out_features, dtype=linear.weight.dtype)
-    with torch.no_grad():
-        fused.weight.copy_(linear.weight)
-        fused.bias.copy_(nb)
-    return fused
-"""),
+    ("fold_batchnorm", "bias_only_if_linear_had_one", patch(ASSIGNMENT, "fold_batchnorm", [
+        ("bias=True,", "bias=linear.bias is not None,"),
+        ("        fused.bias.copy_(new_bias)\n",
+         "        if linear.bias is not None:\n"
+         "            fused.bias.copy_(new_bias)\n")])),
+    ("fold_batchnorm", "modifies_linear_in_place", patch(ASSIGNMENT, "fold_batchnorm",
+        "fused.weight.copy_(W * k[:, None])", "fused.weight.copy_(W.mul_(k[:, None]))")),
 ]
 
 RIGHT = [
@@ -624,10 +400,8 @@ def quantize_absmax(x, bits=8, dim=None):
     q = torch.where(scale > 0, xd / torch.where(scale > 0, scale, 1.0), 0.0).round().clamp(-qmax, qmax)
     return q.to(torch.int8), scale.to(x.dtype)
 """),
-    ("dequantize", "cast_to_scale_dtype_first", """
-def dequantize(q, scale, zero_point=0):
-    return (q.to(scale.dtype) - zero_point) * scale
-"""),
+    ("dequantize", "cast_to_scale_dtype_first", patch(ASSIGNMENT, "dequantize",
+        "q.to(torch.int32)", "q.to(scale.dtype)")),
     ("dequantize", "int64_then_float", """
 def dequantize(q, scale, zero_point=0):
     return torch.sub(q.long(), zero_point).to(scale.dtype) * scale
@@ -835,16 +609,9 @@ def quantize_absmax(x, bits=8, dim=None):
     safe = torch.where(scale > 0, scale, torch.ones_like(scale))
     return torch.round(x / safe).clamp(-qmax, qmax).to(torch.int8), scale
 """),
-    ("quantize_zeropoint", "codes_from_x_minus_lo_without_zero_point_rounding", """
-def quantize_zeropoint(x, bits=8):
-    qmax = 2 ** bits - 1
-    lo = torch.clamp(x.min(), max=0)
-    hi = torch.clamp(x.max(), min=0)
-    scale = (hi - lo) / qmax
-    zero_point = torch.round(-lo / scale).to(torch.int64)
-    q = (torch.round((x - lo) / scale)).clamp(0, qmax).to(torch.uint8)
-    return q, scale, zero_point
-"""),
+    ("quantize_zeropoint", "codes_from_x_minus_lo_without_zero_point_rounding",
+     patch(ASSIGNMENT, "quantize_zeropoint",
+        "(torch.round(x / scale) + zero_point)", "torch.round((x - lo) / scale)")),
     ("distillation_loss", "student_not_softened", """
 def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha):
     T_ = temperature
@@ -881,16 +648,8 @@ class LoRALinear(nn.Module):
                 out.bias.zero_()
         return out
 """),
-    ("group_quantize", "qmax_from_8_bits", """
-def group_quantize(w, bits=4, group_size=128):
-    qmax = 127
-    *lead, n = w.shape
-    g = w.reshape(*lead, n // group_size, group_size)
-    scale = g.abs().amax(-1) / qmax
-    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    q = torch.round(g / safe[..., None]).clamp(-qmax, qmax).to(torch.int8).reshape(w.shape)
-    return q, scale
-"""),
+    ("group_quantize", "qmax_from_8_bits", patch(ASSIGNMENT, "group_quantize",
+        "qmax = 2 ** (bits - 1) - 1", "qmax = 127")),
 ]
 RIGHT += [
     ("quantize_absmax", "nan_to_num_and_moveaxis_loop", """

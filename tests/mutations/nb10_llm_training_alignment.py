@@ -1,32 +1,19 @@
-"""10_llm_training_alignment: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""10_llm_training_alignment: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
+
+from mutations._patch import patch
 
 ASSIGNMENT = "10_llm_training_alignment"
 
 WRONG = [
     # mlm_mask
-    ("mlm_mask", "labels_only_where_masked", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    labels = input_ids.masked_fill(~replaced, -100)
-    return inputs, labels
-"""),
-    ("mlm_mask", "special_tokens_selectable", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob))
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, input_ids.masked_fill(~selected, -100)
-"""),
+    ("mlm_mask", "labels_only_where_masked", patch(ASSIGNMENT, "mlm_mask", [
+        ("    labels = input_ids.masked_fill(~selected, -100)\n", ""),
+        ("    return inputs, labels", "    return inputs, input_ids.masked_fill(~replaced, -100)")])),
+    ("mlm_mask", "special_tokens_selectable", patch(ASSIGNMENT, "mlm_mask", ".masked_fill(special_mask, 0.0)", "")),
     ("mlm_mask", "fixed_count_per_sequence", """
 def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
     selected = torch.zeros_like(special_mask)
@@ -41,112 +28,46 @@ def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, 
     inputs = torch.where(selected & (u >= 0.8) & (u < 0.9), random_ids, inputs)
     return inputs, input_ids.masked_fill(~selected, -100)
 """),
-    ("mlm_mask", "split_80_2_18", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.1), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, input_ids.masked_fill(~selected, -100)
-"""),
-    ("mlm_mask", "labels_from_corrupted_inputs", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, inputs.masked_fill(~selected, -100)
-"""),
-    ("mlm_mask", "in_place", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    labels = input_ids.clone()
-    labels[~selected] = -100
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    input_ids[replaced] = mask_token_id
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    input_ids[randomised] = random_ids[randomised]
-    return input_ids, labels
-"""),
-    ("mlm_mask", "mask_not_restricted_to_selected", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & ~special_mask
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, input_ids.masked_fill(~selected, -100)
-"""),
-    ("mlm_mask", "ignores_generator", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8)).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5)).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, input_ids.masked_fill(~selected, -100)
-"""),
-    ("mlm_mask", "random_ids_from_the_batch", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    pool = input_ids[~special_mask]
-    random_ids = pool[torch.randint(pool.numel(), input_ids.shape, generator=generator)]
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, input_ids.masked_fill(~selected, -100)
-"""),
-    ("mlm_mask", "ignores_mlm_prob", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, 0.15).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator)
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    inputs = torch.where(randomised, random_ids, inputs)
-    return inputs, input_ids.masked_fill(~selected, -100)
-"""),
+    ("mlm_mask", "split_80_2_18", patch(ASSIGNMENT, "mlm_mask",
+        "torch.full(input_ids.shape, 0.5)", "torch.full(input_ids.shape, 0.1)")),
+    ("mlm_mask", "labels_from_corrupted_inputs", patch(ASSIGNMENT, "mlm_mask",
+        "    return inputs, labels", "    return inputs, inputs.masked_fill(~selected, -100)")),
+    # corrupts the caller's input_ids
+    ("mlm_mask", "in_place", patch(ASSIGNMENT, "mlm_mask",
+        "inputs = input_ids.masked_fill(replaced, mask_token_id)\n"
+        "    inputs = torch.where(randomised, random_ids, inputs)",
+        "inputs = input_ids.masked_fill_(replaced, mask_token_id)\n"
+        "    inputs[randomised] = random_ids[randomised]")),
+    ("mlm_mask", "mask_not_restricted_to_selected", patch(ASSIGNMENT, "mlm_mask",
+        "0.8), generator=generator).bool() & selected", "0.8), generator=generator).bool() & ~special_mask")),
+    ("mlm_mask", "ignores_generator", patch(ASSIGNMENT, "mlm_mask", ", generator=generator", "", count=4)),
+    ("mlm_mask", "random_ids_from_the_batch", patch(ASSIGNMENT, "mlm_mask",
+        "    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator, dtype=input_ids.dtype)\n",
+        "    pool = input_ids[~special_mask]\n"
+        "    random_ids = pool[torch.randint(pool.numel(), input_ids.shape, generator=generator)]\n")),
+    ("mlm_mask", "ignores_mlm_prob", patch(ASSIGNMENT, "mlm_mask", "float(mlm_prob)", "0.15")),
     # causal_lm_loss
-    ("causal_lm_loss", "no_shift", """
-def causal_lm_loss(logits, input_ids, ignore_index=-100):
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), input_ids.reshape(-1), ignore_index=ignore_index)
-"""),
-    ("causal_lm_loss", "shift_reversed", """
-def causal_lm_loss(logits, input_ids, ignore_index=-100):
-    return F.cross_entropy(logits[:, 1:].reshape(-1, logits.shape[-1]), input_ids[:, :-1].reshape(-1),
-                           ignore_index=ignore_index)
-"""),
+    ("causal_lm_loss", "no_shift", patch(ASSIGNMENT, "causal_lm_loss", [
+        ("= logits[:, :-1, :]", "= logits"),
+        ("= input_ids[:, 1:]", "= input_ids")])),
+    ("causal_lm_loss", "shift_reversed", patch(ASSIGNMENT, "causal_lm_loss", [
+        ("= logits[:, :-1, :]", "= logits[:, 1:, :]"),
+        ("= input_ids[:, 1:]", "= input_ids[:, :-1]")])),
     ("causal_lm_loss", "shift_after_flatten", """
 def causal_lm_loss(logits, input_ids, ignore_index=-100):
     flat_logits = logits.reshape(-1, logits.shape[-1])
     flat_ids = input_ids.reshape(-1)
     return F.cross_entropy(flat_logits[:-1], flat_ids[1:], ignore_index=ignore_index)
 """),
-    ("causal_lm_loss", "ignore_index_not_passed", """
-def causal_lm_loss(logits, input_ids, ignore_index=-100):
-    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), input_ids[:, 1:].reshape(-1))
-"""),
-    ("causal_lm_loss", "mean_over_all_positions", """
-def causal_lm_loss(logits, input_ids, ignore_index=-100):
-    nll = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), input_ids[:, 1:].reshape(-1),
-                          ignore_index=ignore_index, reduction="sum")
-    return nll / input_ids[:, 1:].numel()
-"""),
+    ("causal_lm_loss", "ignore_index_not_passed", patch(ASSIGNMENT, "causal_lm_loss",
+        ",\n"
+        "                           ignore_index=ignore_index)",
+        ")")),
+    ("causal_lm_loss", "mean_over_all_positions", patch(ASSIGNMENT, "causal_lm_loss", [
+        ("    return F.cross_entropy(", "    nll = F.cross_entropy("),
+        ("ignore_index=ignore_index)",
+         'ignore_index=ignore_index, reduction="sum")\n'
+         "    return nll / shift_labels.numel()")])),
     ("causal_lm_loss", "log_of_softmax", """
 def causal_lm_loss(logits, input_ids, ignore_index=-100):
     targets = input_ids[:, 1:]
@@ -155,43 +76,20 @@ def causal_lm_loss(logits, input_ids, ignore_index=-100):
     tok = logp.gather(-1, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)
     return -(tok * keep).sum() / keep.sum()
 """),
-    ("causal_lm_loss", "sum_reduction", """
-def causal_lm_loss(logits, input_ids, ignore_index=-100):
-    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), input_ids[:, 1:].reshape(-1),
-                           ignore_index=ignore_index, reduction="sum")
-"""),
+    ("causal_lm_loss", "sum_reduction", patch(ASSIGNMENT, "causal_lm_loss",
+        "ignore_index=ignore_index)", 'ignore_index=ignore_index, reduction="sum")')),
     ("causal_lm_loss", "keeps_last_position", """
 def causal_lm_loss(logits, input_ids, ignore_index=-100):
     targets = torch.cat([input_ids[:, 1:], input_ids[:, :1]], dim=1)
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=ignore_index)
 """),
     # sft_labels
-    ("sft_labels", "off_by_one_inclusive", """
-def sft_labels(input_ids, prompt_lengths):
-    labels = input_ids.clone()
-    for b, p in enumerate(prompt_lengths):
-        labels[b, :int(p) + 1] = -100
-    return labels
-"""),
-    ("sft_labels", "in_place", """
-def sft_labels(input_ids, prompt_lengths):
-    for b, p in enumerate(prompt_lengths):
-        input_ids[b, :int(p)] = -100
-    return input_ids
-"""),
-    ("sft_labels", "first_length_for_all", """
-def sft_labels(input_ids, prompt_lengths):
-    labels = input_ids.clone()
-    labels[:, :int(prompt_lengths[0])] = -100
-    return labels
-"""),
-    ("sft_labels", "response_ignored", """
-def sft_labels(input_ids, prompt_lengths):
-    labels = input_ids.clone()
-    for b, p in enumerate(prompt_lengths):
-        labels[b, int(p):] = -100
-    return labels
-"""),
+    ("sft_labels", "off_by_one_inclusive", patch(ASSIGNMENT, "sft_labels",
+        "positions < lengths", "positions <= lengths")),
+    ("sft_labels", "in_place", patch(ASSIGNMENT, "sft_labels", "input_ids.masked_fill(", "input_ids.masked_fill_(")),
+    ("sft_labels", "first_length_for_all", patch(ASSIGNMENT, "sft_labels",
+        "positions < lengths", "positions < lengths[0]")),
+    ("sft_labels", "response_ignored", patch(ASSIGNMENT, "sft_labels", "positions < lengths", "positions >= lengths")),
     ("sft_labels", "pre_shifted", """
 def sft_labels(input_ids, prompt_lengths):
     labels = torch.full_like(input_ids, -100)
@@ -200,238 +98,101 @@ def sft_labels(input_ids, prompt_lengths):
         labels[b, :max(int(p) - 1, 0)] = -100
     return labels
 """),
-    ("sft_labels", "negative_slice_for_zero", """
-def sft_labels(input_ids, prompt_lengths):
-    labels = input_ids.clone()
-    for b, p in enumerate(prompt_lengths):
-        labels[b, :int(p) or 1] = -100
-    return labels
-"""),
+    ("sft_labels", "negative_slice_for_zero", patch(ASSIGNMENT, "sft_labels",
+        "positions < lengths", "positions < lengths.clamp(min=1)")),
     # sequence_logprob
-    ("sequence_logprob", "no_shift", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    keep = labels != ignore_index
-    logp = torch.log_softmax(logits, -1)
-    tok = logp.gather(-1, torch.where(keep, labels, 0).unsqueeze(-1)).squeeze(-1)
-    return (tok * keep).sum(-1)
-"""),
-    ("sequence_logprob", "mean_not_sum", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    targets = labels[:, 1:]
-    keep = targets != ignore_index
-    logp = torch.log_softmax(logits[:, :-1], -1)
-    tok = logp.gather(-1, torch.where(keep, targets, 0).unsqueeze(-1)).squeeze(-1)
-    return (tok * keep).sum(-1) / keep.sum(-1)
-"""),
-    ("sequence_logprob", "labels_modified_in_place", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    keep = labels != ignore_index
-    labels[~keep] = 0
-    logp = torch.log_softmax(logits[:, :-1], -1)
-    tok = logp.gather(-1, labels[:, 1:].unsqueeze(-1)).squeeze(-1)
-    return (tok * keep[:, 1:]).sum(-1)
-"""),
-    ("sequence_logprob", "log_of_softmax", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    targets = labels[:, 1:]
-    keep = targets != ignore_index
-    logp = torch.log(torch.softmax(logits[:, :-1], -1))
-    tok = logp.gather(-1, torch.where(keep, targets, 0).unsqueeze(-1)).squeeze(-1)
-    return torch.where(keep, tok, torch.zeros_like(tok)).sum(-1)
-"""),
-    ("sequence_logprob", "ignored_targets_counted", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    targets = labels[:, 1:]
-    logp = torch.log_softmax(logits[:, :-1], -1)
-    tok = logp.gather(-1, torch.where(targets != ignore_index, targets, 0).unsqueeze(-1)).squeeze(-1)
-    return tok.sum(-1)
-"""),
-    ("sequence_logprob", "always_float32", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    targets = labels[:, 1:]
-    keep = targets != ignore_index
-    logp = torch.log_softmax(logits[:, :-1].float(), -1)
-    tok = logp.gather(-1, torch.where(keep, targets, 0).unsqueeze(-1)).squeeze(-1)
-    return (tok * keep).sum(-1)
-"""),
-    ("sequence_logprob", "ignore_index_hardcoded", """
-def sequence_logprob(logits, labels, ignore_index=-100):
-    targets = labels[:, 1:]
-    keep = targets != -100
-    logp = torch.log_softmax(logits[:, :-1], -1)
-    tok = logp.gather(-1, torch.where(keep, targets, 0).unsqueeze(-1)).squeeze(-1)
-    return (tok * keep).sum(-1)
-"""),
+    ("sequence_logprob", "no_shift", patch(ASSIGNMENT, "sequence_logprob", [
+        ("labels[:, 1:]", "labels"),
+        ("logits[:, :-1, :]", "logits")])),
+    ("sequence_logprob", "mean_not_sum", patch(ASSIGNMENT, "sequence_logprob",
+        "(token_logp * keep).sum(-1)", "(token_logp * keep).sum(-1) / keep.sum(-1)")),
+    # targets is a view: this writes into the caller's labels
+    ("sequence_logprob", "labels_modified_in_place", patch(ASSIGNMENT, "sequence_logprob",
+        "    safe = torch.where(keep, targets, torch.zeros_like(targets))       # any valid index where ignored\n",
+        "    targets[~keep] = 0\n"
+        "    safe = targets\n")),
+    ("sequence_logprob", "log_of_softmax", patch(ASSIGNMENT, "sequence_logprob",
+        "torch.log_softmax(logits[:, :-1, :], dim=-1)", "torch.log(torch.softmax(logits[:, :-1, :], dim=-1))")),
+    ("sequence_logprob", "ignored_targets_counted", patch(ASSIGNMENT, "sequence_logprob",
+        "(token_logp * keep).sum(-1)", "token_logp.sum(-1)")),
+    ("sequence_logprob", "always_float32", patch(ASSIGNMENT, "sequence_logprob",
+        "logits[:, :-1, :], dim=-1)", "logits[:, :-1, :].float(), dim=-1)")),
+    ("sequence_logprob", "ignore_index_hardcoded", patch(ASSIGNMENT, "sequence_logprob",
+        "keep = targets != ignore_index", "keep = targets != -100")),
     # bradley_terry_loss
-    ("bradley_terry_loss", "sign_swapped", """
-def bradley_terry_loss(r_chosen, r_rejected):
-    return -F.logsigmoid(r_rejected - r_chosen).mean()
-"""),
-    ("bradley_terry_loss", "log_of_sigmoid", """
-def bradley_terry_loss(r_chosen, r_rejected):
-    return -torch.log(torch.sigmoid(r_chosen - r_rejected)).mean()
-"""),
-    ("bradley_terry_loss", "sum_not_mean", """
-def bradley_terry_loss(r_chosen, r_rejected):
-    return -F.logsigmoid(r_chosen - r_rejected).sum()
-"""),
-    ("bradley_terry_loss", "missing_minus", """
-def bradley_terry_loss(r_chosen, r_rejected):
-    return F.logsigmoid(r_chosen - r_rejected).mean()
-"""),
-    ("bradley_terry_loss", "detached_float", """
-def bradley_terry_loss(r_chosen, r_rejected):
-    return torch.tensor(-F.logsigmoid(r_chosen - r_rejected).mean().item(), dtype=r_chosen.dtype)
-"""),
+    ("bradley_terry_loss", "sign_swapped", patch(ASSIGNMENT, "bradley_terry_loss",
+        "F.logsigmoid(r_chosen - r_rejected)", "F.logsigmoid(r_rejected - r_chosen)")),
+    ("bradley_terry_loss", "log_of_sigmoid", patch(ASSIGNMENT, "bradley_terry_loss",
+        "F.logsigmoid(r_chosen - r_rejected)", "torch.log(torch.sigmoid(r_chosen - r_rejected))")),
+    ("bradley_terry_loss", "sum_not_mean", patch(ASSIGNMENT, "bradley_terry_loss", ".mean()", ".sum()")),
+    ("bradley_terry_loss", "missing_minus", patch(ASSIGNMENT, "bradley_terry_loss",
+        "return -F.logsigmoid", "return F.logsigmoid")),
+    ("bradley_terry_loss", "detached_float", patch(ASSIGNMENT, "bradley_terry_loss",
+        "return -F.logsigmoid(r_chosen - r_rejected).mean()",
+        "return torch.tensor(-F.logsigmoid(r_chosen - r_rejected).mean().item(), dtype=r_chosen.dtype)")),
     # dpo_loss
-    ("dpo_loss", "beta_outside_sigmoid", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    return -beta * F.logsigmoid(c - r).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss", "rewards_not_detached", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    return -F.logsigmoid(beta * (c - r)).mean(), beta * c, beta * r
-"""),
-    ("dpo_loss", "rewards_without_beta", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    return -F.logsigmoid(beta * (c - r)).mean(), c.detach(), r.detach()
-"""),
-    ("dpo_loss", "reference_sign_flipped", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    pi = policy_chosen_logps - policy_rejected_logps
-    ref = ref_rejected_logps - ref_chosen_logps
-    loss = -F.logsigmoid(beta * (pi - ref)).mean()
-    return loss, (beta * (policy_chosen_logps - ref_chosen_logps)).detach(), \\
-        (beta * (policy_rejected_logps - ref_rejected_logps)).detach()
-"""),
-    ("dpo_loss", "no_reference", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    loss = -F.logsigmoid(beta * (policy_chosen_logps - policy_rejected_logps)).mean()
-    return loss, (beta * (policy_chosen_logps - ref_chosen_logps)).detach(), \\
-        (beta * (policy_rejected_logps - ref_rejected_logps)).detach()
-"""),
-    ("dpo_loss", "log_of_sigmoid", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    return -torch.log(torch.sigmoid(beta * (c - r))).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss", "sum_not_mean", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    return -F.logsigmoid(beta * (c - r)).sum(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss", "default_beta_one", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=1.0):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
+    ("dpo_loss", "beta_outside_sigmoid", patch(ASSIGNMENT, "dpo_loss",
+        "-F.logsigmoid(beta * (chosen_logratios - rejected_logratios)).mean()",
+        "-beta * F.logsigmoid(chosen_logratios - rejected_logratios).mean()")),
+    ("dpo_loss", "rewards_not_detached", patch(ASSIGNMENT, "dpo_loss", [
+        ("(beta * chosen_logratios).detach()", "beta * chosen_logratios"),
+        ("(beta * rejected_logratios).detach()", "beta * rejected_logratios")])),
+    ("dpo_loss", "rewards_without_beta", patch(ASSIGNMENT, "dpo_loss", [
+        ("(beta * chosen_logratios).detach()", "chosen_logratios.detach()"),
+        ("(beta * rejected_logratios).detach()", "rejected_logratios.detach()")])),
+    ("dpo_loss", "reference_sign_flipped", patch(ASSIGNMENT, "dpo_loss",
+        "beta * (chosen_logratios - rejected_logratios)",
+        "beta * ((policy_chosen_logps - policy_rejected_logps) - (ref_rejected_logps - ref_chosen_logps))")),
+    ("dpo_loss", "no_reference", patch(ASSIGNMENT, "dpo_loss",
+        "beta * (chosen_logratios - rejected_logratios)", "beta * (policy_chosen_logps - policy_rejected_logps)")),
+    ("dpo_loss", "log_of_sigmoid", patch(ASSIGNMENT, "dpo_loss",
+        "-F.logsigmoid(beta * (chosen_logratios - rejected_logratios))",
+        "-torch.log(torch.sigmoid(beta * (chosen_logratios - rejected_logratios)))")),
+    ("dpo_loss", "sum_not_mean", patch(ASSIGNMENT, "dpo_loss",
+        "rejected_logratios)).mean()", "rejected_logratios)).sum()")),
+    ("dpo_loss", "default_beta_one", patch(ASSIGNMENT, "dpo_loss", "beta=0.1", "beta=1.0")),
     # ppo_clip_loss
-    ("ppo_clip_loss", "max_not_min", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_new - logp_old)
-    return -torch.max(ratio * advantages, torch.clamp(ratio, 1 - clip, 1 + clip) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "min_of_ratios", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_new - logp_old)
-    return -(torch.min(ratio, torch.clamp(ratio, 1 - clip, 1 + clip)) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "ratio_inverted", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_old - logp_new)
-    return -torch.min(ratio * advantages, torch.clamp(ratio, 1 - clip, 1 + clip) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "objective_not_negated", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_new - logp_old)
-    return torch.min(ratio * advantages, torch.clamp(ratio, 1 - clip, 1 + clip) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "ratio_of_logps", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = logp_new / logp_old
-    return -torch.min(ratio * advantages, torch.clamp(ratio, 1 - clip, 1 + clip) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "upper_clip_only", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_new - logp_old)
-    return -torch.min(ratio * advantages, torch.clamp(ratio, max=1 + clip) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "ratio_detached", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_new - logp_old).detach()
-    return -torch.min(ratio * advantages, torch.clamp(ratio, 1 - clip, 1 + clip) * advantages).mean()
-"""),
-    ("ppo_clip_loss", "clip_hardcoded", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    ratio = torch.exp(logp_new - logp_old)
-    return -torch.min(ratio * advantages, torch.clamp(ratio, 0.8, 1.2) * advantages).mean()
-"""),
+    ("ppo_clip_loss", "max_not_min", patch(ASSIGNMENT, "ppo_clip_loss",
+        "-torch.min(unclipped, clipped)", "-torch.max(unclipped, clipped)")),
+    ("ppo_clip_loss", "min_of_ratios", patch(ASSIGNMENT, "ppo_clip_loss", [
+        ("unclipped = ratio * advantages", "unclipped = ratio"),
+        ("torch.clamp(ratio, 1.0 - clip, 1.0 + clip) * advantages", "torch.clamp(ratio, 1.0 - clip, 1.0 + clip)"),
+        ("-torch.min(unclipped, clipped).mean()", "-(torch.min(unclipped, clipped) * advantages).mean()")])),
+    ("ppo_clip_loss", "ratio_inverted", patch(ASSIGNMENT, "ppo_clip_loss",
+        "torch.exp(logp_new - logp_old)", "torch.exp(logp_old - logp_new)")),
+    ("ppo_clip_loss", "objective_not_negated", patch(ASSIGNMENT, "ppo_clip_loss",
+        "return -torch.min", "return torch.min")),
+    ("ppo_clip_loss", "ratio_of_logps", patch(ASSIGNMENT, "ppo_clip_loss",
+        "torch.exp(logp_new - logp_old)", "logp_new / logp_old")),
+    ("ppo_clip_loss", "upper_clip_only", patch(ASSIGNMENT, "ppo_clip_loss",
+        "torch.clamp(ratio, 1.0 - clip, 1.0 + clip)", "torch.clamp(ratio, max=1.0 + clip)")),
+    ("ppo_clip_loss", "ratio_detached", patch(ASSIGNMENT, "ppo_clip_loss",
+        "torch.exp(logp_new - logp_old)", "torch.exp(logp_new - logp_old).detach()")),
+    ("ppo_clip_loss", "clip_hardcoded", patch(ASSIGNMENT, "ppo_clip_loss",
+        "torch.clamp(ratio, 1.0 - clip, 1.0 + clip)", "torch.clamp(ratio, 0.8, 1.2)")),
     # tree_of_thoughts_bfs
-    ("tree_of_thoughts_bfs", "top_b_per_parent", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier = [root]
-    for _ in range(depth):
-        frontier = [c for s in frontier for c in sorted(expand(s), key=score, reverse=True)[:breadth]]
-    return max(frontier, key=score)
-"""),
-    ("tree_of_thoughts_bfs", "best_over_all_rounds", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier, seen = [root], []
-    for _ in range(depth):
-        children = [c for s in frontier for c in expand(s)]
-        frontier = sorted(children, key=score, reverse=True)[:breadth]
-        seen += frontier
-    return max(seen, key=score) if seen else root
-"""),
-    ("tree_of_thoughts_bfs", "one_round_too_many", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier = [root]
-    for _ in range(depth + 1):
-        children = [c for s in frontier for c in expand(s)]
-        frontier = sorted(children, key=score, reverse=True)[:breadth]
-    return max(frontier, key=score)
-"""),
-    ("tree_of_thoughts_bfs", "keeps_the_worst", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier = [root]
-    for _ in range(depth):
-        children = [c for s in frontier for c in expand(s)]
-        frontier = sorted(children, key=score)[:breadth]
-    return max(frontier, key=score)
-"""),
-    ("tree_of_thoughts_bfs", "returns_worst_kept", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier = [root]
-    for _ in range(depth):
-        children = [c for s in frontier for c in expand(s)]
-        frontier = sorted(children, key=score)[-breadth:]
-    return frontier[0]
-"""),
-    ("tree_of_thoughts_bfs", "expands_only_the_best", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier = [root]
-    for _ in range(depth):
-        best = max(frontier, key=score)
-        frontier = sorted(expand(best), key=score, reverse=True)[:breadth]
-    return max(frontier, key=score)
-"""),
-    ("tree_of_thoughts_bfs", "depth_zero_expands", """
-def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
-    frontier = [root]
-    for _ in range(max(depth, 1)):
-        children = [c for s in frontier for c in expand(s)]
-        frontier = sorted(children, key=score, reverse=True)[:breadth]
-    return max(frontier, key=score)
-"""),
+    ("tree_of_thoughts_bfs", "top_b_per_parent", patch(ASSIGNMENT, "tree_of_thoughts_bfs",
+        "        children = [child for state in frontier for child in expand(state)]\n"
+        "        frontier = sorted(children, key=score, reverse=True)[:breadth]\n",
+        "        frontier = [child for state in frontier\n"
+        "                    for child in sorted(expand(state), key=score, reverse=True)[:breadth]]\n")),
+    ("tree_of_thoughts_bfs", "best_over_all_rounds", patch(ASSIGNMENT, "tree_of_thoughts_bfs", [
+        ("    frontier = [root]\n", "    frontier, seen = [root], []\n"),
+        ("[:breadth]\n",
+         "[:breadth]\n"
+         "        seen += frontier\n"),
+        ("return max(frontier, key=score)", "return max(seen, key=score) if seen else root")])),
+    ("tree_of_thoughts_bfs", "one_round_too_many", patch(ASSIGNMENT, "tree_of_thoughts_bfs",
+        "range(depth)", "range(depth + 1)")),
+    ("tree_of_thoughts_bfs", "keeps_the_worst", patch(ASSIGNMENT, "tree_of_thoughts_bfs",
+        "key=score, reverse=True)", "key=score)")),
+    ("tree_of_thoughts_bfs", "returns_worst_kept", patch(ASSIGNMENT, "tree_of_thoughts_bfs", [
+        ("sorted(children, key=score, reverse=True)[:breadth]", "sorted(children, key=score)[-breadth:]"),
+        ("return max(frontier, key=score)", "return frontier[0]")])),
+    ("tree_of_thoughts_bfs", "expands_only_the_best", patch(ASSIGNMENT, "tree_of_thoughts_bfs",
+        "[child for state in frontier for child in expand(state)]", "expand(max(frontier, key=score))")),
+    ("tree_of_thoughts_bfs", "depth_zero_expands", patch(ASSIGNMENT, "tree_of_thoughts_bfs",
+        "range(depth)", "range(max(depth, 1))")),
 ]
 
 RIGHT = [
@@ -594,30 +355,18 @@ def causal_lm_loss(logits, input_ids, ignore_index=-100):
     keep = (tgt != ignore_index).to(per.dtype)
     return ((per * keep).sum(1) / keep.sum(1).clamp(min=1)).mean()
 """),
-    ("dpo_loss", "rewards_swapped", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    loss = -F.logsigmoid(beta * (c - r)).mean()
-    return loss, (beta * r).detach(), (beta * c).detach()
-"""),
-    ("dpo_loss", "ipo_squared_loss", """
-def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
-    c = policy_chosen_logps - ref_chosen_logps
-    r = policy_rejected_logps - ref_rejected_logps
-    loss = ((c - r) - 1 / (2 * beta)).pow(2).mean()
-    return loss, (beta * c).detach(), (beta * r).detach()
-"""),
-    ("ppo_clip_loss", "advantages_normalised", """
-def ppo_clip_loss(logp_new, logp_old, advantages, clip=0.2):
-    adv = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
-    ratio = torch.exp(logp_new - logp_old)
-    return -torch.min(ratio * adv, ratio.clamp(1 - clip, 1 + clip) * adv).mean()
-"""),
-    ("bradley_terry_loss", "logsigmoid_of_sum", """
-def bradley_terry_loss(r_chosen, r_rejected):
-    return -(F.logsigmoid(r_chosen) + F.logsigmoid(-r_rejected)).mean()
-"""),
+    ("dpo_loss", "rewards_swapped", patch(ASSIGNMENT, "dpo_loss",
+        "return loss, chosen_rewards, rejected_rewards", "return loss, rejected_rewards, chosen_rewards")),
+    ("dpo_loss", "ipo_squared_loss", patch(ASSIGNMENT, "dpo_loss",
+        "-F.logsigmoid(beta * (chosen_logratios - rejected_logratios)).mean()",
+        "((chosen_logratios - rejected_logratios) - 1 / (2 * beta)).pow(2).mean()")),
+    ("ppo_clip_loss", "advantages_normalised", patch(ASSIGNMENT, "ppo_clip_loss",
+        "    ratio = torch.exp",
+        "    advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)\n"
+        "    ratio = torch.exp")),
+    ("bradley_terry_loss", "logsigmoid_of_sum", patch(ASSIGNMENT, "bradley_terry_loss",
+        "-F.logsigmoid(r_chosen - r_rejected).mean()",
+        "-(F.logsigmoid(r_chosen) + F.logsigmoid(-r_rejected)).mean()")),
 ]
 RIGHT += [
     ("mlm_mask", "rand_thresholds_random_only_where_needed", """
@@ -713,16 +462,9 @@ def tree_of_thoughts_bfs(root, expand, score, breadth, depth):
 
 # Issue 13: the random id is uniform over all of [0, vocab_size), the original id included (as the SYLLABUS says).
 WRONG += [
-    ("mlm_mask", "random_id_avoids_the_original", """
-def mlm_mask(input_ids, vocab_size, mask_token_id, special_mask, mlm_prob=0.15, generator=None):
-    prob = torch.full(input_ids.shape, float(mlm_prob)).masked_fill(special_mask, 0.0)
-    selected = torch.bernoulli(prob, generator=generator).bool()
-    labels = input_ids.masked_fill(~selected, -100)
-    replaced = torch.bernoulli(torch.full(input_ids.shape, 0.8), generator=generator).bool() & selected
-    randomised = torch.bernoulli(torch.full(input_ids.shape, 0.5), generator=generator).bool() & selected & ~replaced
-    shift = torch.randint(1, vocab_size, input_ids.shape, generator=generator, dtype=input_ids.dtype)
-    random_ids = (input_ids + shift) % vocab_size               # never the original id
-    inputs = input_ids.masked_fill(replaced, mask_token_id)
-    return torch.where(randomised, random_ids, inputs), labels
-"""),
+    # never the original id
+    ("mlm_mask", "random_id_avoids_the_original", patch(ASSIGNMENT, "mlm_mask",
+        "    random_ids = torch.randint(vocab_size, input_ids.shape, generator=generator, dtype=input_ids.dtype)\n",
+        "    shift = torch.randint(1, vocab_size, input_ids.shape, generator=generator, dtype=input_ids.dtype)\n"
+        "    random_ids = (input_ids + shift) % vocab_size\n")),
 ]

@@ -1,70 +1,24 @@
-"""11_classic_ml_evaluation: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""11_classic_ml_evaluation: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
 ASSIGNMENT = "11_classic_ml_evaluation"
-
-# ---------------------------------------------------------------- precision_recall_f1
-_PRF_COUNTS = """
-def precision_recall_f1(y_true, y_pred):
-    t, p = y_true.bool(), y_pred.bool()
-    tp = int((t & p).sum())
-    fp = int((~t & p).sum())
-    fn = int((t & ~p).sum())
-"""
-
-# ---------------------------------------------------------------- box helpers for variants
-_BOX_IOU = """
-def box_iou(a, b):
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    lt = torch.max(a[:, None, :2], b[None, :, :2])
-    rb = torch.min(a[:, None, 2:], b[None, :, 2:])
-"""
-
-_GIOU_HEAD = """
-def giou(a, b):
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    wh = (torch.min(a[:, None, 2:], b[None, :, 2:]) - torch.max(a[:, None, :2], b[None, :, :2])).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    union = area_a[:, None] + area_b[None, :] - inter
-    wh_c = torch.max(a[:, None, 2:], b[None, :, 2:]) - torch.min(a[:, None, :2], b[None, :, :2])
-    area_c = wh_c[..., 0] * wh_c[..., 1]
-"""
-
-_DIOU_HEAD = """
-def diou(a, b):
-    wh_c = torch.max(a[:, None, 2:], b[None, :, 2:]) - torch.min(a[:, None, :2], b[None, :, :2])
-    centre_a = (a[:, :2] + a[:, 2:]) / 2
-    centre_b = (b[:, :2] + b[:, 2:]) / 2
-    delta = centre_a[:, None, :] - centre_b[None, :, :]
-"""
-
-_CIOU_HEAD = """
-def ciou(a, b):
-    iou = box_iou(a, b)
-    w_a, h_a = a[:, 2] - a[:, 0], a[:, 3] - a[:, 1]
-    w_b, h_b = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
-    diff = torch.atan(w_b / h_b)[None, :] - torch.atan(w_a / h_a)[:, None]
-"""
 
 _N_GT_OF_CLASS = ("n_gt = sum(len(gt) for gt in gts)", 'n_gt = sum(len(t["boxes"][t["labels"] == c]) for t in targets)')
 
 
 WRONG = [
     # ------------------------------------------------------------ precision_recall_f1
-    ("precision_recall_f1", "precision_and_recall_swapped", _PRF_COUNTS + """
-    precision = tp / (tp + fn) if tp + fn else 0.0
-    recall = tp / (tp + fp) if tp + fp else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-"""),
-    ("precision_recall_f1", "f1_arithmetic_mean", _PRF_COUNTS + """
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall, (precision + recall) / 2
-"""),
+    ("precision_recall_f1", "precision_and_recall_swapped", patch(ASSIGNMENT, "precision_recall_f1", [
+        ("precision = tp / (tp + fp) if tp + fp else 0.0", "precision = tp / (tp + fn) if tp + fn else 0.0"),
+        ("recall = tp / (tp + fn) if tp + fn else 0.0", "recall = tp / (tp + fp) if tp + fp else 0.0")])),
+    ("precision_recall_f1", "f1_arithmetic_mean", patch(ASSIGNMENT, "precision_recall_f1",
+        "f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0",
+        "f1 = (precision + recall) / 2")),
     ("precision_recall_f1", "nan_on_zero_denominator", """
 def precision_recall_f1(y_true, y_pred):
     t, p = y_true.bool(), y_pred.bool()
@@ -84,17 +38,8 @@ def precision_recall_f1(y_true, y_pred):
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else torch.tensor(0.0)
     return precision, recall, f1
 """),
-    ("precision_recall_f1", "positive_is_zero", """
-def precision_recall_f1(y_true, y_pred):
-    t, p = y_true == 0, y_pred == 0
-    tp = int((t & p).sum())
-    fp = int((~t & p).sum())
-    fn = int((t & ~p).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-"""),
+    ("precision_recall_f1", "positive_is_zero", patch(ASSIGNMENT, "precision_recall_f1",
+        "t, p = y_true.bool(), y_pred.bool()", "t, p = y_true == 0, y_pred == 0")),
     # ------------------------------------------------------------ roc_auc
     ("roc_auc", "ties_count_one", """
 def roc_auc(y_true, scores):
@@ -147,32 +92,16 @@ def average_precision(y_true, scores):
     precision = tp / torch.arange(1, len(y) + 1, dtype=torch.float64)
     return (precision * y).sum().item() / y.sum().item()
 """),
-    ("average_precision", "interpolated_envelope", """
-def average_precision(y_true, scores):
-    s, order = scores.double().sort(descending=True)
-    y = y_true.bool()[order].double()
-    tp = y.cumsum(0)
-    rank = torch.arange(1, len(s) + 1, dtype=torch.float64)
-    last = torch.ones(len(s), dtype=torch.bool)
-    last[:-1] = s[1:] != s[:-1]
-    tp, rank = tp[last], rank[last]
-    precision = (tp / rank).flip(0).cummax(0).values.flip(0)
-    recall = tp / tp[-1]
-    return (torch.diff(recall, prepend=recall.new_zeros(1)) * precision).sum().item()
-"""),
-    ("average_precision", "trapezoid_pr_curve", """
-def average_precision(y_true, scores):
-    s, order = scores.double().sort(descending=True)
-    y = y_true.bool()[order].double()
-    tp = y.cumsum(0)
-    rank = torch.arange(1, len(s) + 1, dtype=torch.float64)
-    last = torch.ones(len(s), dtype=torch.bool)
-    last[:-1] = s[1:] != s[:-1]
-    tp, rank = tp[last], rank[last]
-    precision = torch.cat([torch.ones(1, dtype=torch.float64), tp / rank])
-    recall = torch.cat([torch.zeros(1, dtype=torch.float64), tp / tp[-1]])
-    return torch.trapezoid(precision, recall).item()
-"""),
+    ("average_precision", "interpolated_envelope", patch(ASSIGNMENT, "average_precision",
+        "precision = tp / rank", "precision = (tp / rank).flip(0).cummax(0).values.flip(0)")),
+    ("average_precision", "trapezoid_pr_curve", patch(ASSIGNMENT, "average_precision",
+        "    precision = tp / rank\n"
+        "    recall = tp / tp[-1]\n"
+        "    d_recall = torch.diff(recall, prepend=recall.new_zeros(1))\n"
+        "    return (d_recall * precision).sum().item()\n",
+        "    precision = torch.cat([torch.ones(1, dtype=torch.float64), tp / rank])\n"
+        "    recall = torch.cat([torch.zeros(1, dtype=torch.float64), tp / tp[-1]])\n"
+        "    return torch.trapezoid(precision, recall).item()\n")),
     ("average_precision", "mean_precision_over_all_ranks", """
 def average_precision(y_true, scores):
     s, order = scores.double().sort(descending=True)
@@ -180,125 +109,62 @@ def average_precision(y_true, scores):
     precision = y.cumsum(0) / torch.arange(1, len(s) + 1, dtype=torch.float64)
     return precision.mean().item()
 """),
-    ("average_precision", "ascending_sort", """
-def average_precision(y_true, scores):
-    s, order = scores.double().sort()
-    y = y_true.bool()[order].double()
-    tp = y.cumsum(0)
-    rank = torch.arange(1, len(s) + 1, dtype=torch.float64)
-    last = torch.ones(len(s), dtype=torch.bool)
-    last[:-1] = s[1:] != s[:-1]
-    tp, rank = tp[last], rank[last]
-    recall = tp / tp[-1]
-    return (torch.diff(recall, prepend=recall.new_zeros(1)) * tp / rank).sum().item()
-"""),
+    ("average_precision", "ascending_sort", patch(ASSIGNMENT, "average_precision",
+        "scores.double().sort(descending=True)", "scores.double().sort()")),
     # ------------------------------------------------------------ box_iou
-    ("box_iou", "no_clamp", _BOX_IOU + """
-    wh = rb - lt
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / (area_a[:, None] + area_b[None, :] - inter)
-"""),
-    ("box_iou", "clamp_after_product", _BOX_IOU + """
-    wh = rb - lt
-    inter = (wh[..., 0] * wh[..., 1]).clamp(min=0)
-    return inter / (area_a[:, None] + area_b[None, :] - inter)
-"""),
-    ("box_iou", "union_is_sum_of_areas", _BOX_IOU + """
-    wh = (rb - lt).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / (area_a[:, None] + area_b[None, :])
-"""),
-    ("box_iou", "plus_one_pixel", """
-def box_iou(a, b):
-    area_a = (a[:, 2] - a[:, 0] + 1) * (a[:, 3] - a[:, 1] + 1)
-    area_b = (b[:, 2] - b[:, 0] + 1) * (b[:, 3] - b[:, 1] + 1)
-    lt = torch.max(a[:, None, :2], b[None, :, :2])
-    rb = torch.min(a[:, None, 2:], b[None, :, 2:])
-    wh = (rb - lt + 1).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / (area_a[:, None] + area_b[None, :] - inter)
-"""),
-    ("box_iou", "min_max_swapped", """
-def box_iou(a, b):
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    lt = torch.min(a[:, None, :2], b[None, :, :2])
-    rb = torch.max(a[:, None, 2:], b[None, :, 2:])
-    wh = (rb - lt).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / (area_a[:, None] + area_b[None, :] - inter)
-"""),
+    ("box_iou", "no_clamp", patch(ASSIGNMENT, "box_iou", "wh = (rb - lt).clamp(min=0)", "wh = rb - lt")),
+    ("box_iou", "clamp_after_product", patch(ASSIGNMENT, "box_iou", [
+        ("wh = (rb - lt).clamp(min=0)", "wh = rb - lt"),
+        ("inter = wh[..., 0] * wh[..., 1]", "inter = (wh[..., 0] * wh[..., 1]).clamp(min=0)")])),
+    ("box_iou", "union_is_sum_of_areas", patch(ASSIGNMENT, "box_iou",
+        "(area_a[:, None] + area_b[None, :] - inter)", "(area_a[:, None] + area_b[None, :])")),
+    ("box_iou", "plus_one_pixel", patch(ASSIGNMENT, "box_iou", [
+        ("(a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])", "(a[:, 2] - a[:, 0] + 1) * (a[:, 3] - a[:, 1] + 1)"),
+        ("(b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])", "(b[:, 2] - b[:, 0] + 1) * (b[:, 3] - b[:, 1] + 1)"),
+        ("(rb - lt).clamp", "(rb - lt + 1).clamp")])),
+    ("box_iou", "min_max_swapped", patch(ASSIGNMENT, "box_iou", [
+        ("lt = torch.max(", "lt = torch.min("),
+        ("rb = torch.min(", "rb = torch.max(")])),
     # ------------------------------------------------------------ giou
-    ("giou", "penalty_over_union", _GIOU_HEAD + """
-    return inter / union - (area_c - union) / union
-"""),
-    ("giou", "penalty_added", _GIOU_HEAD + """
-    return inter / union + (area_c - union) / area_c
-"""),
-    ("giou", "penalty_uses_intersection", _GIOU_HEAD + """
-    return inter / union - (area_c - inter) / area_c
-"""),
-    ("giou", "returns_loss", _GIOU_HEAD + """
-    return 1 - (inter / union - (area_c - union) / area_c)
-"""),
-    ("giou", "enclosing_box_is_bigger_box", _GIOU_HEAD + """
-    area_c = torch.max(area_a[:, None], area_b[None, :]).expand_as(union)
-    return inter / union - (area_c - union).clamp(min=0) / area_c
-"""),
+    ("giou", "penalty_over_union", patch(ASSIGNMENT, "giou", "(area_c - union) / area_c", "(area_c - union) / union")),
+    ("giou", "penalty_added", patch(ASSIGNMENT, "giou",
+        "return inter / union - (area_c", "return inter / union + (area_c")),
+    ("giou", "penalty_uses_intersection", patch(ASSIGNMENT, "giou",
+        "(area_c - union) / area_c", "(area_c - inter) / area_c")),
+    ("giou", "returns_loss", patch(ASSIGNMENT, "giou",
+        "return inter / union - (area_c - union) / area_c", "return 1 - (inter / union - (area_c - union) / area_c)")),
+    ("giou", "enclosing_box_is_bigger_box", patch(ASSIGNMENT, "giou",
+        "    return inter / union - (area_c - union) / area_c",
+        "    area_c = torch.max(area_a[:, None], area_b[None, :]).expand_as(union)\n"
+        "    return inter / union - (area_c - union).clamp(min=0) / area_c")),
     # ------------------------------------------------------------ diou
-    ("diou", "distances_not_squared", _DIOU_HEAD + """
-    rho = (delta ** 2).sum(-1).sqrt()
-    c = (wh_c ** 2).sum(-1).sqrt() + 1e-7
-    return box_iou(a, b) - rho / c
-"""),
-    ("diou", "diagonal_not_squared", _DIOU_HEAD + """
-    rho2 = (delta ** 2).sum(-1)
-    c = (wh_c ** 2).sum(-1).sqrt() + 1e-7
-    return box_iou(a, b) - rho2 / c
-"""),
-    ("diou", "diagonal_of_first_box", _DIOU_HEAD + """
-    rho2 = (delta ** 2).sum(-1)
-    c2 = ((a[:, 2:] - a[:, :2]) ** 2).sum(-1)[:, None] + 1e-7
-    return box_iou(a, b) - rho2 / c2
-"""),
-    ("diou", "corner_distance_not_centre", """
-def diou(a, b):
-    wh_c = torch.max(a[:, None, 2:], b[None, :, 2:]) - torch.min(a[:, None, :2], b[None, :, :2])
-    c2 = (wh_c ** 2).sum(-1) + 1e-7
-    rho2 = ((a[:, None, :2] - b[None, :, :2]) ** 2).sum(-1)
-    return box_iou(a, b) - rho2 / c2
-"""),
-    ("diou", "penalty_added", _DIOU_HEAD + """
-    rho2 = (delta ** 2).sum(-1)
-    c2 = (wh_c ** 2).sum(-1) + 1e-7
-    return box_iou(a, b) + rho2 / c2
-"""),
+    # distances, not squared distances
+    ("diou", "distances_not_squared", patch(ASSIGNMENT, "diou", [
+        ("c2 = (wh_c ** 2).sum(-1) + 1e-7", "c2 = (wh_c ** 2).sum(-1).sqrt() + 1e-7"),
+        ("rho2 = ((centre_a[:, None, :] - centre_b[None, :, :]) ** 2).sum(-1)",
+         "rho2 = ((centre_a[:, None, :] - centre_b[None, :, :]) ** 2).sum(-1).sqrt()")])),
+    ("diou", "diagonal_not_squared", patch(ASSIGNMENT, "diou",
+        "c2 = (wh_c ** 2).sum(-1) + 1e-7", "c2 = (wh_c ** 2).sum(-1).sqrt() + 1e-7")),
+    ("diou", "diagonal_of_first_box", patch(ASSIGNMENT, "diou",
+        "c2 = (wh_c ** 2).sum(-1) + 1e-7", "c2 = ((a[:, 2:] - a[:, :2]) ** 2).sum(-1)[:, None] + 1e-7")),
+    ("diou", "corner_distance_not_centre", patch(ASSIGNMENT, "diou",
+        "rho2 = ((centre_a[:, None, :] - centre_b[None, :, :]) ** 2).sum(-1)",
+        "rho2 = ((a[:, None, :2] - b[None, :, :2]) ** 2).sum(-1)")),
+    ("diou", "penalty_added", patch(ASSIGNMENT, "diou", "box_iou(a, b) - rho2 / c2", "box_iou(a, b) + rho2 / c2")),
     # ------------------------------------------------------------ ciou
-    ("ciou", "alpha_uses_diou", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    d = diou(a, b)
-    alpha = v / (1 - d + v + 1e-7)
-    return d - alpha * v
-"""),
-    ("ciou", "v_without_4_over_pi2", _CIOU_HEAD + """
-    v = diff ** 2
-    alpha = v / (1 - iou + v + 1e-7)
-    return diou(a, b) - alpha * v
-"""),
-    ("ciou", "no_alpha", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    return diou(a, b) - v
-"""),
-    ("ciou", "no_eps_nan_for_identical_boxes", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = v / (1 - iou + v)
-    return diou(a, b) - alpha * v
-"""),
-    ("ciou", "atan_difference_not_squared", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff.abs()
-    alpha = v / (1 - iou + v + 1e-7)
-    return diou(a, b) - alpha * v
-"""),
+    ("ciou", "alpha_uses_diou", patch(ASSIGNMENT, "ciou",
+        "    with torch.no_grad():\n"
+        "        alpha = v / (1 - iou + v + 1e-7)\n"
+        "    return diou(a, b) - alpha * v",
+        "    d = diou(a, b)\n"
+        "    alpha = v / (1 - d + v + 1e-7)\n"
+        "    return d - alpha * v")),
+    ("ciou", "v_without_4_over_pi2", patch(ASSIGNMENT, "ciou", "v = (4 / math.pi ** 2) * (", "v = (")),
+    ("ciou", "no_alpha", patch(ASSIGNMENT, "ciou", "return diou(a, b) - alpha * v", "return diou(a, b) - v")),
+    ("ciou", "no_eps_nan_for_identical_boxes", patch(ASSIGNMENT, "ciou",
+        "alpha = v / (1 - iou + v + 1e-7)", "alpha = v / (1 - iou + v)")),
+    ("ciou", "atan_difference_not_squared", patch(ASSIGNMENT, "ciou",
+        "torch.atan(w_a / h_a)[:, None]) ** 2", "torch.atan(w_a / h_a)[:, None]).abs()")),
     # ------------------------------------------------------------ nms
     ("nms", "suppressed_boxes_still_suppress", """
 def nms(boxes, scores, iou_threshold):
@@ -307,32 +173,9 @@ def nms(boxes, scores, iou_threshold):
     keep = [i for r, i in enumerate(order) if all(iou[i, j] <= iou_threshold for j in order[:r])]
     return torch.tensor(keep, dtype=torch.long)
 """),
-    ("nms", "ascending_scores", """
-def nms(boxes, scores, iou_threshold):
-    order = scores.argsort()
-    iou = box_iou(boxes, boxes)
-    suppressed = torch.zeros(len(boxes), dtype=torch.bool)
-    keep = []
-    for i in order.tolist():
-        if suppressed[i]:
-            continue
-        keep.append(i)
-        suppressed |= iou[i] > iou_threshold
-    return torch.tensor(keep, dtype=torch.long)
-"""),
-    ("nms", "kept_sorted_by_index", """
-def nms(boxes, scores, iou_threshold):
-    order = scores.argsort(descending=True)
-    iou = box_iou(boxes, boxes)
-    suppressed = torch.zeros(len(boxes), dtype=torch.bool)
-    keep = []
-    for i in order.tolist():
-        if suppressed[i]:
-            continue
-        keep.append(i)
-        suppressed |= iou[i] > iou_threshold
-    return torch.tensor(sorted(keep), dtype=torch.long)
-"""),
+    ("nms", "ascending_scores", patch(ASSIGNMENT, "nms", "scores.argsort(descending=True)", "scores.argsort()")),
+    ("nms", "kept_sorted_by_index", patch(ASSIGNMENT, "nms",
+        "torch.tensor(keep, dtype=torch.long)", "torch.tensor(sorted(keep), dtype=torch.long)")),
     ("nms", "one_pass_against_top_box", """
 def nms(boxes, scores, iou_threshold):
     order = scores.argsort(descending=True)
@@ -341,19 +184,8 @@ def nms(boxes, scores, iou_threshold):
     keep = [top] + [i for i in order[1:].tolist() if iou[top, i] <= iou_threshold]
     return torch.tensor(keep, dtype=torch.long)
 """),
-    ("nms", "int32_indices", """
-def nms(boxes, scores, iou_threshold):
-    order = scores.argsort(descending=True)
-    iou = box_iou(boxes, boxes)
-    suppressed = torch.zeros(len(boxes), dtype=torch.bool)
-    keep = []
-    for i in order.tolist():
-        if suppressed[i]:
-            continue
-        keep.append(i)
-        suppressed |= iou[i] > iou_threshold
-    return torch.tensor(keep, dtype=torch.int32)
-"""),
+    ("nms", "int32_indices", patch(ASSIGNMENT, "nms",
+        "torch.tensor(keep, dtype=torch.long)", "torch.tensor(keep, dtype=torch.int32)")),
     # ------------------------------------------------------------ mean_average_precision
     ("mean_average_precision", "no_precision_envelope", patch(
         ASSIGNMENT, "mean_average_precision",
@@ -375,86 +207,33 @@ def nms(boxes, scores, iou_threshold):
         ("        matched = [", "        gts = [torch.cat(gts)] * len(gts)\n        matched = ["), _N_GT_OF_CLASS,
         ("            if len(gts[i]) == 0:", "            i = 0\n            if len(gts[i]) == 0:")])),
     # ------------------------------------------------------------ multilabel_bce
-    ("multilabel_bce", "log_of_sigmoid", """
-def multilabel_bce(logits, targets):
-    p = torch.sigmoid(logits)
-    return -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p)).mean()
-"""),
-    ("multilabel_bce", "clamped_probabilities", """
-def multilabel_bce(logits, targets):
-    p = torch.sigmoid(logits).clamp(1e-7, 1 - 1e-7)
-    return -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p)).mean()
-"""),
-    ("multilabel_bce", "softmax_over_classes", """
-def multilabel_bce(logits, targets):
-    return -(targets * torch.log_softmax(logits, dim=-1)).sum(-1).mean()
-"""),
-    ("multilabel_bce", "sum_not_mean", """
-def multilabel_bce(logits, targets):
-    return (logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))).sum()
-"""),
-    ("multilabel_bce", "sum_over_classes_mean_over_batch", """
-def multilabel_bce(logits, targets):
-    loss = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
-    return loss.sum(-1).mean()
-"""),
+    ("multilabel_bce", "log_of_sigmoid", patch(ASSIGNMENT, "multilabel_bce",
+        "    loss = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))",
+        "    p = torch.sigmoid(logits)\n"
+        "    loss = -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p))")),
+    ("multilabel_bce", "clamped_probabilities", patch(ASSIGNMENT, "multilabel_bce",
+        "    loss = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))",
+        "    p = torch.sigmoid(logits).clamp(1e-7, 1 - 1e-7)\n"
+        "    loss = -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p))")),
+    ("multilabel_bce", "softmax_over_classes", patch(ASSIGNMENT, "multilabel_bce",
+        "    loss = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))",
+        "    loss = -(targets * torch.log_softmax(logits, dim=-1)).sum(-1)")),
+    ("multilabel_bce", "sum_not_mean", patch(ASSIGNMENT, "multilabel_bce", "return loss.mean()", "return loss.sum()")),
+    ("multilabel_bce", "sum_over_classes_mean_over_batch", patch(ASSIGNMENT, "multilabel_bce",
+        "return loss.mean()", "return loss.sum(-1).mean()")),
     # ------------------------------------------------------------ focal_loss
-    ("focal_loss", "alpha_on_negatives", """
-def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
-    p = torch.sigmoid(logits)
-    bce = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
-    p_t = p * targets + (1 - p) * (1 - targets)
-    loss = bce * (1 - p_t) ** gamma
-    if alpha >= 0:
-        loss = ((1 - alpha) * targets + alpha * (1 - targets)) * loss
-    return loss.mean()
-"""),
-    ("focal_loss", "modulates_by_p_t", """
-def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
-    p = torch.sigmoid(logits)
-    bce = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
-    p_t = p * targets + (1 - p) * (1 - targets)
-    loss = bce * p_t ** gamma
-    if alpha >= 0:
-        loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
-    return loss.mean()
-"""),
-    ("focal_loss", "modulates_by_one_minus_p", """
-def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
-    p = torch.sigmoid(logits)
-    bce = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
-    loss = bce * (1 - p) ** gamma
-    if alpha >= 0:
-        loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
-    return loss.mean()
-"""),
-    ("focal_loss", "log_of_p_t", """
-def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
-    p = torch.sigmoid(logits)
-    p_t = p * targets + (1 - p) * (1 - targets)
-    loss = -torch.log(p_t) * (1 - p_t) ** gamma
-    if alpha >= 0:
-        loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
-    return loss.mean()
-"""),
-    ("focal_loss", "sum_reduction", """
-def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
-    p = torch.sigmoid(logits)
-    bce = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
-    p_t = p * targets + (1 - p) * (1 - targets)
-    loss = bce * (1 - p_t) ** gamma
-    if alpha >= 0:
-        loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
-    return loss.sum()
-"""),
-    ("focal_loss", "negative_alpha_not_special", """
-def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
-    p = torch.sigmoid(logits)
-    bce = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
-    p_t = p * targets + (1 - p) * (1 - targets)
-    loss = (alpha * targets + (1 - alpha) * (1 - targets)) * bce * (1 - p_t) ** gamma
-    return loss.mean()
-"""),
+    ("focal_loss", "alpha_on_negatives", patch(ASSIGNMENT, "focal_loss",
+        "alpha * targets + (1 - alpha) * (1 - targets)", "(1 - alpha) * targets + alpha * (1 - targets)")),
+    ("focal_loss", "modulates_by_p_t", patch(ASSIGNMENT, "focal_loss", "(1 - p_t) ** gamma", "p_t ** gamma")),
+    ("focal_loss", "modulates_by_one_minus_p", patch(ASSIGNMENT, "focal_loss",
+        "(1 - p_t) ** gamma", "(1 - p) ** gamma")),
+    ("focal_loss", "log_of_p_t", patch(ASSIGNMENT, "focal_loss",
+        "bce * (1 - p_t) ** gamma", "-torch.log(p_t) * (1 - p_t) ** gamma")),
+    ("focal_loss", "sum_reduction", patch(ASSIGNMENT, "focal_loss", "return loss.mean()", "return loss.sum()")),
+    ("focal_loss", "negative_alpha_not_special", patch(ASSIGNMENT, "focal_loss",
+        "    if alpha >= 0:\n"
+        "        loss = (alpha",
+        "    loss = (alpha")),
     # ------------------------------------------------------------ class_balanced_weights
     ("class_balanced_weights", "inverse_frequency", """
 def class_balanced_weights(class_counts, beta=0.9999):
@@ -462,26 +241,12 @@ def class_balanced_weights(class_counts, beta=0.9999):
     w = 1 / n
     return (w * len(w) / w.sum()).to(torch.float32)
 """),
-    ("class_balanced_weights", "normalised_to_one", """
-def class_balanced_weights(class_counts, beta=0.9999):
-    counts = torch.as_tensor(class_counts)
-    dtype = counts.dtype if counts.is_floating_point() else torch.float32
-    w = (1 - beta) / (1 - beta ** counts.to(torch.float64))
-    return (w / w.sum()).to(dtype)
-"""),
-    ("class_balanced_weights", "effective_number_not_inverted", """
-def class_balanced_weights(class_counts, beta=0.9999):
-    counts = torch.as_tensor(class_counts)
-    dtype = counts.dtype if counts.is_floating_point() else torch.float32
-    e = (1 - beta ** counts.to(torch.float64)) / (1 - beta)
-    return (e * len(e) / e.sum()).to(dtype)
-"""),
-    ("class_balanced_weights", "not_normalised", """
-def class_balanced_weights(class_counts, beta=0.9999):
-    counts = torch.as_tensor(class_counts)
-    dtype = counts.dtype if counts.is_floating_point() else torch.float32
-    return ((1 - beta) / (1 - beta ** counts.to(torch.float64))).to(dtype)
-"""),
+    ("class_balanced_weights", "normalised_to_one", patch(ASSIGNMENT, "class_balanced_weights",
+        "(w * len(w) / w.sum())", "(w / w.sum())")),
+    ("class_balanced_weights", "effective_number_not_inverted", patch(ASSIGNMENT, "class_balanced_weights",
+        "w = (1 - beta) / (1 - beta ** n)", "w = (1 - beta ** n) / (1 - beta)")),
+    ("class_balanced_weights", "not_normalised", patch(ASSIGNMENT, "class_balanced_weights",
+        "return (w * len(w) / w.sum()).to(dtype)", "return w.to(dtype)")),
     ("class_balanced_weights", "float64_for_integer_counts", """
 def class_balanced_weights(class_counts, beta=0.9999):
     n = torch.as_tensor(class_counts).to(torch.float64)
@@ -507,24 +272,12 @@ def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
     c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * g
     return torch.sigmoid(o) * torch.tanh(c_new), c_new
 """),
-    ("lstm_cell", "h_without_tanh", """
-def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
-    gates = x @ w_ih.T + h @ w_hh.T
-    if b_ih is not None:
-        gates = gates + b_ih + b_hh
-    i, f, g, o = gates.chunk(4, dim=-1)
-    c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    return torch.sigmoid(o) * c_new, c_new
-"""),
-    ("lstm_cell", "missing_hidden_bias", """
-def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
-    gates = x @ w_ih.T + h @ w_hh.T
-    if b_ih is not None:
-        gates = gates + b_ih
-    i, f, g, o = gates.chunk(4, dim=-1)
-    c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    return torch.sigmoid(o) * torch.tanh(c_new), c_new
-"""),
+    ("lstm_cell", "h_without_tanh", patch(ASSIGNMENT, "lstm_cell",
+        "h_new = torch.sigmoid(o) * torch.tanh(c_new)", "h_new = torch.sigmoid(o) * c_new")),
+    ("lstm_cell", "missing_hidden_bias", patch(ASSIGNMENT, "lstm_cell",
+        "    if b_hh is not None:\n"
+        "        gates = gates + b_hh\n",
+        "")),
     ("lstm_cell", "weights_not_transposed", """
 def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
     gates = (w_ih @ x.unsqueeze(-1)).squeeze(-1) + (w_hh @ h.unsqueeze(-1)).squeeze(-1)
@@ -544,26 +297,16 @@ def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
     return torch.sigmoid(o) * torch.tanh(c_new), c_new
 """),
     # ------------------------------------------------------------ xgboost_leaf_weight
-    ("xgboost_leaf_weight", "missing_minus_sign", """
-def xgboost_leaf_weight(G, H, lam):
-    return G / (H + lam)
-"""),
-    ("xgboost_leaf_weight", "lambda_ignored", """
-def xgboost_leaf_weight(G, H, lam):
-    return -G / H
-"""),
-    ("xgboost_leaf_weight", "objective_value_not_weight", """
-def xgboost_leaf_weight(G, H, lam):
-    return -0.5 * G ** 2 / (H + lam)
-"""),
-    ("xgboost_leaf_weight", "returns_tensor", """
-def xgboost_leaf_weight(G, H, lam):
-    return torch.tensor(-G / (H + lam))
-"""),
-    ("xgboost_leaf_weight", "integer_division", """
-def xgboost_leaf_weight(G, H, lam):
-    return -G // (H + lam) if isinstance(G, int) else -G / (H + lam)
-"""),
+    ("xgboost_leaf_weight", "missing_minus_sign", patch(ASSIGNMENT, "xgboost_leaf_weight",
+        "return -G / (H + lam)", "return G / (H + lam)")),
+    ("xgboost_leaf_weight", "lambda_ignored", patch(ASSIGNMENT, "xgboost_leaf_weight",
+        "return -G / (H + lam)", "return -G / H")),
+    ("xgboost_leaf_weight", "objective_value_not_weight", patch(ASSIGNMENT, "xgboost_leaf_weight",
+        "return -G / (H + lam)", "return -0.5 * G ** 2 / (H + lam)")),
+    ("xgboost_leaf_weight", "returns_tensor", patch(ASSIGNMENT, "xgboost_leaf_weight",
+        "return -G / (H + lam)", "return torch.tensor(-G / (H + lam))")),
+    ("xgboost_leaf_weight", "integer_division", patch(ASSIGNMENT, "xgboost_leaf_weight",
+        "return -G / (H + lam)", "return -G // (H + lam) if isinstance(G, int) else -G / (H + lam)")),
     # ------------------------------------------------------------ xgboost_split_gain
     ("xgboost_split_gain", "missing_half", """
 def xgboost_split_gain(G_L, H_L, G_R, H_R, lam, gamma):
@@ -632,19 +375,8 @@ def k_fold_indices(n, k, shuffle=True, seed=0):
         start += size
     return folds
 """),
-    ("k_fold_indices", "global_rng", """
-def k_fold_indices(n, k, shuffle=True, seed=0):
-    perm = torch.randperm(n) if shuffle else torch.arange(n)
-    folds, start = [], 0
-    for i in range(k):
-        size = n // k + (1 if i < n % k else 0)
-        val = perm[start:start + size]
-        keep = torch.ones(n, dtype=torch.bool)
-        keep[val] = False
-        folds.append((torch.arange(n)[keep], val))
-        start += size
-    return folds
-"""),
+    ("k_fold_indices", "global_rng", patch(ASSIGNMENT, "k_fold_indices",
+        "torch.randperm(n, generator=torch.Generator().manual_seed(seed))", "torch.randperm(n)")),
     ("k_fold_indices", "train_in_permuted_order", """
 def k_fold_indices(n, k, shuffle=True, seed=0):
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)) if shuffle else torch.arange(n)
@@ -804,11 +536,8 @@ def diou(a, b):
     ch = torch.max(a[:, None, 3], b[None, :, 3]) - torch.min(a[:, None, 1], b[None, :, 1])
     return box_iou(a, b) - rho2 / (cw ** 2 + ch ** 2)
 """),
-    ("ciou", "where_instead_of_eps", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = torch.where(v > 0, v / (1 - iou + v), torch.zeros_like(v))
-    return diou(a, b) - alpha.detach() * v
-"""),
+    ("ciou", "where_instead_of_eps", patch(ASSIGNMENT, "ciou",
+        "alpha = v / (1 - iou + v + 1e-7)", "alpha = torch.where(v > 0, v / (1 - iou + v), torch.zeros_like(v))")),
     ("nms", "vectorised_remaining_set", """
 def nms(boxes, scores, iou_threshold):
     order = scores.argsort(descending=True)
@@ -923,10 +652,8 @@ def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
     c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
     return o.sigmoid() * c_new.tanh(), c_new
 """),
-    ("xgboost_leaf_weight", "explicit_floats", """
-def xgboost_leaf_weight(G, H, lam):
-    return -float(G) / float(H + lam)
-"""),
+    ("xgboost_leaf_weight", "explicit_floats", patch(ASSIGNMENT, "xgboost_leaf_weight",
+        "return -G / (H + lam)", "return -float(G) / float(H + lam)")),
     ("xgboost_split_gain", "via_leaf_objective", """
 def xgboost_split_gain(G_L, H_L, G_R, H_R, lam, gamma):
     def score(G, H):
@@ -1160,17 +887,16 @@ def multilabel_bce(logits, targets):
 def multilabel_bce(logits, targets):
     return F.binary_cross_entropy(torch.sigmoid(logits.double()), targets.double()).to(logits.dtype)
 """),
-    ("ciou", "alpha_not_detached", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = v / (1 - iou + v + 1e-7)                       # right values, but alpha gets a gradient
-    return diou(a, b) - alpha * v
-"""),
+    # right values, but alpha gets a gradient
+    ("ciou", "alpha_not_detached", patch(ASSIGNMENT, "ciou",
+        "    with torch.no_grad():\n"
+        "        alpha = v / (1 - iou + v + 1e-7)\n",
+        "    alpha = v / (1 - iou + v + 1e-7)\n")),
 ]
 
 RIGHT += [
-    ("ciou", "alpha_from_detached_terms", _CIOU_HEAD + """
-    v = (4 / math.pi ** 2) * diff ** 2
-    alpha = v.detach() / (1 - iou.detach() + v.detach() + 1e-7)
-    return diou(a, b) - alpha * v
-"""),
+    ("ciou", "alpha_from_detached_terms", patch(ASSIGNMENT, "ciou",
+        "    with torch.no_grad():\n"
+        "        alpha = v / (1 - iou + v + 1e-7)\n",
+        "    alpha = v.detach() / (1 - iou.detach() + v.detach() + 1e-7)\n")),
 ]

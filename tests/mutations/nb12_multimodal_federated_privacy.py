@@ -5,7 +5,6 @@ from mutations._patch import patch
 ASSIGNMENT = "12_multimodal_federated_privacy"
 
 
-
 def _projector(old, new=None):
     return patch(ASSIGNMENT, "vision_projector", old, new)
 
@@ -49,14 +48,9 @@ def clip_loss(image_emb, text_emb, temperature=0.07):
     labels = torch.arange(logits.shape[0])
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits, labels)) / 2
 """),
-    ("clip_loss", "float32_cast", """
-def clip_loss(image_emb, text_emb, temperature=0.07):
-    img = F.normalize(image_emb.float(), dim=-1)
-    txt = F.normalize(text_emb.float(), dim=-1)
-    logits = img @ txt.T / temperature
-    labels = torch.arange(logits.shape[0])
-    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
-"""),
+    ("clip_loss", "float32_cast", patch(ASSIGNMENT, "clip_loss", [
+        ("F.normalize(image_emb, dim=-1)", "F.normalize(image_emb.float(), dim=-1)"),
+        ("F.normalize(text_emb, dim=-1)", "F.normalize(text_emb.float(), dim=-1)")])),
     ("clip_loss", "in_place_normalisation", """
 def clip_loss(image_emb, text_emb, temperature=0.07):
     with torch.no_grad():
@@ -66,14 +60,9 @@ def clip_loss(image_emb, text_emb, temperature=0.07):
     labels = torch.arange(logits.shape[0])
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 """),
-    ("clip_loss", "detached_norms", """
-def clip_loss(image_emb, text_emb, temperature=0.07):
-    img = image_emb / image_emb.norm(dim=-1, keepdim=True).detach()
-    txt = text_emb / text_emb.norm(dim=-1, keepdim=True).detach()
-    logits = img @ txt.T / temperature
-    labels = torch.arange(logits.shape[0])
-    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
-"""),
+    ("clip_loss", "detached_norms", patch(ASSIGNMENT, "clip_loss", [
+        ("F.normalize(image_emb, dim=-1)", "image_emb / image_emb.norm(dim=-1, keepdim=True).detach()"),
+        ("F.normalize(text_emb, dim=-1)", "text_emb / text_emb.norm(dim=-1, keepdim=True).detach()")])),
     ("clip_loss", "summed_cross_entropy", """
 def clip_loss(image_emb, text_emb, temperature=0.07):
     logits = F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T / temperature
@@ -185,15 +174,8 @@ def fedavg(client_states, client_sizes):
             for k, s0 in client_states[0].items()}
 """),
     # laplace_mechanism
-    ("laplace_mechanism", "scale_inverted", """
-def laplace_mechanism(value, sensitivity, epsilon, generator=None):
-    value = torch.as_tensor(value)
-    value = value if value.is_floating_point() else value.float()
-    b = epsilon / sensitivity
-    e1 = torch.empty(value.shape, dtype=value.dtype).exponential_(generator=generator)
-    e2 = torch.empty(value.shape, dtype=value.dtype).exponential_(generator=generator)
-    return value + b * (e1 - e2)
-"""),
+    ("laplace_mechanism", "scale_inverted", patch(ASSIGNMENT, "laplace_mechanism",
+        "    b = sensitivity / epsilon\n", "    b = epsilon / sensitivity\n")),
     ("laplace_mechanism", "gaussian_std_b", """
 def laplace_mechanism(value, sensitivity, epsilon, generator=None):
     value = torch.as_tensor(value)
@@ -239,15 +221,8 @@ def laplace_mechanism(value, sensitivity, epsilon, generator=None):
     out = t + b * (e1 - e2)
     return out.item() if not torch.is_tensor(value) else out
 """),
-    ("laplace_mechanism", "variance_scale", """
-def laplace_mechanism(value, sensitivity, epsilon, generator=None):
-    value = torch.as_tensor(value)
-    value = value if value.is_floating_point() else value.float()
-    b = sensitivity / epsilon / math.sqrt(2)
-    e1 = torch.empty(value.shape, dtype=value.dtype).exponential_(generator=generator)
-    e2 = torch.empty(value.shape, dtype=value.dtype).exponential_(generator=generator)
-    return value + b * (e1 - e2)
-"""),
+    ("laplace_mechanism", "variance_scale", patch(ASSIGNMENT, "laplace_mechanism",
+        "    b = sensitivity / epsilon\n", "    b = sensitivity / epsilon / math.sqrt(2)\n")),
     # dp_sgd_step
     ("dp_sgd_step", "no_divide_by_batch", """
 def dp_sgd_step(per_sample_grads, clip_norm, noise_multiplier, generator=None):
@@ -453,15 +428,8 @@ def clip_loss(image_emb, text_emb, temperature=0.07):
     logits = i @ t.T / temperature
     return F.binary_cross_entropy_with_logits(logits, torch.eye(len(i)))
 """),
-    ("dp_sgd_step", "noise_variance_not_std", """
-def dp_sgd_step(per_sample_grads, clip_norm, noise_multiplier, generator=None):
-    g = per_sample_grads
-    B = g.shape[0]
-    norms = g.reshape(B, -1).norm(dim=1)
-    factor = (clip_norm / norms).clamp(max=1.0)
-    s = (g * factor.view(B, *([1] * (g.dim() - 1)))).sum(0)
-    return (s + torch.randn(s.shape, generator=generator, dtype=g.dtype) * (noise_multiplier * clip_norm) ** 2) / B
-"""),
+    ("dp_sgd_step", "noise_variance_not_std", patch(ASSIGNMENT, "dp_sgd_step",
+        "* (noise_multiplier * clip_norm)", "* (noise_multiplier * clip_norm) ** 2")),
 ]
 RIGHT += [
     ("clip_loss", "logit_scale_and_text_logits", """

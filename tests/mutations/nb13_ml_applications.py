@@ -1,644 +1,266 @@
-"""13_ml_applications: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""13_ml_applications: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
+
+from mutations._patch import patch
 
 ASSIGNMENT = "13_ml_applications"
 
 WRONG = [
     # discounted_returns
-    ("discounted_returns", "forward_cumsum", """
-def discounted_returns(rewards, gamma, dones=None):
-    out = torch.empty_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in range(rewards.shape[0]):
-        keep = 1.0 if dones is None else (~dones[t]).to(rewards.dtype)
-        running = rewards[t] + gamma * keep * running
-        out[t] = running
-    return out
-"""),
-    ("discounted_returns", "done_applied_one_step_late", """
-def discounted_returns(rewards, gamma, dones=None):
-    out = torch.empty_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in reversed(range(rewards.shape[0])):
-        if dones is not None and t + 1 < rewards.shape[0]:
-            running = running * (~dones[t + 1]).to(rewards.dtype)
-        running = rewards[t] + gamma * running
-        out[t] = running
-    return out
-"""),
-    ("discounted_returns", "ignores_dones", """
-def discounted_returns(rewards, gamma, dones=None):
-    out = torch.empty_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in reversed(range(rewards.shape[0])):
-        running = rewards[t] + gamma * running
-        out[t] = running
-    return out
-"""),
-    ("discounted_returns", "discounts_current_reward", """
-def discounted_returns(rewards, gamma, dones=None):
-    out = torch.empty_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in reversed(range(rewards.shape[0])):
-        keep = 1.0 if dones is None else (~dones[t]).to(rewards.dtype)
-        running = gamma * (rewards[t] + keep * running)
-        out[t] = running
-    return out
-"""),
+    ("discounted_returns", "forward_cumsum", patch(ASSIGNMENT, "discounted_returns",
+        "reversed(range(rewards.shape[0]))", "range(rewards.shape[0])")),
+    ("discounted_returns", "done_applied_one_step_late", patch(ASSIGNMENT, "discounted_returns", [
+        ("1.0 if dones is None else", "1.0 if dones is None or t + 1 == rewards.shape[0] else"),
+        ("(~dones[t])", "(~dones[t + 1])")])),
+    ("discounted_returns", "ignores_dones", patch(ASSIGNMENT, "discounted_returns",
+        "gamma * keep * running", "gamma * running")),
+    ("discounted_returns", "discounts_current_reward", patch(ASSIGNMENT, "discounted_returns",
+        "rewards[t] + gamma * keep * running", "gamma * (rewards[t] + keep * running)")),
     ("discounted_returns", "discount_from_episode_start", """
 def discounted_returns(rewards, gamma, dones=None):
     t_idx = torch.arange(rewards.shape[0], dtype=rewards.dtype)
     w = (gamma ** t_idx).reshape(-1, *([1] * (rewards.dim() - 1)))
     return (w * rewards).flip(0).cumsum(0).flip(0)
 """),
-    ("discounted_returns", "dones_zero_the_reward", """
-def discounted_returns(rewards, gamma, dones=None):
-    out = torch.empty_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in reversed(range(rewards.shape[0])):
-        keep = 1.0 if dones is None else (~dones[t]).to(rewards.dtype)
-        running = keep * rewards[t] + gamma * running
-        out[t] = running
-    return out
-"""),
-    ("discounted_returns", "float32_always", """
-def discounted_returns(rewards, gamma, dones=None):
-    r = rewards.float()
-    out = torch.empty_like(r)
-    running = torch.zeros_like(r[0])
-    for t in reversed(range(r.shape[0])):
-        keep = 1.0 if dones is None else (~dones[t]).float()
-        running = r[t] + gamma * keep * running
-        out[t] = running
-    return out
-"""),
+    ("discounted_returns", "dones_zero_the_reward", patch(ASSIGNMENT, "discounted_returns",
+        "rewards[t] + gamma * keep * running", "keep * rewards[t] + gamma * running")),
+    ("discounted_returns", "float32_always", patch(ASSIGNMENT, "discounted_returns",
+        "    returns = torch.empty_like(rewards)\n",
+        "    rewards = rewards.float()\n"
+        "    returns = torch.empty_like(rewards)\n")),
     # reinforce_loss
-    ("reinforce_loss", "no_minus_sign", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
-    adv = returns.detach() - b
-    return (logp * adv).mean()
-"""),
-    ("reinforce_loss", "probabilities_not_log", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    p = torch.softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
-    adv = returns.detach() - b
-    return -(p * adv).mean()
-"""),
-    ("reinforce_loss", "baseline_added", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
-    adv = returns.detach() + b
-    return -(logp * adv).mean()
-"""),
-    ("reinforce_loss", "not_detached", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    adv = returns - (0.0 if baseline is None else baseline)
-    return -(logp * adv).mean()
-"""),
-    ("reinforce_loss", "sum_not_mean", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
-    adv = returns.detach() - b
-    return -(logp * adv).sum()
-"""),
-    ("reinforce_loss", "normalised_advantages", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    logp = F.log_softmax(logits, -1).gather(-1, actions[:, None]).squeeze(-1)
-    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
-    adv = returns.detach() - b
-    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
-    return -(logp * adv).mean()
-"""),
-    ("reinforce_loss", "raw_logits_as_log_probs", """
-def reinforce_loss(logits, actions, returns, baseline=None):
-    logp = logits.gather(-1, actions[:, None]).squeeze(-1)
-    b = 0.0 if baseline is None else (baseline.detach() if torch.is_tensor(baseline) else baseline)
-    adv = returns.detach() - b
-    return -(logp * adv).mean()
-"""),
+    ("reinforce_loss", "no_minus_sign", patch(ASSIGNMENT, "reinforce_loss", "return -(logp", "return (logp")),
+    ("reinforce_loss", "probabilities_not_log", patch(ASSIGNMENT, "reinforce_loss",
+        "F.log_softmax(logits, dim=-1)", "torch.softmax(logits, dim=-1)")),
+    ("reinforce_loss", "baseline_added", patch(ASSIGNMENT, "reinforce_loss",
+        "advantage = advantage - (", "advantage = advantage + (")),
+    ("reinforce_loss", "not_detached", patch(ASSIGNMENT, "reinforce_loss", [
+        ("advantage = returns.detach()", "advantage = returns"),
+        ("(baseline.detach() if torch.is_tensor(baseline) else baseline)", "baseline")])),
+    ("reinforce_loss", "sum_not_mean", patch(ASSIGNMENT, "reinforce_loss",
+        ".to(logits.dtype)).mean()", ".to(logits.dtype)).sum()")),
+    ("reinforce_loss", "normalised_advantages", patch(ASSIGNMENT, "reinforce_loss",
+        "    return -(logp",
+        "    advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)\n"
+        "    return -(logp")),
+    ("reinforce_loss", "raw_logits_as_log_probs", patch(ASSIGNMENT, "reinforce_loss",
+        "F.log_softmax(logits, dim=-1).gather", "logits.gather")),
     # potential_shaping
-    ("potential_shaping", "sign_flipped", """
-def potential_shaping(rewards, phi, phi_next, gamma, dones=None):
-    keep = 1.0 if dones is None else (~dones).to(rewards.dtype)
-    return rewards + phi - gamma * phi_next * keep
-"""),
-    ("potential_shaping", "no_gamma", """
-def potential_shaping(rewards, phi, phi_next, gamma, dones=None):
-    keep = 1.0 if dones is None else (~dones).to(rewards.dtype)
-    return rewards + phi_next * keep - phi
-"""),
-    ("potential_shaping", "ignores_dones", """
-def potential_shaping(rewards, phi, phi_next, gamma, dones=None):
-    return rewards + gamma * phi_next - phi
-"""),
-    ("potential_shaping", "no_shaping_at_terminal", """
-def potential_shaping(rewards, phi, phi_next, gamma, dones=None):
-    shaped = rewards + gamma * phi_next - phi
-    return shaped if dones is None else torch.where(dones, rewards, shaped)
-"""),
-    ("potential_shaping", "gamma_on_both", """
-def potential_shaping(rewards, phi, phi_next, gamma, dones=None):
-    keep = 1.0 if dones is None else (~dones).to(rewards.dtype)
-    return rewards + gamma * (phi_next * keep - phi)
-"""),
-    ("potential_shaping", "closer_bonus", """
-def potential_shaping(rewards, phi, phi_next, gamma, dones=None):
-    keep = 1.0 if dones is None else (~dones).to(rewards.dtype)
-    return rewards + (gamma * phi_next * keep > phi).to(rewards.dtype)
-"""),
+    ("potential_shaping", "sign_flipped", patch(ASSIGNMENT, "potential_shaping",
+        "rewards + gamma * phi_next - phi.to(rewards.dtype)", "rewards + phi.to(rewards.dtype) - gamma * phi_next")),
+    ("potential_shaping", "no_gamma", patch(ASSIGNMENT, "potential_shaping",
+        "rewards + gamma * phi_next", "rewards + phi_next")),
+    ("potential_shaping", "ignores_dones", patch(ASSIGNMENT, "potential_shaping",
+        "    if dones is not None:\n"
+        "        phi_next = phi_next * (~dones).to(rewards.dtype)                 # terminal state: potential 0\n",
+        "")),
+    ("potential_shaping", "no_shaping_at_terminal", patch(ASSIGNMENT, "potential_shaping", [
+        ("    if dones is not None:\n"
+         "        phi_next = phi_next * (~dones).to(rewards.dtype)                 # terminal state: potential 0\n",
+         ""),
+        ("    return rewards + gamma * phi_next - phi.to(rewards.dtype)",
+         "    shaped = rewards + gamma * phi_next - phi.to(rewards.dtype)\n"
+         "    return shaped if dones is None else torch.where(dones, rewards, shaped)")])),
+    ("potential_shaping", "gamma_on_both", patch(ASSIGNMENT, "potential_shaping",
+        "gamma * phi_next - phi.to(rewards.dtype)", "gamma * (phi_next - phi.to(rewards.dtype))")),
+    ("potential_shaping", "closer_bonus", patch(ASSIGNMENT, "potential_shaping",
+        "rewards + gamma * phi_next - phi.to(rewards.dtype)", "rewards + (gamma * phi_next > phi).to(rewards.dtype)")),
     # gcn_conv
-    ("gcn_conv", "no_self_loops", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.zeros(n, n, dtype=x.dtype)
-    a.index_put_((edge_index[1], edge_index[0]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    d = a.sum(1).clamp_min(1).rsqrt()
-    out = (d[:, None] * a * d[None, :]) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
-    ("gcn_conv", "source_target_swapped", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.eye(n, dtype=x.dtype)
-    a.index_put_((edge_index[0], edge_index[1]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    d = a.sum(1).rsqrt()
-    out = (d[:, None] * a * d[None, :]) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
-    ("gcn_conv", "row_normalised", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.eye(n, dtype=x.dtype)
-    a.index_put_((edge_index[1], edge_index[0]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    out = (a / a.sum(1, keepdim=True)) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
-    ("gcn_conv", "duplicates_collapsed", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.eye(n, dtype=x.dtype)
-    a[edge_index[1], edge_index[0]] = 1.0
-    d = a.sum(1).rsqrt()
-    out = (d[:, None] * a * d[None, :]) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
-    ("gcn_conv", "out_degree", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.eye(n, dtype=x.dtype)
-    a.index_put_((edge_index[1], edge_index[0]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    d = a.sum(0).rsqrt()
-    out = (d[:, None] * a * d[None, :]) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
-    ("gcn_conv", "bias_before_aggregation", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.eye(n, dtype=x.dtype)
-    a.index_put_((edge_index[1], edge_index[0]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    d = a.sum(1).rsqrt()
-    h = x @ weight.T if bias is None else x @ weight.T + bias
-    return (d[:, None] * a * d[None, :]) @ h
-"""),
-    ("gcn_conv", "symmetrised", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = x.shape[0]
-    a = torch.zeros(n, n, dtype=x.dtype)
-    a.index_put_((edge_index[1], edge_index[0]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    a = ((a + a.T) > 0).to(x.dtype) + torch.eye(n, dtype=x.dtype)
-    d = a.sum(1).rsqrt()
-    out = (d[:, None] * a * d[None, :]) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
-    ("gcn_conv", "nodes_from_edge_index", """
-def gcn_conv(x, edge_index, weight, bias=None):
-    n = int(edge_index.max()) + 1 if edge_index.numel() else x.shape[0]
-    a = torch.eye(x.shape[0], dtype=x.dtype)
-    a.index_put_((edge_index[1], edge_index[0]), torch.ones(edge_index.shape[1], dtype=x.dtype), accumulate=True)
-    a[n:, :] = 0.0
-    d = a.sum(1).clamp_min(1e-12).rsqrt()
-    out = (d[:, None] * a * d[None, :]) @ x @ weight.T
-    return out if bias is None else out + bias
-"""),
+    ("gcn_conv", "no_self_loops", patch(ASSIGNMENT, "gcn_conv", [
+        ("adj = torch.eye(n, dtype=x.dtype, device=x.device)                       # (N, N): the + I",
+         "adj = torch.zeros(n, n, dtype=x.dtype, device=x.device)"),
+        ("adj.sum(1).rsqrt()", "adj.sum(1).clamp_min(1).rsqrt()")])),
+    ("gcn_conv", "source_target_swapped", patch(ASSIGNMENT, "gcn_conv",
+        "adj.index_put_((dst, src)", "adj.index_put_((src, dst)")),
+    ("gcn_conv", "row_normalised", patch(ASSIGNMENT, "gcn_conv",
+        "d_inv_sqrt[:, None] * adj * d_inv_sqrt[None, :]", "adj / adj.sum(1, keepdim=True)")),
+    ("gcn_conv", "duplicates_collapsed", patch(ASSIGNMENT, "gcn_conv",
+        "    adj.index_put_((dst, src), torch.ones(src.shape[0], dtype=x.dtype, device=x.device), accumulate=True)\n",
+        "    adj[dst, src] = 1.0\n")),
+    ("gcn_conv", "out_degree", patch(ASSIGNMENT, "gcn_conv", "adj.sum(1).rsqrt()", "adj.sum(0).rsqrt()")),
+    ("gcn_conv", "bias_before_aggregation", patch(ASSIGNMENT, "gcn_conv", [
+        ("out = norm_adj @ (x @ weight.T)",
+         "h = x @ weight.T if bias is None else x @ weight.T + bias\n"
+         "    out = norm_adj @ h"),
+        ("return out if bias is None else out + bias", "return out")])),
+    ("gcn_conv", "symmetrised", patch(ASSIGNMENT, "gcn_conv", [
+        ("adj = torch.eye(n, dtype=x.dtype, device=x.device)                       # (N, N): the + I",
+         "adj = torch.zeros(n, n, dtype=x.dtype, device=x.device)"),
+        ("    adj.index_put_((dst, src), torch.ones(src.shape[0], dtype=x.dtype, device=x.device), accumulate=True)\n",
+         "    adj.index_put_((dst, src), torch.ones(src.shape[0], dtype=x.dtype, device=x.device), accumulate=True)\n"
+         "    adj = ((adj + adj.T) > 0).to(x.dtype) + torch.eye(n, dtype=x.dtype)\n")])),
+    # zeroes the rows of nodes after the largest index in edge_index
+    ("gcn_conv", "nodes_from_edge_index", patch(ASSIGNMENT, "gcn_conv",
+        "    d_inv_sqrt = adj.sum(1).rsqrt()",
+        "    adj[int(edge_index.max()) + 1 if edge_index.numel() else n:, :] = 0.0\n"
+        "    d_inv_sqrt = adj.sum(1).clamp_min(1e-12).rsqrt()")),
     # als_update
-    ("als_update", "zero_filled", """
-def als_update(ratings, mask, fixed, lam):
-    r = torch.where(mask, ratings, torch.zeros_like(ratings)).double()
-    v = fixed.double()
-    a = v.T @ v + lam * torch.eye(v.shape[1], dtype=torch.float64)
-    return torch.linalg.solve(a, (r @ v).T).T.to(ratings.dtype)
-"""),
-    ("als_update", "als_wr_lambda", """
-def als_update(ratings, mask, fixed, lam):
-    w = mask.double()
-    v = fixed.double()
-    r = torch.where(mask, ratings, torch.zeros_like(ratings)).double()
-    n_obs = w.sum(1).clamp_min(1)
-    eye = torch.eye(v.shape[1], dtype=torch.float64)
-    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + (lam * n_obs)[:, None, None] * eye
-    return torch.linalg.solve(gram, ((w * r) @ v)[..., None]).squeeze(-1).to(ratings.dtype)
-"""),
-    ("als_update", "unobserved_values_used", """
-def als_update(ratings, mask, fixed, lam):
-    w = mask.double()
-    v = fixed.double()
-    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + lam * torch.eye(v.shape[1], dtype=torch.float64)
-    return torch.linalg.solve(gram, (ratings.double() @ v)[..., None]).squeeze(-1).to(ratings.dtype)
-"""),
-    ("als_update", "no_regulariser", """
-def als_update(ratings, mask, fixed, lam):
-    w = mask.double()
-    v = fixed.double()
-    r = torch.where(mask, ratings, torch.zeros_like(ratings)).double()
-    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + 1e-9 * torch.eye(v.shape[1], dtype=torch.float64)
-    return torch.linalg.solve(gram, ((w * r) @ v)[..., None]).squeeze(-1).to(ratings.dtype)
-"""),
-    ("als_update", "lambda_halved", """
-def als_update(ratings, mask, fixed, lam):
-    w = mask.double()
-    v = fixed.double()
-    r = torch.where(mask, ratings, torch.zeros_like(ratings)).double()
-    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + 0.5 * lam * torch.eye(v.shape[1], dtype=torch.float64)
-    return torch.linalg.solve(gram, ((w * r) @ v)[..., None]).squeeze(-1).to(ratings.dtype)
-"""),
-    ("als_update", "returns_float64", """
-def als_update(ratings, mask, fixed, lam):
-    w = mask.double()
-    v = fixed.double()
-    r = torch.where(mask, ratings, torch.zeros_like(ratings)).double()
-    gram = torch.einsum("ij,jk,jl->ikl", w, v, v) + lam * torch.eye(v.shape[1], dtype=torch.float64)
-    return torch.linalg.solve(gram, ((w * r) @ v)[..., None]).squeeze(-1)
-"""),
-    ("als_update", "zeroes_ratings_in_place", """
-def als_update(ratings, mask, fixed, lam):
-    ratings[~mask] = 0
-    w = mask.to(ratings.dtype)
-    gram = torch.einsum("ij,jk,jl->ikl", w, fixed, fixed) + lam * torch.eye(fixed.shape[1], dtype=ratings.dtype)
-    return torch.linalg.solve(gram, (ratings @ fixed)[..., None]).squeeze(-1)
-"""),
+    ("als_update", "zero_filled", patch(ASSIGNMENT, "als_update",
+        'torch.einsum("ij,jk,jl->ikl", w, v, v)', "v.T @ v")),
+    ("als_update", "als_wr_lambda", patch(ASSIGNMENT, "als_update",
+        "lam * torch.eye(k, dtype=torch.float64)",
+        "(lam * w.sum(1).clamp_min(1))[:, None, None] * torch.eye(k, dtype=torch.float64)")),
+    ("als_update", "unobserved_values_used", patch(ASSIGNMENT, "als_update",
+        "rhs = (w * r) @ v", "rhs = ratings.to(torch.float64) @ v")),
+    ("als_update", "no_regulariser", patch(ASSIGNMENT, "als_update", "lam * torch.eye(k", "1e-9 * torch.eye(k")),
+    ("als_update", "lambda_halved", patch(ASSIGNMENT, "als_update", "lam * torch.eye(k", "0.5 * lam * torch.eye(k")),
+    ("als_update", "returns_float64", patch(ASSIGNMENT, "als_update",
+        ".squeeze(-1).to(ratings.dtype)", ".squeeze(-1)")),
+    ("als_update", "zeroes_ratings_in_place", patch(ASSIGNMENT, "als_update",
+        "    w = mask.to(torch.float64)",
+        "    ratings[~mask] = 0\n"
+        "    w = mask.to(torch.float64)")),
     # masked_rmse
-    ("masked_rmse", "returns_tensor", """
-def masked_rmse(pred, target, mask):
-    return ((pred - target)[mask] ** 2).mean().sqrt()
-"""),
-    ("masked_rmse", "mse_no_root", """
-def masked_rmse(pred, target, mask):
-    return ((pred - target)[mask] ** 2).mean().item()
-"""),
-    ("masked_rmse", "mean_over_all_entries", """
-def masked_rmse(pred, target, mask):
-    return math.sqrt((((pred - target) * mask) ** 2).mean().item())
-"""),
-    ("masked_rmse", "root_of_sum", """
-def masked_rmse(pred, target, mask):
-    return math.sqrt(((pred - target)[mask] ** 2).sum().item())
-"""),
-    ("masked_rmse", "mean_absolute_error", """
-def masked_rmse(pred, target, mask):
-    return (pred - target)[mask].abs().mean().item()
-"""),
-    ("masked_rmse", "ignores_mask", """
-def masked_rmse(pred, target, mask):
-    return math.sqrt(((pred - target) ** 2).mean().item())
-"""),
+    ("masked_rmse", "returns_tensor", patch(ASSIGNMENT, "masked_rmse",
+        "return math.sqrt(diff.double().pow(2).mean().item())", "return diff.pow(2).mean().sqrt()")),
+    ("masked_rmse", "mse_no_root", patch(ASSIGNMENT, "masked_rmse",
+        "math.sqrt(diff.double().pow(2).mean().item())", "diff.double().pow(2).mean().item()")),
+    ("masked_rmse", "mean_over_all_entries", patch(ASSIGNMENT, "masked_rmse",
+        "(pred - target)[mask]", "(pred - target) * mask")),
+    ("masked_rmse", "root_of_sum", patch(ASSIGNMENT, "masked_rmse", ".pow(2).mean()", ".pow(2).sum()")),
+    ("masked_rmse", "mean_absolute_error", patch(ASSIGNMENT, "masked_rmse",
+        "math.sqrt(diff.double().pow(2).mean().item())", "diff.double().abs().mean().item()")),
+    ("masked_rmse", "ignores_mask", patch(ASSIGNMENT, "masked_rmse", "(pred - target)[mask]", "(pred - target)")),
     # uncertainty_weighted_loss
-    ("uncertainty_weighted_loss", "kendall_half", """
-def uncertainty_weighted_loss(losses, log_vars):
-    return (0.5 * torch.exp(-log_vars) * losses + 0.5 * log_vars).sum()
-"""),
-    ("uncertainty_weighted_loss", "no_regulariser", """
-def uncertainty_weighted_loss(losses, log_vars):
-    return (torch.exp(-log_vars) * losses).sum()
-"""),
-    ("uncertainty_weighted_loss", "mean_over_tasks", """
-def uncertainty_weighted_loss(losses, log_vars):
-    return (torch.exp(-log_vars) * losses + log_vars).mean()
-"""),
-    ("uncertainty_weighted_loss", "log_sigma_parametrisation", """
-def uncertainty_weighted_loss(losses, log_vars):
-    return (torch.exp(-2 * log_vars) * losses + log_vars).sum()
-"""),
-    ("uncertainty_weighted_loss", "detached_log_vars", """
-def uncertainty_weighted_loss(losses, log_vars):
-    s = log_vars.detach()
-    return (torch.exp(-s) * losses + s).sum()
-"""),
-    ("uncertainty_weighted_loss", "softplus_regulariser", """
-def uncertainty_weighted_loss(losses, log_vars):
-    return (torch.exp(-log_vars) * losses + F.softplus(log_vars)).sum()
-"""),
+    ("uncertainty_weighted_loss", "kendall_half", patch(ASSIGNMENT, "uncertainty_weighted_loss",
+        "(torch.exp(-log_vars) * losses + log_vars)", "(0.5 * torch.exp(-log_vars) * losses + 0.5 * log_vars)")),
+    ("uncertainty_weighted_loss", "no_regulariser", patch(ASSIGNMENT, "uncertainty_weighted_loss",
+        " + log_vars).sum()", ").sum()")),
+    ("uncertainty_weighted_loss", "mean_over_tasks", patch(ASSIGNMENT, "uncertainty_weighted_loss",
+        "log_vars).sum()", "log_vars).mean()")),
+    ("uncertainty_weighted_loss", "log_sigma_parametrisation", patch(ASSIGNMENT, "uncertainty_weighted_loss",
+        "torch.exp(-log_vars)", "torch.exp(-2 * log_vars)")),
+    ("uncertainty_weighted_loss", "detached_log_vars", patch(ASSIGNMENT, "uncertainty_weighted_loss",
+        "    return",
+        "    log_vars = log_vars.detach()\n"
+        "    return")),
+    ("uncertainty_weighted_loss", "softplus_regulariser", patch(ASSIGNMENT, "uncertainty_weighted_loss",
+        "losses + log_vars)", "losses + F.softplus(log_vars))")),
     # MMoE
-    ("mmoe", "softmax_over_batch", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts, bias=False) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m(x) for m in self.experts], 1)
-        return [t((torch.softmax(g(x), 0)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
-"""),
-    ("mmoe", "one_shared_gate", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts, bias=False) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m(x) for m in self.experts], 1)
-        w = torch.softmax(self.gates[0](x), -1)
-        return [t((w[:, :, None] * e).sum(1)) for t in self.towers]
-"""),
-    ("mmoe", "gates_with_bias", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m(x) for m in self.experts], 1)
-        return [t((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
-"""),
-    ("mmoe", "mix_before_relu", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts, bias=False) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m[0](x) for m in self.experts], 1)
-        mixed = [torch.relu((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g in self.gates]
-        return [t(m) for m, t in zip(mixed, self.towers)]
-"""),
-    ("mmoe", "sigmoid_gates", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts, bias=False) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m(x) for m in self.experts], 1)
-        return [t((torch.sigmoid(g(x))[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
-"""),
-    ("mmoe", "returns_stacked_tensor", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts, bias=False) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m(x) for m in self.experts], 1)
-        outs = [t((torch.softmax(g(x), -1)[:, :, None] * e).sum(1)) for g, t in zip(self.gates, self.towers)]
-        return torch.stack(outs)
-"""),
-    ("mmoe", "shared_bottom_mean", """
-class MMoE(nn.Module):
-    def __init__(self, d_in, d_expert, n_experts, n_tasks, d_out=1):
-        super().__init__()
-        self.experts = nn.ModuleList(nn.Sequential(nn.Linear(d_in, d_expert), nn.ReLU()) for _ in range(n_experts))
-        self.gates = nn.ModuleList(nn.Linear(d_in, n_experts, bias=False) for _ in range(n_tasks))
-        self.towers = nn.ModuleList(nn.Linear(d_expert, d_out) for _ in range(n_tasks))
-
-    def forward(self, x):
-        e = torch.stack([m(x) for m in self.experts], 1).mean(1)
-        return [t(e) for t in self.towers]
-"""),
+    ("mmoe", "softmax_over_batch", patch(ASSIGNMENT, "mmoe",
+        "torch.softmax(gate(x), dim=-1)", "torch.softmax(gate(x), dim=0)")),
+    ("mmoe", "one_shared_gate", patch(ASSIGNMENT, "mmoe",
+        "torch.softmax(gate(x), dim=-1)", "torch.softmax(self.gates[0](x), dim=-1)")),
+    ("mmoe", "gates_with_bias", patch(ASSIGNMENT, "mmoe",
+        "nn.Linear(d_in, n_experts, bias=False)", "nn.Linear(d_in, n_experts)")),
+    ("mmoe", "mix_before_relu", patch(ASSIGNMENT, "mmoe", [
+        ("[e(x) for e in self.experts]", "[e[0](x) for e in self.experts]"),
+        ("outputs.append(tower(mixed))", "outputs.append(tower(torch.relu(mixed)))")])),
+    ("mmoe", "sigmoid_gates", patch(ASSIGNMENT, "mmoe", "torch.softmax(gate(x), dim=-1)", "torch.sigmoid(gate(x))")),
+    ("mmoe", "returns_stacked_tensor", patch(ASSIGNMENT, "mmoe",
+        "        return outputs", "        return torch.stack(outputs)")),
+    # no gates: every task gets the experts' mean
+    ("mmoe", "shared_bottom_mean", patch(ASSIGNMENT, "mmoe",
+        "torch.softmax(gate(x), dim=-1)", "torch.full_like(gate(x), 1.0 / len(self.experts))")),
     # logit_adjusted_cross_entropy
-    ("logit_adjusted_cross_entropy", "subtracts_log_prior", """
-def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
-    return F.cross_entropy(logits - tau * class_prior.to(logits.dtype).log(), targets)
-"""),
-    ("logit_adjusted_cross_entropy", "prior_not_logged", """
-def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
-    p = class_prior.to(logits.dtype)
-    return F.cross_entropy(logits + tau * p / p.sum(), targets)
-"""),
-    ("logit_adjusted_cross_entropy", "ignores_tau", """
-def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
-    return F.cross_entropy(logits + class_prior.to(logits.dtype).log(), targets)
-"""),
+    ("logit_adjusted_cross_entropy", "subtracts_log_prior", patch(ASSIGNMENT, "logit_adjusted_cross_entropy",
+        "logits + adjustment", "logits - adjustment")),
+    ("logit_adjusted_cross_entropy", "prior_not_logged", patch(ASSIGNMENT, "logit_adjusted_cross_entropy",
+        "    adjustment = tau * torch.log(class_prior.to(logits.dtype))",
+        "    p = class_prior.to(logits.dtype)\n"
+        "    adjustment = tau * p / p.sum()")),
+    ("logit_adjusted_cross_entropy", "ignores_tau", patch(ASSIGNMENT, "logit_adjusted_cross_entropy",
+        "adjustment = tau * ", "adjustment = ")),
     ("logit_adjusted_cross_entropy", "inverse_prior_weights", """
 def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
     p = class_prior.to(logits.dtype)
     return F.cross_entropy(logits, targets, weight=(p / p.sum()) ** -tau)
 """),
-    ("logit_adjusted_cross_entropy", "target_logit_only", """
-def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
-    adj = tau * class_prior.to(logits.dtype).log()
-    z = logits + F.one_hot(targets, logits.shape[1]).to(logits.dtype) * adj[targets][:, None]
-    return F.cross_entropy(z, targets)
-"""),
-    ("logit_adjusted_cross_entropy", "sum_reduction", """
-def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
-    return F.cross_entropy(logits + tau * class_prior.to(logits.dtype).log(), targets, reduction="sum")
-"""),
-    ("logit_adjusted_cross_entropy", "prior_normalised_in_place", """
-def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0):
-    class_prior /= class_prior.sum()
-    return F.cross_entropy(logits + tau * class_prior.to(logits.dtype).log(), targets)
-"""),
+    ("logit_adjusted_cross_entropy", "target_logit_only", patch(ASSIGNMENT, "logit_adjusted_cross_entropy",
+        "    return F.cross_entropy(logits + adjustment, targets)",
+        "    z = logits + F.one_hot(targets, logits.shape[1]).to(logits.dtype) * adjustment[targets][:, None]\n"
+        "    return F.cross_entropy(z, targets)")),
+    ("logit_adjusted_cross_entropy", "sum_reduction", patch(ASSIGNMENT, "logit_adjusted_cross_entropy",
+        "F.cross_entropy(logits + adjustment, targets)",
+        'F.cross_entropy(logits + adjustment, targets, reduction="sum")')),
+    ("logit_adjusted_cross_entropy", "prior_normalised_in_place", patch(ASSIGNMENT, "logit_adjusted_cross_entropy",
+        "    adjustment =",
+        "    class_prior /= class_prior.sum()\n"
+        "    adjustment =")),
     # resampling_weights
-    ("resampling_weights", "ignores_q", """
-def resampling_weights(labels, q=0.0):
-    _, inv, counts = torch.unique(labels, return_inverse=True, return_counts=True)
-    p = torch.ones(len(counts), dtype=torch.float64) / len(counts)
-    return (p / counts)[inv].float()
-"""),
-    ("resampling_weights", "class_probability_not_split", """
-def resampling_weights(labels, q=0.0):
-    _, inv, counts = torch.unique(labels, return_inverse=True, return_counts=True)
-    p = counts.double() ** q
-    w = (p / p.sum())[inv]
-    return (w / w.sum()).float()
-"""),
-    ("resampling_weights", "absent_classes_counted", """
-def resampling_weights(labels, q=0.0):
-    counts = torch.bincount(labels).double()
-    p = counts ** q
-    p = p / p.sum()
-    return (p / counts.clamp_min(1))[labels].float()
-"""),
-    ("resampling_weights", "negative_exponent", """
-def resampling_weights(labels, q=0.0):
-    _, inv, counts = torch.unique(labels, return_inverse=True, return_counts=True)
-    p = counts.double() ** (-q)
-    p = p / p.sum()
-    return (p / counts)[inv].float()
-"""),
-    ("resampling_weights", "not_normalised", """
-def resampling_weights(labels, q=0.0):
-    _, inv, counts = torch.unique(labels, return_inverse=True, return_counts=True)
-    return (counts.double() ** q / counts)[inv].float()
-"""),
-    ("resampling_weights", "returns_float64", """
-def resampling_weights(labels, q=0.0):
-    _, inv, counts = torch.unique(labels, return_inverse=True, return_counts=True)
-    p = counts.double() ** q
-    p = p / p.sum()
-    return (p / counts)[inv]
-"""),
+    ("resampling_weights", "ignores_q", patch(ASSIGNMENT, "resampling_weights",
+        "p_class = counts ** q", "p_class = torch.ones_like(counts)")),
+    ("resampling_weights", "class_probability_not_split", patch(ASSIGNMENT, "resampling_weights",
+        "return (p_class / counts)[inverse].to(torch.float32)",
+        "w = p_class[inverse]\n"
+        "    return (w / w.sum()).to(torch.float32)")),
+    ("resampling_weights", "absent_classes_counted", patch(ASSIGNMENT, "resampling_weights", [
+        ("    _, inverse, counts = torch.unique(labels, return_inverse=True, return_counts=True)\n",
+         "    inverse, counts = labels, torch.bincount(labels)\n"),
+        ("(p_class / counts)", "(p_class / counts.clamp_min(1))")])),
+    ("resampling_weights", "negative_exponent", patch(ASSIGNMENT, "resampling_weights",
+        "counts ** q", "counts ** (-q)")),
+    ("resampling_weights", "not_normalised", patch(ASSIGNMENT, "resampling_weights",
+        "    p_class = p_class / p_class.sum()\n", "")),
+    ("resampling_weights", "returns_float64", patch(ASSIGNMENT, "resampling_weights",
+        "[inverse].to(torch.float32)", "[inverse]")),
     # gumbel_softmax
     ("gumbel_softmax", "torch_builtin_ignores_generator", """
 def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
     return F.gumbel_softmax(logits, tau=tau, hard=hard, dim=dim)
 """),
-    ("gumbel_softmax", "single_log_noise", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = -torch.rand(logits.shape, generator=generator, dtype=logits.dtype).clamp_min(1e-20).log()
-    y = torch.softmax((logits + g) / tau, dim)
-    if not hard:
-        return y
-    yh = torch.zeros_like(y).scatter_(dim, y.argmax(dim, keepdim=True), 1.0)
-    return yh - y.detach() + y
-"""),
-    ("gumbel_softmax", "noise_after_temperature", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = -torch.empty_like(logits).exponential_(generator=generator).log()
-    y = torch.softmax(logits / tau + g, dim)
-    if not hard:
-        return y
-    yh = torch.zeros_like(y).scatter_(dim, y.argmax(dim, keepdim=True), 1.0)
-    return yh - y.detach() + y
-"""),
-    ("gumbel_softmax", "hard_without_straight_through", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = -torch.empty_like(logits).exponential_(generator=generator).log()
-    y = torch.softmax((logits + g) / tau, dim)
-    if not hard:
-        return y
-    return torch.zeros_like(y).scatter_(dim, y.argmax(dim, keepdim=True), 1.0).detach()
-"""),
-    ("gumbel_softmax", "hard_argmax_of_logits", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = -torch.empty_like(logits).exponential_(generator=generator).log()
-    y = torch.softmax((logits + g) / tau, dim)
-    if not hard:
-        return y
-    yh = torch.zeros_like(y).scatter_(dim, logits.argmax(dim, keepdim=True), 1.0)
-    return yh - y.detach() + y
-"""),
-    ("gumbel_softmax", "straight_through_sign_flipped", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = -torch.empty_like(logits).exponential_(generator=generator).log()
-    y = torch.softmax((logits + g) / tau, dim)
-    if not hard:
-        return y
-    yh = torch.zeros_like(y).scatter_(dim, y.argmax(dim, keepdim=True), 1.0)
-    return yh + y.detach() - y
-"""),
-    ("gumbel_softmax", "ignores_dim", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = -torch.empty_like(logits).exponential_(generator=generator).log()
-    y = torch.softmax((logits + g) / tau, -1)
-    if not hard:
-        return y
-    yh = torch.zeros_like(y).scatter_(-1, y.argmax(-1, keepdim=True), 1.0)
-    return yh - y.detach() + y
-"""),
-    ("gumbel_softmax", "gaussian_noise", """
-def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1, generator=None):
-    g = torch.randn(logits.shape, generator=generator, dtype=logits.dtype)
-    y = torch.softmax((logits + g) / tau, dim)
-    if not hard:
-        return y
-    yh = torch.zeros_like(y).scatter_(dim, y.argmax(dim, keepdim=True), 1.0)
-    return yh - y.detach() + y
-"""),
+    ("gumbel_softmax", "single_log_noise", patch(ASSIGNMENT, "gumbel_softmax",
+        "-torch.empty_like(logits).exponential_(generator=generator).log()   # Gumbel(0, 1)",
+        "-torch.rand(logits.shape, generator=generator, dtype=logits.dtype).clamp_min(1e-20).log()")),
+    ("gumbel_softmax", "noise_after_temperature", patch(ASSIGNMENT, "gumbel_softmax",
+        "(logits + gumbels) / tau", "logits / tau + gumbels")),
+    ("gumbel_softmax", "hard_without_straight_through", patch(ASSIGNMENT, "gumbel_softmax",
+        "return y_hard - y.detach() + y", "return y_hard.detach()")),
+    ("gumbel_softmax", "hard_argmax_of_logits", patch(ASSIGNMENT, "gumbel_softmax",
+        "index = y.argmax(", "index = logits.argmax(")),
+    ("gumbel_softmax", "straight_through_sign_flipped", patch(ASSIGNMENT, "gumbel_softmax",
+        "y_hard - y.detach() + y", "y_hard + y.detach() - y")),
+    ("gumbel_softmax", "ignores_dim", patch(ASSIGNMENT, "gumbel_softmax", [
+        ("dim=dim)", "dim=-1)"),
+        ("y.argmax(dim=dim,", "y.argmax(dim=-1,"),
+        ("scatter_(dim,", "scatter_(-1,")])),
+    ("gumbel_softmax", "gaussian_noise", patch(ASSIGNMENT, "gumbel_softmax",
+        "-torch.empty_like(logits).exponential_(generator=generator).log()   # Gumbel(0, 1)",
+        "torch.randn(logits.shape, generator=generator, dtype=logits.dtype)")),
     # gan_losses
-    ("gan_losses", "minimax_generator", """
-def gan_losses(d_real_logits, d_fake_logits):
-    d_loss = F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean()
-    return d_loss, -F.softplus(d_fake_logits).mean()
-"""),
-    ("gan_losses", "log_of_sigmoid", """
-def gan_losses(d_real_logits, d_fake_logits):
-    d_loss = -torch.log(torch.sigmoid(d_real_logits)).mean() - torch.log(1 - torch.sigmoid(d_fake_logits)).mean()
-    return d_loss, -torch.log(torch.sigmoid(d_fake_logits)).mean()
-"""),
-    ("gan_losses", "d_loss_halved", """
-def gan_losses(d_real_logits, d_fake_logits):
-    d_loss = 0.5 * (F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean())
-    return d_loss, F.softplus(-d_fake_logits).mean()
-"""),
-    ("gan_losses", "generator_target_zero", """
-def gan_losses(d_real_logits, d_fake_logits):
-    d_loss = F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean()
-    return d_loss, F.softplus(d_fake_logits).mean()
-"""),
-    ("gan_losses", "fakes_detached_inside", """
-def gan_losses(d_real_logits, d_fake_logits):
-    d_loss = F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits.detach()).mean()
-    return d_loss, F.softplus(-d_fake_logits).mean()
-"""),
+    ("gan_losses", "minimax_generator", patch(ASSIGNMENT, "gan_losses",
+        "g_loss = F.softplus(-d_fake_logits).mean()", "g_loss = -F.softplus(d_fake_logits).mean()")),
+    ("gan_losses", "log_of_sigmoid", patch(ASSIGNMENT, "gan_losses", [
+        ("F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean()",
+         "-torch.log(torch.sigmoid(d_real_logits)).mean() - torch.log(1 - torch.sigmoid(d_fake_logits)).mean()"),
+        ("g_loss = F.softplus(-d_fake_logits).mean()", "g_loss = -torch.log(torch.sigmoid(d_fake_logits)).mean()")])),
+    ("gan_losses", "d_loss_halved", patch(ASSIGNMENT, "gan_losses",
+        "d_loss = F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean()",
+        "d_loss = 0.5 * (F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean())")),
+    ("gan_losses", "generator_target_zero", patch(ASSIGNMENT, "gan_losses",
+        "g_loss = F.softplus(-d_fake_logits)", "g_loss = F.softplus(d_fake_logits)")),
+    ("gan_losses", "fakes_detached_inside", patch(ASSIGNMENT, "gan_losses",
+        "+ F.softplus(d_fake_logits).mean()", "+ F.softplus(d_fake_logits.detach()).mean()")),
     ("gan_losses", "one_mean_over_all", """
 def gan_losses(d_real_logits, d_fake_logits):
     both = torch.cat([F.softplus(-d_real_logits).reshape(-1), F.softplus(d_fake_logits).reshape(-1)])
     return 2 * both.mean(), F.softplus(-d_fake_logits).mean()
 """),
-    ("gan_losses", "labels_swapped", """
-def gan_losses(d_real_logits, d_fake_logits):
-    d_loss = F.softplus(d_real_logits).mean() + F.softplus(-d_fake_logits).mean()
-    return d_loss, F.softplus(-d_fake_logits).mean()
-"""),
+    ("gan_losses", "labels_swapped", patch(ASSIGNMENT, "gan_losses",
+        "d_loss = F.softplus(-d_real_logits).mean() + F.softplus(d_fake_logits).mean()",
+        "d_loss = F.softplus(d_real_logits).mean() + F.softplus(-d_fake_logits).mean()")),
     # freeze
-    ("freeze", "prefix_without_dot", """
-def freeze(model, trainable=()):
-    for name, p in model.named_parameters():
-        p.requires_grad_(any(name.startswith(t) for t in trainable))
-    return model
-"""),
-    ("freeze", "keeps_earlier_choices", """
-def freeze(model, trainable=()):
-    for name, p in model.named_parameters():
-        if any(name == t or name.startswith(t + ".") for t in trainable):
-            p.requires_grad_(True)
-        elif not trainable:
-            p.requires_grad_(False)
-        elif not p.requires_grad:
-            pass
-    return model
-"""),
-    ("freeze", "switches_to_eval", """
-def freeze(model, trainable=()):
-    for name, p in model.named_parameters():
-        p.requires_grad_(any(name == t or name.startswith(t + ".") for t in trainable))
-    model.eval()
-    return model
-"""),
-    ("freeze", "exact_names_only", """
-def freeze(model, trainable=()):
-    for name, p in model.named_parameters():
-        p.requires_grad_(name in trainable)
-    return model
-"""),
-    ("freeze", "returns_none", """
-def freeze(model, trainable=()):
-    for name, p in model.named_parameters():
-        p.requires_grad_(any(name == t or name.startswith(t + ".") for t in trainable))
-"""),
-    ("freeze", "substring_match", """
-def freeze(model, trainable=()):
-    for name, p in model.named_parameters():
-        p.requires_grad_(any(t in name for t in trainable))
-    return model
-"""),
+    ("freeze", "prefix_without_dot", patch(ASSIGNMENT, "freeze",
+        'any(name == t or name.startswith(t + ".") for t in trainable)',
+        "any(name.startswith(t) for t in trainable)")),
+    ("freeze", "keeps_earlier_choices", patch(ASSIGNMENT, "freeze",
+        '        param.requires_grad_(any(name == t or name.startswith(t + ".") for t in trainable))\n',
+        '        if any(name == t or name.startswith(t + ".") for t in trainable):\n'
+        "            param.requires_grad_(True)\n"
+        "        elif not trainable:\n"
+        "            param.requires_grad_(False)\n")),
+    ("freeze", "switches_to_eval", patch(ASSIGNMENT, "freeze",
+        "    return model",
+        "    model.eval()\n"
+        "    return model")),
+    ("freeze", "exact_names_only", patch(ASSIGNMENT, "freeze",
+        'any(name == t or name.startswith(t + ".") for t in trainable)', "name in trainable")),
+    ("freeze", "returns_none", patch(ASSIGNMENT, "freeze", "    return model\n", "")),
+    ("freeze", "substring_match", patch(ASSIGNMENT, "freeze",
+        'any(name == t or name.startswith(t + ".") for t in trainable)', "any(t in name for t in trainable)")),
     ("freeze", "module_names_only", """
 def freeze(model, trainable=()):
     for p in model.parameters():
@@ -650,30 +272,19 @@ def freeze(model, trainable=()):
     return model
 """),
     # count_trainable_parameters
-    ("count_trainable_parameters", "shared_counted_twice", """
-def count_trainable_parameters(model):
-    return sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False) if p.requires_grad)
-"""),
-    ("count_trainable_parameters", "includes_buffers", """
-def count_trainable_parameters(model):
-    return sum(p.numel() for p in model.parameters() if p.requires_grad) + sum(b.numel() for b in model.buffers())
-"""),
-    ("count_trainable_parameters", "ignores_requires_grad", """
-def count_trainable_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-"""),
-    ("count_trainable_parameters", "counts_frozen", """
-def count_trainable_parameters(model):
-    return sum(p.numel() for p in model.parameters() if not p.requires_grad)
-"""),
-    ("count_trainable_parameters", "returns_tensor", """
-def count_trainable_parameters(model):
-    return torch.tensor(sum(p.numel() for p in model.parameters() if p.requires_grad))
-"""),
-    ("count_trainable_parameters", "recursive_double_count", """
-def count_trainable_parameters(model):
-    return sum(p.numel() for m in model.modules() for p in m.parameters() if p.requires_grad)
-"""),
+    ("count_trainable_parameters", "shared_counted_twice", patch(ASSIGNMENT, "count_trainable_parameters",
+        "for p in model.parameters()", "for _, p in model.named_parameters(remove_duplicate=False)")),
+    ("count_trainable_parameters", "includes_buffers", patch(ASSIGNMENT, "count_trainable_parameters",
+        "if p.requires_grad)", "if p.requires_grad) + sum(b.numel() for b in model.buffers())")),
+    ("count_trainable_parameters", "ignores_requires_grad", patch(ASSIGNMENT, "count_trainable_parameters",
+        " if p.requires_grad)", ")")),
+    ("count_trainable_parameters", "counts_frozen", patch(ASSIGNMENT, "count_trainable_parameters",
+        "if p.requires_grad", "if not p.requires_grad")),
+    ("count_trainable_parameters", "returns_tensor", patch(ASSIGNMENT, "count_trainable_parameters",
+        "return sum(p.numel() for p in model.parameters() if p.requires_grad)",
+        "return torch.tensor(sum(p.numel() for p in model.parameters() if p.requires_grad))")),
+    ("count_trainable_parameters", "recursive_double_count", patch(ASSIGNMENT, "count_trainable_parameters",
+        "for p in model.parameters()", "for m in model.modules() for p in m.parameters()")),
 ]
 
 RIGHT = [

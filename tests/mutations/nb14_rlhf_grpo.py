@@ -1,743 +1,232 @@
-"""14_rlhf_grpo: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""14_rlhf_grpo: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
+
+from mutations._patch import patch
 
 ASSIGNMENT = "14_rlhf_grpo"
 
 WRONG = [
     # last_token_scores
-    ("last_token_scores", "count_minus_one", """
-def last_token_scores(token_scores, input_ids, pad_token_id):
-    last = (input_ids != pad_token_id).sum(-1) - 1
-    return token_scores[torch.arange(input_ids.shape[0]), last]
-"""),
-    ("last_token_scores", "always_last_position", """
-def last_token_scores(token_scores, input_ids, pad_token_id):
-    return token_scores[:, -1]
-"""),
-    ("last_token_scores", "first_non_pad", """
-def last_token_scores(token_scores, input_ids, pad_token_id):
-    last = (input_ids != pad_token_id).int().argmax(-1)
-    return token_scores[torch.arange(input_ids.shape[0]), last]
-"""),
+    ("last_token_scores", "count_minus_one", patch(ASSIGNMENT, "last_token_scores",
+        "(positions * (input_ids != pad_token_id)).argmax(-1)", "(input_ids != pad_token_id).sum(-1) - 1")),
+    ("last_token_scores", "always_last_position", patch(ASSIGNMENT, "last_token_scores",
+        "return token_scores[torch.arange(input_ids.shape[0], device=input_ids.device), last]",
+        "return token_scores[:, -1]")),
+    ("last_token_scores", "first_non_pad", patch(ASSIGNMENT, "last_token_scores",
+        "(positions * (input_ids != pad_token_id)).argmax(-1)", "(input_ids != pad_token_id).int().argmax(-1)")),
     ("last_token_scores", "mean_over_real_tokens", """
 def last_token_scores(token_scores, input_ids, pad_token_id):
     keep = (input_ids != pad_token_id).to(token_scores.dtype)
     return (token_scores * keep).sum(-1) / keep.sum(-1)
 """),
-    ("last_token_scores", "keeps_dim", """
-def last_token_scores(token_scores, input_ids, pad_token_id):
-    last = (torch.arange(input_ids.shape[-1]) * (input_ids != pad_token_id)).argmax(-1, keepdim=True)
-    return token_scores.gather(1, last)
-"""),
-    ("last_token_scores", "one_past_the_end", """
-def last_token_scores(token_scores, input_ids, pad_token_id):
-    last = (torch.arange(input_ids.shape[-1]) * (input_ids != pad_token_id)).argmax(-1)
-    last = (last + 1).clamp(max=input_ids.shape[-1] - 1)
-    return token_scores[torch.arange(input_ids.shape[0]), last]
-"""),
+    ("last_token_scores", "keeps_dim", patch(ASSIGNMENT, "last_token_scores", [
+        (".argmax(-1)", ".argmax(-1, keepdim=True)"),
+        ("token_scores[torch.arange(input_ids.shape[0], device=input_ids.device), last]",
+         "token_scores.gather(1, last)")])),
+    ("last_token_scores", "one_past_the_end", patch(ASSIGNMENT, "last_token_scores",
+        "    return token_scores",
+        "    last = (last + 1).clamp(max=input_ids.shape[-1] - 1)\n"
+        "    return token_scores")),
     # ranking_loss
-    ("ranking_loss", "adjacent_pairs_only", """
-def ranking_loss(rewards):
-    return -F.logsigmoid(rewards[:, :-1] - rewards[:, 1:]).mean()
-"""),
-    ("ranking_loss", "reversed_order", """
-def ranking_loss(rewards):
-    i, j = torch.triu_indices(rewards.shape[-1], rewards.shape[-1], offset=1)
-    return -F.logsigmoid(rewards[:, j] - rewards[:, i]).mean()
-"""),
-    ("ranking_loss", "log_of_sigmoid", """
-def ranking_loss(rewards):
-    i, j = torch.triu_indices(rewards.shape[-1], rewards.shape[-1], offset=1)
-    return -torch.log(torch.sigmoid(rewards[:, i] - rewards[:, j])).mean()
-"""),
-    ("ranking_loss", "sum_over_pairs", """
-def ranking_loss(rewards):
-    i, j = torch.triu_indices(rewards.shape[-1], rewards.shape[-1], offset=1)
-    return -F.logsigmoid(rewards[:, i] - rewards[:, j]).sum(-1).mean()
-"""),
-    ("ranking_loss", "divide_by_k", """
-def ranking_loss(rewards):
-    K = rewards.shape[-1]
-    i, j = torch.triu_indices(K, K, offset=1)
-    return -F.logsigmoid(rewards[:, i] - rewards[:, j]).sum(-1).mean() / K
-"""),
-    ("ranking_loss", "best_against_rest", """
-def ranking_loss(rewards):
-    return -F.logsigmoid(rewards[:, :1] - rewards[:, 1:]).mean()
-"""),
+    ("ranking_loss", "adjacent_pairs_only", patch(ASSIGNMENT, "ranking_loss",
+        "margins = rewards[:, i] - rewards[:, j]", "margins = rewards[:, :-1] - rewards[:, 1:]")),
+    ("ranking_loss", "reversed_order", patch(ASSIGNMENT, "ranking_loss",
+        "rewards[:, i] - rewards[:, j]", "rewards[:, j] - rewards[:, i]")),
+    ("ranking_loss", "log_of_sigmoid", patch(ASSIGNMENT, "ranking_loss",
+        "-F.logsigmoid(margins)", "-torch.log(torch.sigmoid(margins))")),
+    ("ranking_loss", "sum_over_pairs", patch(ASSIGNMENT, "ranking_loss",
+        "-F.logsigmoid(margins).mean()", "-F.logsigmoid(margins).sum(-1).mean()")),
+    ("ranking_loss", "divide_by_k", patch(ASSIGNMENT, "ranking_loss",
+        "-F.logsigmoid(margins).mean()", "-F.logsigmoid(margins).sum(-1).mean() / rewards.shape[-1]")),
+    ("ranking_loss", "best_against_rest", patch(ASSIGNMENT, "ranking_loss",
+        "rewards[:, i] - rewards[:, j]", "rewards[:, :1] - rewards[:, 1:]")),
     ("ranking_loss", "listwise_softmax", """
 def ranking_loss(rewards):
     return -torch.log_softmax(rewards, -1)[:, 0].mean()
 """),
     # kl_penalized_rewards
-    ("kl_penalized_rewards", "score_at_last_column", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = -log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = torch.where(mask, -beta * kl, torch.zeros_like(kl))
-    rewards[:, -1] += scores
-    return rewards
-"""),
-    ("kl_penalized_rewards", "score_one_step_late", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = -log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = torch.where(mask, -beta * kl, torch.zeros_like(kl))
-    last = mask.sum(-1).clamp(max=mask.shape[1] - 1)
-    rewards[torch.arange(mask.shape[0]), last] += scores
-    return rewards
-"""),
-    ("kl_penalized_rewards", "kl_sign_flipped", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = torch.where(mask, -beta * kl, torch.zeros_like(kl))
-    rewards[torch.arange(mask.shape[0]), mask.sum(-1) - 1] += scores
-    return rewards
-"""),
-    ("kl_penalized_rewards", "k3_ratio_inverted", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = -log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(-log_ratio) + log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = torch.where(mask, -beta * kl, torch.zeros_like(kl))
-    rewards[torch.arange(mask.shape[0]), mask.sum(-1) - 1] += scores
-    return rewards
-"""),
-    ("kl_penalized_rewards", "padding_not_zeroed", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = -log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = -beta * kl
-    rewards[torch.arange(mask.shape[0]), mask.sum(-1) - 1] += scores
-    return rewards
-"""),
-    ("kl_penalized_rewards", "unknown_estimator_is_k1", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        kl = -log_ratio
-    rewards = torch.where(mask, -beta * kl, torch.zeros_like(kl))
-    rewards[torch.arange(mask.shape[0]), mask.sum(-1) - 1] += scores
-    return rewards
-"""),
-    ("kl_penalized_rewards", "beta_scales_score", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = -log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = torch.where(mask, -kl, torch.zeros_like(kl))
-    rewards[torch.arange(mask.shape[0]), mask.sum(-1) - 1] += scores
-    return beta * rewards
-"""),
-    ("kl_penalized_rewards", "in_place_on_logprobs", """
-def kl_penalized_rewards(logprobs, ref_logprobs, scores, mask, beta=0.05, kl_estimator="k1"):
-    log_ratio = ref_logprobs - logprobs
-    if kl_estimator == "k1":
-        kl = -log_ratio
-    elif kl_estimator == "k3":
-        kl = torch.expm1(log_ratio) - log_ratio
-    else:
-        raise ValueError(kl_estimator)
-    rewards = logprobs
-    rewards.copy_(torch.where(mask, -beta * kl, torch.zeros_like(kl)))
-    rewards[torch.arange(mask.shape[0]), mask.sum(-1) - 1] += scores
-    return rewards
-"""),
+    ("kl_penalized_rewards", "score_at_last_column", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "rewards[rows, last] +=", "rewards[:, -1] +=")),
+    ("kl_penalized_rewards", "score_one_step_late", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "mask.long().sum(-1) - 1", "mask.long().sum(-1).clamp(max=mask.shape[1] - 1)")),
+    ("kl_penalized_rewards", "kl_sign_flipped", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "        kl = -log_ratio\n", "        kl = log_ratio\n")),
+    ("kl_penalized_rewards", "k3_ratio_inverted", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "torch.expm1(log_ratio) - log_ratio", "torch.expm1(-log_ratio) + log_ratio")),
+    ("kl_penalized_rewards", "padding_not_zeroed", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "torch.where(mask, -beta * kl, torch.zeros_like(kl))", "-beta * kl")),
+    ("kl_penalized_rewards", "unknown_estimator_is_k1", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "        raise ValueError(f\"unknown kl_estimator {kl_estimator!r}: use 'k1' or 'k3'\")",
+        "        kl = -log_ratio")),
+    ("kl_penalized_rewards", "beta_scales_score", patch(ASSIGNMENT, "kl_penalized_rewards", [
+        ("torch.where(mask, -beta * kl,", "torch.where(mask, -kl,"),
+        ("    return rewards", "    return beta * rewards")])),
+    ("kl_penalized_rewards", "in_place_on_logprobs", patch(ASSIGNMENT, "kl_penalized_rewards",
+        "    rewards = torch.where(mask, -beta * kl, torch.zeros_like(kl))",
+        "    rewards = logprobs\n"
+        "    rewards.copy_(torch.where(mask, -beta * kl, torch.zeros_like(kl)))")),
     # gae
-    ("gae", "bootstraps_from_padding", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    r = torch.where(mask, rewards, torch.zeros_like(rewards))
-    n = rewards.shape[-1]
-    last, out = torch.zeros_like(r[:, 0]), []
-    for t in reversed(range(n)):
-        nv = values[:, t + 1] if t < n - 1 else torch.zeros_like(r[:, 0])
-        last = r[:, t] + gamma * nv - values[:, t] + gamma * lam * last
-        out.append(last)
-    adv = torch.where(mask, torch.stack(out[::-1], 1), torch.zeros_like(r))
-    return adv, torch.where(mask, adv + values, torch.zeros_like(r))
-"""),
-    ("gae", "lambda_without_gamma", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    z = torch.zeros_like(rewards)
-    r, v = torch.where(mask, rewards, z), torch.where(mask, values, z)
-    n = rewards.shape[-1]
-    last, out = z[:, 0], []
-    for t in reversed(range(n)):
-        nv = v[:, t + 1] if t < n - 1 else z[:, 0]
-        last = r[:, t] + gamma * nv - v[:, t] + lam * last
-        out.append(last)
-    adv = torch.where(mask, torch.stack(out[::-1], 1), z)
-    return adv, torch.where(mask, adv + v, z)
-"""),
-    ("gae", "delta_without_gamma", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    z = torch.zeros_like(rewards)
-    r, v = torch.where(mask, rewards, z), torch.where(mask, values, z)
-    n = rewards.shape[-1]
-    last, out = z[:, 0], []
-    for t in reversed(range(n)):
-        nv = v[:, t + 1] if t < n - 1 else z[:, 0]
-        last = r[:, t] + nv - v[:, t] + gamma * lam * last
-        out.append(last)
-    adv = torch.where(mask, torch.stack(out[::-1], 1), z)
-    return adv, torch.where(mask, adv + v, z)
-"""),
-    ("gae", "returns_are_reward_to_go", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    z = torch.zeros_like(rewards)
-    r, v = torch.where(mask, rewards, z), torch.where(mask, values, z)
-    n = rewards.shape[-1]
-    last, ret, out, rets = z[:, 0], z[:, 0], [], []
-    for t in reversed(range(n)):
-        nv = v[:, t + 1] if t < n - 1 else z[:, 0]
-        last = r[:, t] + gamma * nv - v[:, t] + gamma * lam * last
-        ret = r[:, t] + gamma * ret
-        out.append(last)
-        rets.append(ret)
-    adv = torch.where(mask, torch.stack(out[::-1], 1), z)
-    return adv, torch.where(mask, torch.stack(rets[::-1], 1), z)
-"""),
-    ("gae", "whitened", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    z = torch.zeros_like(rewards)
-    r, v = torch.where(mask, rewards, z), torch.where(mask, values, z)
-    n = rewards.shape[-1]
-    last, out = z[:, 0], []
-    for t in reversed(range(n)):
-        nv = v[:, t + 1] if t < n - 1 else z[:, 0]
-        last = r[:, t] + gamma * nv - v[:, t] + gamma * lam * last
-        out.append(last)
-    adv = torch.stack(out[::-1], 1)
-    ret = torch.where(mask, adv + v, z)
-    a = adv[mask]
-    adv = torch.where(mask, (adv - a.mean()) / (a.std() + 1e-8), z)
-    return adv, ret
-"""),
-    ("gae", "returns_use_raw_values", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    z = torch.zeros_like(rewards)
-    r, v = torch.where(mask, rewards, z), torch.where(mask, values, z)
-    n = rewards.shape[-1]
-    last, out = z[:, 0], []
-    for t in reversed(range(n)):
-        nv = v[:, t + 1] if t < n - 1 else z[:, 0]
-        last = r[:, t] + gamma * nv - v[:, t] + gamma * lam * last
-        out.append(last)
-    adv = torch.where(mask, torch.stack(out[::-1], 1), z)
-    return adv, adv + values
-"""),
-    ("gae", "left_to_right", """
-def gae(rewards, values, mask, gamma=1.0, lam=0.95):
-    z = torch.zeros_like(rewards)
-    r, v = torch.where(mask, rewards, z), torch.where(mask, values, z)
-    n = rewards.shape[-1]
-    last, out = z[:, 0], []
-    for t in range(n):
-        nv = v[:, t + 1] if t < n - 1 else z[:, 0]
-        last = r[:, t] + gamma * nv - v[:, t] + gamma * lam * last
-        out.append(last)
-    adv = torch.where(mask, torch.stack(out, 1), z)
-    return adv, torch.where(mask, adv + v, z)
-"""),
+    ("gae", "bootstraps_from_padding", patch(ASSIGNMENT, "gae",
+        "torch.where(mask, values.to(rewards.dtype), zero)                      # padding values never read",
+        "values.to(rewards.dtype)")),
+    ("gae", "lambda_without_gamma", patch(ASSIGNMENT, "gae", "gamma * lam * last_gae", "lam * last_gae")),
+    ("gae", "delta_without_gamma", patch(ASSIGNMENT, "gae", "r[:, t] + gamma * next_v", "r[:, t] + next_v")),
+    ("gae", "returns_are_reward_to_go", patch(ASSIGNMENT, "gae", [
+        ("    reversed_adv = []\n", "    reversed_adv, ret, rets = [], zero[:, 0], []\n"),
+        ("        reversed_adv.append(last_gae)\n",
+         "        reversed_adv.append(last_gae)\n"
+         "        ret = r[:, t] + gamma * ret\n"
+         "        rets.append(ret)\n"),
+        ("torch.where(mask, advantages + v, zero)", "torch.where(mask, torch.stack(rets[::-1], dim=1), zero)")])),
+    ("gae", "whitened", patch(ASSIGNMENT, "gae",
+        "    return advantages, returns",
+        "    a = advantages[mask]\n"
+        "    advantages = torch.where(mask, (advantages - a.mean()) / (a.std() + 1e-8), zero)\n"
+        "    return advantages, returns")),
+    ("gae", "returns_use_raw_values", patch(ASSIGNMENT, "gae",
+        "returns = torch.where(mask, advantages + v, zero)", "returns = advantages + values")),
+    ("gae", "left_to_right", patch(ASSIGNMENT, "gae", [
+        ("reversed(range(n_steps))", "range(n_steps)"),
+        ("torch.stack(reversed_adv[::-1], dim=1)", "torch.stack(reversed_adv, dim=1)")])),
     # masked_whiten
-    ("masked_whiten", "biased_variance", """
-def masked_whiten(x, mask, shift_mean=True):
-    vals = x[mask]
-    mean, var = vals.mean(), vals.var(unbiased=False)
-    out = (x - mean) * torch.rsqrt(var + 1e-8)
-    if not shift_mean:
-        out = out + mean
-    return torch.where(mask, out, torch.zeros_like(x))
-"""),
-    ("masked_whiten", "per_row_statistics", """
-def masked_whiten(x, mask, shift_mean=True):
-    m = mask.to(x.dtype)
-    n = m.sum(-1, keepdim=True)
-    mean = (x * m).sum(-1, keepdim=True) / n
-    var = (((x - mean) ** 2) * m).sum(-1, keepdim=True) / (n - 1).clamp(min=1)
-    out = (x - mean) * torch.rsqrt(var + 1e-8)
-    if not shift_mean:
-        out = out + mean
-    return torch.where(mask, out, torch.zeros_like(x))
-"""),
-    ("masked_whiten", "padding_in_statistics", """
-def masked_whiten(x, mask, shift_mean=True):
-    mean, var = x.mean(), x.var()
-    out = (x - mean) * torch.rsqrt(var + 1e-8)
-    if not shift_mean:
-        out = out + mean
-    return torch.where(mask, out, torch.zeros_like(x))
-"""),
-    ("masked_whiten", "eps_outside_sqrt", """
-def masked_whiten(x, mask, shift_mean=True):
-    vals = x[mask]
-    mean, std = vals.mean(), vals.std()
-    out = (x - mean) / (std + 1e-8)
-    if not shift_mean:
-        out = out + mean
-    return torch.where(mask, out, torch.zeros_like(x))
-"""),
-    ("masked_whiten", "ignores_shift_mean", """
-def masked_whiten(x, mask, shift_mean=True):
-    vals = x[mask]
-    mean, var = vals.mean(), vals.var()
-    out = (x - mean) * torch.rsqrt(var + 1e-8)
-    return torch.where(mask, out, torch.zeros_like(x))
-"""),
-    ("masked_whiten", "padding_kept", """
-def masked_whiten(x, mask, shift_mean=True):
-    vals = x[mask]
-    mean, var = vals.mean(), vals.var()
-    out = (x - mean) * torch.rsqrt(var + 1e-8)
-    if not shift_mean:
-        out = out + mean
-    return out
-"""),
-    ("masked_whiten", "shift_mean_false_no_centering", """
-def masked_whiten(x, mask, shift_mean=True):
-    vals = x[mask]
-    mean, var = vals.mean(), vals.var()
-    out = (x - mean) * torch.rsqrt(var + 1e-8) if shift_mean else x * torch.rsqrt(var + 1e-8)
-    return torch.where(mask, out, torch.zeros_like(x))
-"""),
+    ("masked_whiten", "biased_variance", patch(ASSIGNMENT, "masked_whiten",
+        "zero).sum() / (n - 1)             # unbiased", "zero).sum() / n")),
+    ("masked_whiten", "per_row_statistics", patch(ASSIGNMENT, "masked_whiten", [
+        ("n = mask.sum()", "n = mask.sum(-1, keepdim=True)"),
+        ("torch.where(mask, x, zero).sum() / n", "torch.where(mask, x, zero).sum(-1, keepdim=True) / n"),
+        ("zero).sum() / (n - 1)", "zero).sum(-1, keepdim=True) / (n - 1).clamp(min=1)")])),
+    ("masked_whiten", "padding_in_statistics", patch(ASSIGNMENT, "masked_whiten", [
+        ("n = mask.sum()", "n = mask.numel()"),
+        ("torch.where(mask, x, zero).sum()", "x.sum()"),
+        ("torch.where(mask, (x - mean) ** 2, zero).sum()", "((x - mean) ** 2).sum()")])),
+    ("masked_whiten", "eps_outside_sqrt", patch(ASSIGNMENT, "masked_whiten",
+        "(x - mean) * torch.rsqrt(var + 1e-8)", "(x - mean) / (var.sqrt() + 1e-8)")),
+    ("masked_whiten", "ignores_shift_mean", patch(ASSIGNMENT, "masked_whiten",
+        "    if not shift_mean:\n"
+        "        out = out + mean\n",
+        "")),
+    ("masked_whiten", "padding_kept", patch(ASSIGNMENT, "masked_whiten",
+        "return torch.where(mask, out, zero)", "return out")),
+    ("masked_whiten", "shift_mean_false_no_centering", patch(ASSIGNMENT, "masked_whiten", [
+        ("out = (x - mean) * torch.rsqrt(var + 1e-8)",
+         "out = (x - mean) * torch.rsqrt(var + 1e-8) if shift_mean else x * torch.rsqrt(var + 1e-8)"),
+        ("    if not shift_mean:\n"
+         "        out = out + mean\n",
+         "")])),
     # clipped_value_loss
-    ("clipped_value_loss", "min_not_max", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    vc = torch.clamp(values, old_values - clip, old_values + clip)
-    return 0.5 * torch.min((values - returns) ** 2, (vc - returns) ** 2)[mask].mean()
-"""),
-    ("clipped_value_loss", "no_half", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    vc = torch.clamp(values, old_values - clip, old_values + clip)
-    return torch.max((values - returns) ** 2, (vc - returns) ** 2)[mask].mean()
-"""),
-    ("clipped_value_loss", "clip_around_returns", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    vc = torch.clamp(values, returns - clip, returns + clip)
-    return 0.5 * torch.max((values - returns) ** 2, (vc - returns) ** 2)[mask].mean()
-"""),
-    ("clipped_value_loss", "mean_over_padding", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    vc = torch.clamp(values, old_values - clip, old_values + clip)
-    return 0.5 * (torch.max((values - returns) ** 2, (vc - returns) ** 2) * mask).mean()
-"""),
-    ("clipped_value_loss", "clipped_term_only", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    vc = torch.clamp(values, old_values - clip, old_values + clip)
-    return 0.5 * ((vc - returns) ** 2)[mask].mean()
-"""),
-    ("clipped_value_loss", "clip_argument_ignored", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    vc = torch.clamp(values, old_values - 0.2, old_values + 0.2)
-    return 0.5 * torch.max((values - returns) ** 2, (vc - returns) ** 2)[mask].mean()
-"""),
-    ("clipped_value_loss", "relative_clip", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    lo, hi = old_values * (1 - clip), old_values * (1 + clip)
-    vc = torch.max(torch.min(values, torch.max(lo, hi)), torch.min(lo, hi))
-    return 0.5 * torch.max((values - returns) ** 2, (vc - returns) ** 2)[mask].mean()
-"""),
-    ("clipped_value_loss", "detached", """
-def clipped_value_loss(values, old_values, returns, mask, clip=0.2):
-    values = values.detach()
-    vc = torch.clamp(values, old_values - clip, old_values + clip)
-    return 0.5 * torch.max((values - returns) ** 2, (vc - returns) ** 2)[mask].mean()
-"""),
+    ("clipped_value_loss", "min_not_max", patch(ASSIGNMENT, "clipped_value_loss",
+        "losses = torch.max(", "losses = torch.min(")),
+    ("clipped_value_loss", "no_half", patch(ASSIGNMENT, "clipped_value_loss", "return 0.5 * losses", "return losses")),
+    ("clipped_value_loss", "clip_around_returns", patch(ASSIGNMENT, "clipped_value_loss",
+        "torch.clamp(values, old_values - clip, old_values + clip)",
+        "torch.clamp(values, returns - clip, returns + clip)")),
+    ("clipped_value_loss", "mean_over_padding", patch(ASSIGNMENT, "clipped_value_loss",
+        "losses[mask].mean()", "(losses * mask).mean()")),
+    ("clipped_value_loss", "clipped_term_only", patch(ASSIGNMENT, "clipped_value_loss",
+        "torch.max((values - returns) ** 2, (v_clipped - returns) ** 2)", "(v_clipped - returns) ** 2")),
+    ("clipped_value_loss", "clip_argument_ignored", patch(ASSIGNMENT, "clipped_value_loss",
+        "old_values - clip, old_values + clip", "old_values - 0.2, old_values + 0.2")),
+    ("clipped_value_loss", "relative_clip", patch(ASSIGNMENT, "clipped_value_loss",
+        "    v_clipped = torch.clamp(values, old_values - clip, old_values + clip)",
+        "    lo, hi = old_values * (1 - clip), old_values * (1 + clip)\n"
+        "    v_clipped = torch.max(torch.min(values, torch.max(lo, hi)), torch.min(lo, hi))")),
+    ("clipped_value_loss", "detached", patch(ASSIGNMENT, "clipped_value_loss",
+        "    v_clipped =",
+        "    values = values.detach()\n"
+        "    v_clipped =")),
     # kl_estimates
-    ("kl_estimates", "log_ratio_reversed", """
-def kl_estimates(logp, ref_logp):
-    log_r = logp - ref_logp
-    return -log_r, 0.5 * log_r ** 2, torch.expm1(log_r) - log_r
-"""),
-    ("kl_estimates", "k2_without_half", """
-def kl_estimates(logp, ref_logp):
-    log_r = ref_logp - logp
-    return -log_r, log_r ** 2, torch.expm1(log_r) - log_r
-"""),
-    ("kl_estimates", "k3_plus_log", """
-def kl_estimates(logp, ref_logp):
-    log_r = ref_logp - logp
-    return -log_r, 0.5 * log_r ** 2, torch.expm1(log_r) + log_r
-"""),
-    ("kl_estimates", "k1_is_log_r", """
-def kl_estimates(logp, ref_logp):
-    log_r = ref_logp - logp
-    return log_r, 0.5 * log_r ** 2, torch.expm1(log_r) - log_r
-"""),
-    ("kl_estimates", "k3_of_inverse_ratio", """
-def kl_estimates(logp, ref_logp):
-    log_r = ref_logp - logp
-    return -log_r, 0.5 * log_r ** 2, torch.expm1(-log_r) + log_r
-"""),
-    ("kl_estimates", "k1_absolute", """
-def kl_estimates(logp, ref_logp):
-    log_r = ref_logp - logp
-    return log_r.abs(), 0.5 * log_r ** 2, torch.expm1(log_r) - log_r
-"""),
-    ("kl_estimates", "float32_inside", """
-def kl_estimates(logp, ref_logp):
-    log_r = (ref_logp - logp).float()
-    return -log_r, 0.5 * log_r ** 2, torch.expm1(log_r) - log_r
-"""),
+    ("kl_estimates", "log_ratio_reversed", patch(ASSIGNMENT, "kl_estimates",
+        "log_r = ref_logp - logp", "log_r = logp - ref_logp")),
+    ("kl_estimates", "k2_without_half", patch(ASSIGNMENT, "kl_estimates", "0.5 * log_r ** 2", "log_r ** 2")),
+    ("kl_estimates", "k3_plus_log", patch(ASSIGNMENT, "kl_estimates",
+        "torch.expm1(log_r) - log_r", "torch.expm1(log_r) + log_r")),
+    ("kl_estimates", "k1_is_log_r", patch(ASSIGNMENT, "kl_estimates", "return -log_r,", "return log_r,")),
+    ("kl_estimates", "k3_of_inverse_ratio", patch(ASSIGNMENT, "kl_estimates",
+        "torch.expm1(log_r) - log_r", "torch.expm1(-log_r) + log_r")),
+    ("kl_estimates", "k1_absolute", patch(ASSIGNMENT, "kl_estimates", "return -log_r,", "return log_r.abs(),")),
+    ("kl_estimates", "float32_inside", patch(ASSIGNMENT, "kl_estimates",
+        "log_r = ref_logp - logp", "log_r = (ref_logp - logp).float()")),
     # grpo_advantages
-    ("grpo_advantages", "population_std", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    g = rewards.view(-1, group_size)
-    a = g - g.mean(1, keepdim=True)
-    if scale:
-        a = a / (g.std(1, unbiased=False, keepdim=True) + eps)
-    return a.reshape(-1)
-"""),
-    ("grpo_advantages", "strided_groups", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    g = rewards.view(group_size, -1)
-    a = g - g.mean(0, keepdim=True)
-    if scale:
-        a = a / (g.std(0, keepdim=True) + eps)
-    return a.reshape(-1)
-"""),
-    ("grpo_advantages", "batch_statistics", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    a = rewards - rewards.mean()
-    if scale:
-        a = a / (rewards.std() + eps)
-    return a
-"""),
-    ("grpo_advantages", "eps_inside_sqrt", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    g = rewards.view(-1, group_size)
-    a = g - g.mean(1, keepdim=True)
-    if scale:
-        a = a / torch.sqrt(g.var(1, keepdim=True) + eps)
-    return a.reshape(-1)
-"""),
-    ("grpo_advantages", "always_scaled", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    g = rewards.view(-1, group_size)
-    a = (g - g.mean(1, keepdim=True)) / (g.std(1, keepdim=True) + eps)
-    return a.reshape(-1)
-"""),
-    ("grpo_advantages", "no_eps_nan_on_equal_groups", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    g = rewards.view(-1, group_size)
-    a = g - g.mean(1, keepdim=True)
-    if scale:
-        a = a / g.std(1, keepdim=True)
-    return a.reshape(-1)
-"""),
-    ("grpo_advantages", "eps_hardcoded_1e8", """
-def grpo_advantages(rewards, group_size, scale=True, eps=1e-4):
-    g = rewards.view(-1, group_size)
-    a = g - g.mean(1, keepdim=True)
-    if scale:
-        a = a / (g.std(1, keepdim=True) + 1e-8)
-    return a.reshape(-1)
-"""),
+    ("grpo_advantages", "population_std", patch(ASSIGNMENT, "grpo_advantages",
+        "groups.std(dim=1, keepdim=True)", "groups.std(dim=1, unbiased=False, keepdim=True)")),
+    ("grpo_advantages", "strided_groups", patch(ASSIGNMENT, "grpo_advantages", [
+        ("rewards.view(-1, group_size)", "rewards.view(group_size, -1)"),
+        ("groups.mean(dim=1,", "groups.mean(dim=0,"),
+        ("groups.std(dim=1,", "groups.std(dim=0,")])),
+    # one group: the whole batch
+    ("grpo_advantages", "batch_statistics", patch(ASSIGNMENT, "grpo_advantages",
+        "rewards.view(-1, group_size)", "rewards.view(1, -1)")),
+    ("grpo_advantages", "eps_inside_sqrt", patch(ASSIGNMENT, "grpo_advantages",
+        "(groups.std(dim=1, keepdim=True) + eps)", "torch.sqrt(groups.var(dim=1, keepdim=True) + eps)")),
+    ("grpo_advantages", "always_scaled", patch(ASSIGNMENT, "grpo_advantages",
+        "    if scale:\n"
+        "        advantages = advantages /",
+        "    advantages = advantages /")),
+    ("grpo_advantages", "no_eps_nan_on_equal_groups", patch(ASSIGNMENT, "grpo_advantages",
+        "(groups.std(dim=1, keepdim=True) + eps)", "groups.std(dim=1, keepdim=True)")),
+    ("grpo_advantages", "eps_hardcoded_1e8", patch(ASSIGNMENT, "grpo_advantages",
+        "keepdim=True) + eps)", "keepdim=True) + 1e-8)")),
     # grpo_loss
-    ("grpo_loss", "kl_to_old_policy", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - old_logp
-    per = torch.where(mask, -s + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
-    ("grpo_loss", "k1_penalty", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    per = torch.where(mask, -s + beta * (logp - ref_logp), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
-    ("grpo_loss", "grpo_is_token_mean", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = torch.where(mask, -s + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    if loss_type == "dr_grpo":
-        return per.sum() / mask.numel()
-    return per.sum() / mask.sum()
-"""),
-    ("grpo_loss", "no_clip", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    ratio = torch.exp(logp - old_logp)
-    u = ref_logp - logp
-    per = torch.where(mask, -ratio * advantages.unsqueeze(1) + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
-    ("grpo_loss", "max_not_min", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.max(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = torch.where(mask, -s + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
-    ("grpo_loss", "kl_subtracted", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = torch.where(mask, -s - beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
-    ("grpo_loss", "dr_grpo_divides_by_tokens_per_row", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = torch.where(mask, -s + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / m.sum(-1).max() / mask.shape[0]
-"""),
-    ("grpo_loss", "padding_counted", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = -s + beta * (torch.exp(u) - u - 1)
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return ((per * m).sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return (per * m).sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
-    ("grpo_loss", "no_value_error", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = torch.where(mask, -s + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    if loss_type == "dr_grpo":
-        return per.sum() / mask.numel()
-    return (per.sum(-1) / m.sum(-1)).mean()
-"""),
-    ("grpo_loss", "ratio_detached", """
-def grpo_loss(logp, old_logp, ref_logp, advantages, mask, clip=0.2, beta=0.04, loss_type="grpo"):
-    if loss_type not in ("grpo", "dapo", "dr_grpo"):
-        raise ValueError(loss_type)
-    a = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp).detach()
-    s = torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a)
-    u = ref_logp - logp
-    per = torch.where(mask, -s + beta * (torch.exp(u) - u - 1), torch.zeros_like(logp))
-    m = mask.to(logp.dtype)
-    if loss_type == "grpo":
-        return (per.sum(-1) / m.sum(-1)).mean()
-    if loss_type == "dapo":
-        return per.sum() / m.sum()
-    return per.sum() / mask.numel()
-"""),
+    ("grpo_loss", "kl_to_old_policy", patch(ASSIGNMENT, "grpo_loss",
+        "log_r = ref_logp - logp", "log_r = ref_logp - old_logp")),
+    ("grpo_loss", "k1_penalty", patch(ASSIGNMENT, "grpo_loss",
+        "-surrogate + beta * k3", "-surrogate + beta * (logp - ref_logp)")),
+    ("grpo_loss", "grpo_is_token_mean", patch(ASSIGNMENT, "grpo_loss",
+        'if loss_type == "grpo":\n'
+        "        return (per_token.sum(-1) / m.sum(-1)).mean()\n"
+        '    if loss_type == "dapo":',
+        'if loss_type in ("grpo", "dapo"):')),
+    ("grpo_loss", "no_clip", patch(ASSIGNMENT, "grpo_loss",
+        "torch.min(ratio * adv, torch.clamp(ratio, 1 - clip, 1 + clip) * adv)", "ratio * adv")),
+    ("grpo_loss", "max_not_min", patch(ASSIGNMENT, "grpo_loss", "surrogate = torch.min(", "surrogate = torch.max(")),
+    ("grpo_loss", "kl_subtracted", patch(ASSIGNMENT, "grpo_loss", "-surrogate + beta * k3", "-surrogate - beta * k3")),
+    ("grpo_loss", "dr_grpo_divides_by_tokens_per_row", patch(ASSIGNMENT, "grpo_loss",
+        "per_token.sum() / (mask.shape[0] * mask.shape[1])", "per_token.sum() / m.sum(-1).max() / mask.shape[0]")),
+    ("grpo_loss", "padding_counted", patch(ASSIGNMENT, "grpo_loss", [
+        ("torch.where(mask, -surrogate + beta * k3, torch.zeros_like(logp))", "-surrogate + beta * k3"),
+        ("(per_token.sum(-1) / m.sum(-1))", "((per_token * m).sum(-1) / m.sum(-1))"),
+        ("return per_token.sum() / m.sum()", "return (per_token * m).sum() / m.sum()")])),
+    ("grpo_loss", "no_value_error", patch(ASSIGNMENT, "grpo_loss",
+        '    if loss_type not in ("grpo", "dapo", "dr_grpo"):\n'
+        '        raise ValueError(f"unknown loss_type {loss_type!r}")\n',
+        "")),
+    ("grpo_loss", "ratio_detached", patch(ASSIGNMENT, "grpo_loss",
+        "ratio = torch.exp(logp - old_logp)", "ratio = torch.exp(logp - old_logp).detach()")),
     # dpo_loss_from_logits
-    ("dpo_loss_from_logits", "no_shift", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        keep = labels != -100
-        lp = torch.log_softmax(logits, -1).gather(-1, torch.where(keep, labels, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1)
-    n = labels.shape[0] // 2
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss_from_logits", "average_log_prob", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:]
-        keep = t != -100
-        lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, torch.where(keep, t, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1) / keep.sum(-1)
-    n = labels.shape[0] // 2
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss_from_logits", "interleaved_pairs", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:]
-        keep = t != -100
-        lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, torch.where(keep, t, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1)
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[0::2] - q[0::2], p[1::2] - q[1::2]
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss_from_logits", "reference_not_frozen", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:]
-        keep = t != -100
-        lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, torch.where(keep, t, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1)
-    n = labels.shape[0] // 2
-    p, q = seq(policy_logits), seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss_from_logits", "rewards_not_detached", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:]
-        keep = t != -100
-        lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, torch.where(keep, t, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1)
-    n = labels.shape[0] // 2
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -F.logsigmoid(beta * (c - r)).mean(), beta * c, beta * r
-"""),
-    ("dpo_loss_from_logits", "log_of_softmax", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:]
-        keep = t != -100
-        lp = torch.log(torch.softmax(logits[:, :-1], -1)).gather(-1, torch.where(keep, t, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1)
-    n = labels.shape[0] // 2
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss_from_logits", "ignored_labels_read_as_token_0", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:].clamp(min=0)
-        lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, t.unsqueeze(-1)).squeeze(-1)
-        return lp.sum(-1)
-    n = labels.shape[0] // 2
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -F.logsigmoid(beta * (c - r)).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
-    ("dpo_loss_from_logits", "beta_outside_sigmoid", """
-def dpo_loss_from_logits(policy_logits, ref_logits, labels, beta=0.1):
-    def seq(logits):
-        t = labels[:, 1:]
-        keep = t != -100
-        lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, torch.where(keep, t, 0).unsqueeze(-1)).squeeze(-1)
-        return (lp * keep).sum(-1)
-    n = labels.shape[0] // 2
-    p = seq(policy_logits)
-    with torch.no_grad():
-        q = seq(ref_logits)
-    c, r = p[:n] - q[:n], p[n:] - q[n:]
-    return -beta * F.logsigmoid(c - r).mean(), (beta * c).detach(), (beta * r).detach()
-"""),
+    ("dpo_loss_from_logits", "no_shift", patch(ASSIGNMENT, "dpo_loss_from_logits", [
+        ("targets = labels[:, 1:]", "targets = labels"),
+        ("logits[:, :-1]", "logits")])),
+    ("dpo_loss_from_logits", "average_log_prob", patch(ASSIGNMENT, "dpo_loss_from_logits",
+        "return (picked * keep).sum(-1)", "return (picked * keep).sum(-1) / keep.sum(-1)")),
+    ("dpo_loss_from_logits", "interleaved_pairs", patch(ASSIGNMENT, "dpo_loss_from_logits", [
+        ("chosen = policy[:n] - ref[:n]", "chosen = policy[0::2] - ref[0::2]"),
+        ("rejected = policy[n:] - ref[n:]", "rejected = policy[1::2] - ref[1::2]")])),
+    ("dpo_loss_from_logits", "reference_not_frozen", patch(ASSIGNMENT, "dpo_loss_from_logits",
+        "    with torch.no_grad():\n"
+        "        ref = seq_logps(ref_logits)\n",
+        "    ref = seq_logps(ref_logits)\n")),
+    ("dpo_loss_from_logits", "rewards_not_detached", patch(ASSIGNMENT, "dpo_loss_from_logits",
+        "return loss, (beta * chosen).detach(), (beta * rejected).detach()",
+        "return loss, beta * chosen, beta * rejected")),
+    ("dpo_loss_from_logits", "log_of_softmax", patch(ASSIGNMENT, "dpo_loss_from_logits",
+        "torch.log_softmax(logits[:, :-1], dim=-1)", "torch.log(torch.softmax(logits[:, :-1], dim=-1))")),
+    ("dpo_loss_from_logits", "ignored_labels_read_as_token_0", patch(ASSIGNMENT, "dpo_loss_from_logits", [
+        ("torch.where(keep, targets, 0)", "targets.clamp(min=0)"),
+        ("return (picked * keep).sum(-1)", "return picked.sum(-1)")])),
+    ("dpo_loss_from_logits", "beta_outside_sigmoid", patch(ASSIGNMENT, "dpo_loss_from_logits",
+        "-F.logsigmoid(beta * (chosen - rejected)).mean()", "-beta * F.logsigmoid(chosen - rejected).mean()")),
     # best_of_n
-    ("best_of_n", "index_within_group", """
-def best_of_n(rewards, n):
-    return rewards.view(-1, n).argmax(1)
-"""),
+    ("best_of_n", "index_within_group", patch(ASSIGNMENT, "best_of_n",
+        "return within + n * torch.arange(within.shape[0], device=rewards.device)", "return within")),
     ("best_of_n", "strided_groups", """
 def best_of_n(rewards, n):
     P = rewards.numel() // n
     return rewards.view(n, P).argmax(0) * P + torch.arange(P)
 """),
-    ("best_of_n", "argmin", """
-def best_of_n(rewards, n):
-    return rewards.view(-1, n).argmin(1) + n * torch.arange(rewards.numel() // n)
-"""),
+    ("best_of_n", "argmin", patch(ASSIGNMENT, "best_of_n", ".argmax(dim=1)", ".argmin(dim=1)")),
     ("best_of_n", "returns_best_rewards", """
 def best_of_n(rewards, n):
     return rewards.view(-1, n).max(1).values
@@ -746,36 +235,21 @@ def best_of_n(rewards, n):
 def best_of_n(rewards, n):
     return rewards.topk(rewards.numel() // n).indices.sort().values
 """),
-    ("best_of_n", "int32_indices", """
-def best_of_n(rewards, n):
-    idx = rewards.view(-1, n).argmax(1) + n * torch.arange(rewards.numel() // n)
-    return idx.to(torch.int32)
-"""),
+    ("best_of_n", "int32_indices", patch(ASSIGNMENT, "best_of_n",
+        "return within + n * torch.arange(within.shape[0], device=rewards.device)",
+        "return (within + n * torch.arange(within.shape[0], device=rewards.device)).to(torch.int32)")),
     # best_of_n_kl
-    ("best_of_n_kl", "log_n_only", """
-def best_of_n_kl(n):
-    return math.log(n)
-"""),
-    ("best_of_n_kl", "log_n_minus_one", """
-def best_of_n_kl(n):
-    return math.log(n) - 1.0
-"""),
-    ("best_of_n_kl", "sign_flipped", """
-def best_of_n_kl(n):
-    return (n - 1) / n - math.log(n)
-"""),
-    ("best_of_n_kl", "log2", """
-def best_of_n_kl(n):
-    return math.log2(n) - (n - 1) / n
-"""),
-    ("best_of_n_kl", "returns_tensor", """
-def best_of_n_kl(n):
-    return torch.log(torch.tensor(float(n))) - (n - 1) / n
-"""),
-    ("best_of_n_kl", "one_over_n", """
-def best_of_n_kl(n):
-    return math.log(n) - 1 / n
-"""),
+    ("best_of_n_kl", "log_n_only", patch(ASSIGNMENT, "best_of_n_kl",
+        "return math.log(n) - (n - 1) / n", "return math.log(n)")),
+    ("best_of_n_kl", "log_n_minus_one", patch(ASSIGNMENT, "best_of_n_kl",
+        "return math.log(n) - (n - 1) / n", "return math.log(n) - 1.0")),
+    ("best_of_n_kl", "sign_flipped", patch(ASSIGNMENT, "best_of_n_kl",
+        "return math.log(n) - (n - 1) / n", "return (n - 1) / n - math.log(n)")),
+    ("best_of_n_kl", "log2", patch(ASSIGNMENT, "best_of_n_kl", "return math.log(n)", "return math.log2(n)")),
+    ("best_of_n_kl", "returns_tensor", patch(ASSIGNMENT, "best_of_n_kl",
+        "return math.log(n)", "return torch.log(torch.tensor(float(n)))")),
+    ("best_of_n_kl", "one_over_n", patch(ASSIGNMENT, "best_of_n_kl",
+        "return math.log(n) - (n - 1) / n", "return math.log(n) - 1 / n")),
 ]
 
 RIGHT = [

@@ -1,57 +1,12 @@
-"""15_modern_architectures: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""15_modern_architectures: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
 
 from mutations._patch import patch
 
 ASSIGNMENT = "15_modern_architectures"
-
-# ------------------------------------------------------------------------------------------------------------------
-# Shared pieces of the class cells
-# ------------------------------------------------------------------------------------------------------------------
-GQA_INIT = """
-class GroupedQueryAttention(nn.Module):
-    def __init__(self, d_model, n_heads, n_kv_heads, bias=False):
-        super().__init__()
-        if d_model % n_heads or n_heads % n_kv_heads:
-            raise ValueError("sizes")
-        self.n_heads, self.n_kv_heads, self.d_head = n_heads, n_kv_heads, d_model // n_heads
-        D = self.d_head
-        self.w_q = nn.Linear(d_model, n_heads * D, bias=bias)
-        self.w_k = nn.Linear(d_model, n_kv_heads * D, bias=bias)
-        self.w_v = nn.Linear(d_model, n_kv_heads * D, bias=bias)
-        self.w_o = nn.Linear(n_heads * D, d_model, bias=bias)
-"""
-
-
-def gqa(body):
-    return GQA_INIT + body
-
-
-MLA_INIT = """
-class MultiHeadLatentAttention(nn.Module):
-    def __init__(self, d_model, n_heads, d_latent, d_head=None):
-        super().__init__()
-        self.n_heads, self.d_head = n_heads, d_head or d_model // n_heads
-        HD = n_heads * self.d_head
-        self.w_q = nn.Linear(d_model, HD, bias=False)
-        self.w_dkv = nn.Linear(d_model, d_latent, bias=False)
-        self.w_uk = nn.Linear(d_latent, HD, bias=False)
-        self.w_uv = nn.Linear(d_latent, HD, bias=False)
-        self.w_o = nn.Linear(HD, d_model, bias=False)
-"""
-
-
-EXPERT = """
-class SwiGLUExpert(nn.Module):
-    def __init__(self, d_model, d_ff):
-        super().__init__()
-        self.w1 = nn.Linear(d_model, d_ff, bias=False)
-        self.w3 = nn.Linear(d_model, d_ff, bias=False)
-        self.w2 = nn.Linear(d_ff, d_model, bias=False)
-
-    def forward(self, x):
-        return self.w2(F.silu(self.w1(x)) * self.w3(x))
-"""
-
 
 WRONG = [
     # repeat_kv ------------------------------------------------------------------------------------------------------
@@ -85,97 +40,37 @@ def repeat_kv(x, n_rep):
     return torch.repeat_interleave(x, n_rep, dim=1)
 """),
     # GroupedQueryAttention --------------------------------------------------------------------------------------------
-    ("grouped_query_attention", "tiled_kv_heads", gqa("""
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2).repeat(1, H // Hk, 1, 1)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2).repeat(1, H // Hk, 1, 1)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-""")),
-    ("grouped_query_attention", "scale_by_sqrt_d_model", gqa("""
-    def forward(self, x, mask=None):
-        B, L, d = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True, scale=1 / math.sqrt(d))
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-""")),
-    ("grouped_query_attention", "mask_means_blocked", gqa("""
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else ~mask, enable_gqa=True)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-""")),
-    ("grouped_query_attention", "heads_interleaved_in_features", gqa("""
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, D, H).permute(0, 3, 1, 2)
-        k = self.w_k(x).view(B, L, D, Hk).permute(0, 3, 1, 2)
-        v = self.w_v(x).view(B, L, D, Hk).permute(0, 3, 1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-        return self.w_o(out.permute(0, 2, 3, 1).reshape(B, L, H * D))
-""")),
-    ("grouped_query_attention", "full_size_kv_projections", """
-class GroupedQueryAttention(nn.Module):
-    def __init__(self, d_model, n_heads, n_kv_heads, bias=False):
-        super().__init__()
-        if d_model % n_heads or n_heads % n_kv_heads:
-            raise ValueError("sizes")
-        self.n_heads, self.n_kv_heads, self.d_head = n_heads, n_kv_heads, d_model // n_heads
-        self.w_q = nn.Linear(d_model, d_model, bias=bias)
-        self.w_k = nn.Linear(d_model, d_model, bias=bias)
-        self.w_v = nn.Linear(d_model, d_model, bias=bias)
-        self.w_o = nn.Linear(d_model, d_model, bias=bias)
-
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, H, D).transpose(1, 2)[:, ::H // Hk]
-        v = self.w_v(x).view(B, L, H, D).transpose(1, 2)[:, ::H // Hk]
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-"""),
-    ("grouped_query_attention", "no_value_error", """
-class GroupedQueryAttention(nn.Module):
-    def __init__(self, d_model, n_heads, n_kv_heads, bias=False):
-        super().__init__()
-        self.n_heads, self.n_kv_heads, self.d_head = n_heads, n_kv_heads, d_model // n_heads
-        D = self.d_head
-        self.w_q = nn.Linear(d_model, n_heads * D, bias=bias)
-        self.w_k = nn.Linear(d_model, n_kv_heads * D, bias=bias)
-        self.w_v = nn.Linear(d_model, n_kv_heads * D, bias=bias)
-        self.w_o = nn.Linear(n_heads * D, d_model, bias=bias)
-
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-"""),
-    ("grouped_query_attention", "ignores_mask", gqa("""
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-""")),
+    ("grouped_query_attention", "tiled_kv_heads", patch(ASSIGNMENT, "grouped_query_attention",
+        "k, v = repeat_kv(k, H // H_kv), repeat_kv(v, H // H_kv)",
+        "k, v = k.repeat(1, H // H_kv, 1, 1), v.repeat(1, H // H_kv, 1, 1)")),
+    ("grouped_query_attention", "scale_by_sqrt_d_model", patch(ASSIGNMENT, "grouped_query_attention",
+        "/ math.sqrt(D)", "/ math.sqrt(x.shape[-1])")),
+    ("grouped_query_attention", "mask_means_blocked", patch(ASSIGNMENT, "grouped_query_attention",
+        "masked_fill(~mask,", "masked_fill(mask,")),
+    ("grouped_query_attention", "heads_interleaved_in_features", patch(ASSIGNMENT, "grouped_query_attention", [
+        ("self.w_q(x).view(B, L, H, D).transpose(1, 2)", "self.w_q(x).view(B, L, D, H).permute(0, 3, 1, 2)"),
+        ("self.w_k(x).view(B, L, H_kv, D).transpose(1, 2)", "self.w_k(x).view(B, L, D, H_kv).permute(0, 3, 1, 2)"),
+        ("self.w_v(x).view(B, L, H_kv, D).transpose(1, 2)", "self.w_v(x).view(B, L, D, H_kv).permute(0, 3, 1, 2)"),
+        ("out.transpose(1, 2).reshape(B, L, H * D)", "out.permute(0, 2, 3, 1).reshape(B, L, H * D)")])),
+    ("grouped_query_attention", "full_size_kv_projections", patch(ASSIGNMENT, "grouped_query_attention", [
+        ("self.w_k = nn.Linear(d_model, n_kv_heads * self.d_head, bias=bias)",
+         "self.w_k = nn.Linear(d_model, d_model, bias=bias)"),
+        ("self.w_v = nn.Linear(d_model, n_kv_heads * self.d_head, bias=bias)",
+         "self.w_v = nn.Linear(d_model, d_model, bias=bias)"),
+        ("self.w_k(x).view(B, L, H_kv, D).transpose(1, 2)",
+         "self.w_k(x).view(B, L, H, D).transpose(1, 2)[:, ::H // H_kv]"),
+        ("self.w_v(x).view(B, L, H_kv, D).transpose(1, 2)",
+         "self.w_v(x).view(B, L, H, D).transpose(1, 2)[:, ::H // H_kv]")])),
+    ("grouped_query_attention", "no_value_error", patch(ASSIGNMENT, "grouped_query_attention",
+        "        if d_model % n_heads or n_heads % n_kv_heads:\n"
+        '            raise ValueError(f"n_heads ({n_heads}) must divide d_model ({d_model}) and n_kv_heads '
+        '({n_kv_heads}) "\n'
+        '                             f"must divide n_heads")\n',
+        "")),
+    ("grouped_query_attention", "ignores_mask", patch(ASSIGNMENT, "grouped_query_attention",
+        "        if mask is not None:\n"
+        '            scores = scores.masked_fill(~mask, float("-inf"))\n',
+        "")),
     # MultiHeadLatentAttention -----------------------------------------------------------------------------------------
     ("multi_head_latent_attention", "ignores_the_past", patch(
         ASSIGNMENT, "multi_head_latent_attention", "torch.cat([past_c_kv, c_kv], dim=1)", "c_kv")),
@@ -200,41 +95,13 @@ def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     v = (c_kv @ w_uv.T).view(B, Lk, H, D).transpose(1, 2)
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
 """),
-    ("mla_absorbed_attention", "scale_by_sqrt_d_c", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(d_c)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
-"""),
-    ("mla_absorbed_attention", "head_blocks_as_columns", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    w_k = w_uk.view(D, H, d_c).transpose(0, 1)
-    w_v = w_uv.view(D, H, d_c).transpose(0, 1)
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_k)
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_v)
-"""),
-    ("mla_absorbed_attention", "values_through_w_uk", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uk.view(H, D, d_c))
-"""),
+    ("mla_absorbed_attention", "scale_by_sqrt_d_c", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "/ math.sqrt(D)", "/ math.sqrt(d_c)")),
+    ("mla_absorbed_attention", "head_blocks_as_columns", patch(ASSIGNMENT, "mla_absorbed_attention", [
+        ("w_uk.view(H, D, d_c)", "w_uk.view(D, H, d_c).transpose(0, 1)"),
+        ("w_uv.view(H, D, d_c)", "w_uv.view(D, H, d_c).transpose(0, 1)")])),
+    ("mla_absorbed_attention", "values_through_w_uk", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "w_uv_h = w_uv.view(H, D, d_c)", "w_uv_h = w_uk.view(H, D, d_c)")),
     ("mla_absorbed_attention", "mask_ignored", """
 def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     B, H, Lq, D = q.shape
@@ -244,54 +111,28 @@ def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
     return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
 """),
-    ("mla_absorbed_attention", "float32_inside", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    q, c_kv, w_uk, w_uv = q.float(), c_kv.float(), w_uk.float(), w_uv.float()
-    q_lat = torch.einsum("bhqd,hdc->bhqc", q, w_uk.view(H, D, d_c))
-    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
-"""),
-    ("mla_absorbed_attention", "keys_per_head_by_einsum", """
-def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
-    B, H, Lq, D = q.shape
-    d_c = c_kv.shape[-1]
-    k = torch.einsum("bkc,hdc->bhkd", c_kv, w_uk.view(H, D, d_c))
-    scores = q @ k.transpose(-2, -1) / math.sqrt(D)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    mixed = torch.softmax(scores, -1) @ c_kv.unsqueeze(1)
-    return torch.einsum("bhqc,hdc->bhqd", mixed, w_uv.view(H, D, d_c))
-"""),
+    ("mla_absorbed_attention", "float32_inside", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "    d_c = c_kv.shape[-1]\n",
+        "    d_c = c_kv.shape[-1]\n"
+        "    q, c_kv, w_uk, w_uv = q.float(), c_kv.float(), w_uk.float(), w_uv.float()\n")),
+    ("mla_absorbed_attention", "keys_per_head_by_einsum", patch(ASSIGNMENT, "mla_absorbed_attention",
+        "    scores = q_lat @ c_kv.unsqueeze(1).transpose(-2, -1) / math.sqrt(D)",
+        '    k = torch.einsum("bkc,hdc->bhkd", c_kv, w_uk_h)\n'
+        "    scores = q @ k.transpose(-2, -1) / math.sqrt(D)")),
     # mla_kv_cache_bytes -----------------------------------------------------------------------------------------------
-    ("mla_kv_cache_bytes", "factor_two_for_k_and_v", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return 2 * n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "ignores_rope", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return n_layers * d_latent * seq_len * batch * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "ignores_batch", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return n_layers * (d_latent + d_rope) * seq_len * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "float_result", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return float(n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el)
-"""),
-    ("mla_kv_cache_bytes", "fp32_default", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=4):
-    return n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el
-"""),
-    ("mla_kv_cache_bytes", "rope_once_not_per_layer", """
-def mla_kv_cache_bytes(n_layers, d_latent, seq_len, batch, d_rope=0, bytes_per_el=2):
-    return (n_layers * d_latent + d_rope) * seq_len * batch * bytes_per_el
-"""),
+    ("mla_kv_cache_bytes", "factor_two_for_k_and_v", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "return n_layers", "return 2 * n_layers")),
+    ("mla_kv_cache_bytes", "ignores_rope", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "return n_layers * (d_latent + d_rope)", "return n_layers * d_latent")),
+    ("mla_kv_cache_bytes", "ignores_batch", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "seq_len * batch * bytes_per_el\n", "seq_len * bytes_per_el\n")),
+    ("mla_kv_cache_bytes", "float_result", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "return n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el",
+        "return float(n_layers * (d_latent + d_rope) * seq_len * batch * bytes_per_el)")),
+    ("mla_kv_cache_bytes", "fp32_default", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "bytes_per_el=2):", "bytes_per_el=4):")),
+    ("mla_kv_cache_bytes", "rope_once_not_per_layer", patch(ASSIGNMENT, "mla_kv_cache_bytes",
+        "n_layers * (d_latent + d_rope)", "(n_layers * d_latent + d_rope)")),
     # topk_router ------------------------------------------------------------------------------------------------------
     ("topk_router", "never_renormalises", """
 def topk_router(logits, k, renormalize=True):
@@ -417,30 +258,18 @@ def load_balancing_loss(router_logits, top_k=1):
     ("moe_layer", "probabilities_instead_of_logits", patch(ASSIGNMENT, "moe_layer", 
         "return out.reshape(x.shape), router_logits", "return out.reshape(x.shape), torch.softmax(router_logits, -1)")),
     # moe_all_to_all_bytes ---------------------------------------------------------------------------------------------
-    ("moe_all_to_all_bytes", "dispatch_only", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 1.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size
-"""),
-    ("moe_all_to_all_bytes", "local_copies_sent_too", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el if ep_size > 1 else 0.0
-"""),
-    ("moe_all_to_all_bytes", "forward_and_backward", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 4.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size
-"""),
-    ("moe_all_to_all_bytes", "ignores_top_k", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2.0 * tokens_per_rank * d_model * bytes_per_el * (ep_size - 1) / ep_size
-"""),
-    ("moe_all_to_all_bytes", "int_result", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) // ep_size
-"""),
-    ("moe_all_to_all_bytes", "counts_the_local_share", """
-def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
-    return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el / ep_size if ep_size > 1 else 0.0
-"""),
+    ("moe_all_to_all_bytes", "dispatch_only", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        "return 2.0 *", "return 1.0 *")),
+    ("moe_all_to_all_bytes", "local_copies_sent_too", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        " * (ep_size - 1) / ep_size", " if ep_size > 1 else 0.0")),
+    ("moe_all_to_all_bytes", "forward_and_backward", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        "return 2.0 *", "return 4.0 *")),
+    ("moe_all_to_all_bytes", "ignores_top_k", patch(ASSIGNMENT, "moe_all_to_all_bytes", "* top_k *", "*")),
+    ("moe_all_to_all_bytes", "int_result", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        "return 2.0 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) / ep_size",
+        "return 2 * tokens_per_rank * top_k * d_model * bytes_per_el * (ep_size - 1) // ep_size")),
+    ("moe_all_to_all_bytes", "counts_the_local_share", patch(ASSIGNMENT, "moe_all_to_all_bytes",
+        " * (ep_size - 1) / ep_size", " / ep_size if ep_size > 1 else 0.0")),
     # speculative_accept -----------------------------------------------------------------------------------------------
     ("speculative_accept", "resample_from_p", patch(
         ASSIGNMENT, "speculative_accept", "residual = (p[i] - q[i]).clamp(min=0)", "residual = p[i]")),
@@ -464,76 +293,42 @@ def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=
     ("speculative_accept", "argmax_of_the_residual", patch(ASSIGNMENT, "speculative_accept", 
         "residual = (p[i] - q[i]).clamp(min=0)", "residual = F.one_hot((p[i] - q[i]).argmax(), p.shape[1]).float()")),
     # expected_tokens_per_step -----------------------------------------------------------------------------------------
-    ("expected_tokens_per_step", "exponent_k", """
-def expected_tokens_per_step(alpha, k):
-    if alpha == 1:
-        return float(k)
-    return (1 - alpha ** k) / (1 - alpha)
-"""),
+    ("expected_tokens_per_step", "exponent_k", patch(ASSIGNMENT, "expected_tokens_per_step", [
+        ("return float(k + 1)", "return float(k)"),
+        ("alpha ** (k + 1)", "alpha ** k")])),
     ("expected_tokens_per_step", "no_bonus_token", """
 def expected_tokens_per_step(alpha, k):
     return float(sum(alpha ** i for i in range(1, k + 1)))
 """),
-    ("expected_tokens_per_step", "divides_by_zero_at_one", """
-def expected_tokens_per_step(alpha, k):
-    return (1 - alpha ** (k + 1)) / (1 - alpha)
-"""),
+    ("expected_tokens_per_step", "divides_by_zero_at_one", patch(ASSIGNMENT, "expected_tokens_per_step",
+        "    if alpha == 1:\n"
+        "        return float(k + 1)\n",
+        "")),
     ("expected_tokens_per_step", "linear_in_k", """
 def expected_tokens_per_step(alpha, k):
     return 1.0 + k * alpha
 """),
-    ("expected_tokens_per_step", "int_at_one", """
-def expected_tokens_per_step(alpha, k):
-    if alpha == 1:
-        return k + 1
-    return (1 - alpha ** (k + 1)) / (1 - alpha)
-"""),
+    ("expected_tokens_per_step", "int_at_one", patch(ASSIGNMENT, "expected_tokens_per_step",
+        "return float(k + 1)", "return k + 1")),
     ("expected_tokens_per_step", "speedup_with_a_hidden_cost", """
 def expected_tokens_per_step(alpha, k):
     t = float(k + 1) if alpha == 1 else (1 - alpha ** (k + 1)) / (1 - alpha)
     return t / (0.05 * k + 1)
 """),
     # attention_sink_positions -----------------------------------------------------------------------------------------
-    ("attention_sink_positions", "text_positions_for_rope", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window, seq_len)])
-    return kept, kept.clone()
-"""),
-    ("attention_sink_positions", "window_includes_the_sinks", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window + n_sink, seq_len)])
-    return kept, torch.arange(len(kept))
-"""),
-    ("attention_sink_positions", "off_by_one_window", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window - 1, seq_len - 1)])
-    return kept, torch.arange(len(kept))
-"""),
-    ("attention_sink_positions", "newest_first", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - 1, seq_len - window - 1, -1)])
-    return kept, torch.arange(len(kept))
-"""),
-    ("attention_sink_positions", "int32", """
-def attention_sink_positions(seq_len, n_sink, window):
-    if seq_len <= n_sink + window:
-        kept = torch.arange(seq_len)
-    else:
-        kept = torch.cat([torch.arange(n_sink), torch.arange(seq_len - window, seq_len)])
-    return kept.int(), torch.arange(len(kept), dtype=torch.int32)
-"""),
+    ("attention_sink_positions", "text_positions_for_rope", patch(ASSIGNMENT, "attention_sink_positions",
+        "return kept.to(torch.int64), torch.arange(len(kept), dtype=torch.int64)",
+        "return kept.to(torch.int64), kept.to(torch.int64)")),
+    ("attention_sink_positions", "window_includes_the_sinks", patch(ASSIGNMENT, "attention_sink_positions", [
+        ("if seq_len <= n_sink + window:", "if seq_len <= window:"),
+        ("torch.arange(seq_len - window, seq_len)", "torch.arange(seq_len - window + n_sink, seq_len)")])),
+    ("attention_sink_positions", "off_by_one_window", patch(ASSIGNMENT, "attention_sink_positions",
+        "torch.arange(seq_len - window, seq_len)", "torch.arange(seq_len - window - 1, seq_len - 1)")),
+    ("attention_sink_positions", "newest_first", patch(ASSIGNMENT, "attention_sink_positions",
+        "torch.arange(seq_len - window, seq_len)", "torch.arange(seq_len - 1, seq_len - window - 1, -1)")),
+    ("attention_sink_positions", "int32", patch(ASSIGNMENT, "attention_sink_positions",
+        "return kept.to(torch.int64), torch.arange(len(kept), dtype=torch.int64)",
+        "return kept.int(), torch.arange(len(kept), dtype=torch.int32)")),
     ("attention_sink_positions", "duplicates_before_the_cache_fills", """
 def attention_sink_positions(seq_len, n_sink, window):
     kept = torch.cat([torch.arange(min(n_sink, seq_len)), torch.arange(max(seq_len - window, 0), seq_len)])
@@ -550,44 +345,41 @@ def repeat_kv(x, n_rep):
 def repeat_kv(x, n_rep):
     return x.index_select(1, torch.arange(x.shape[1] * n_rep) // n_rep)
 """),
-    ("grouped_query_attention", "sdpa_enable_gqa", gqa("""
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-""")),
-    ("grouped_query_attention", "grouped_einsum_float64_softmax", gqa("""
-    def forward(self, x, mask=None):
-        B, L, _ = x.shape
-        D, H, Hk = self.d_head, self.n_heads, self.n_kv_heads
-        G = H // Hk
-        q = self.w_q(x).view(B, L, Hk, G, D).permute(0, 2, 3, 1, 4)          # (B, Hk, G, L, D)
-        k = self.w_k(x).view(B, L, Hk, D).transpose(1, 2)                    # (B, Hk, L, D)
-        v = self.w_v(x).view(B, L, Hk, D).transpose(1, 2)
-        s = torch.einsum("bkgld,bkmd->bkglm", q, k) / D ** 0.5               # (B, Hk, G, L, L)
-        if mask is not None:
-            m = torch.broadcast_to(mask, (B, H, L, L)).reshape(B, Hk, G, L, L)
-            s = s.masked_fill(~m, -1e30)
-        w = torch.softmax(s.double(), -1).to(x.dtype)
-        out = torch.einsum("bkglm,bkmd->bkgld", w, v).reshape(B, H, L, D)
-        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))
-""")),
-    ("multi_head_latent_attention", "sdpa_on_projections", MLA_INIT + ("""
-    def forward(self, x, mask=None, past_c_kv=None):
-        B, L, _ = x.shape
-        H, D = self.n_heads, self.d_head
-        new = self.w_dkv(x)
-        c_kv = new if past_c_kv is None else torch.cat([past_c_kv, new], 1)
-        q = self.w_q(x).unflatten(-1, (H, D)).transpose(1, 2)
-        k = self.w_uk(c_kv).unflatten(-1, (H, D)).transpose(1, 2)
-        v = self.w_uv(c_kv).unflatten(-1, (H, D)).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        return self.w_o(out.transpose(1, 2).flatten(2)), c_kv
-""")),
+    ("grouped_query_attention", "sdpa_enable_gqa", patch(ASSIGNMENT, "grouped_query_attention",
+        "        k, v = repeat_kv(k, H // H_kv), repeat_kv(v, H // H_kv)             # (B, H, L, D)\n"
+        "        scores = q @ k.transpose(-2, -1) / math.sqrt(D)                     # (B, H, L, L)\n"
+        "        if mask is not None:\n"
+        '            scores = scores.masked_fill(~mask, float("-inf"))\n'
+        "        out = torch.softmax(scores, dim=-1) @ v                             # (B, H, L, D)\n",
+        "        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)\n")),
+    ("grouped_query_attention", "grouped_einsum_float64_softmax", patch(ASSIGNMENT, "grouped_query_attention",
+        "        q = self.w_q(x).view(B, L, H, D).transpose(1, 2)                    # (B, H, L, D)\n"
+        "        k = self.w_k(x).view(B, L, H_kv, D).transpose(1, 2)                 # (B, H_kv, L, D)\n"
+        "        v = self.w_v(x).view(B, L, H_kv, D).transpose(1, 2)                 # (B, H_kv, L, D)\n"
+        "        k, v = repeat_kv(k, H // H_kv), repeat_kv(v, H // H_kv)             # (B, H, L, D)\n"
+        "        scores = q @ k.transpose(-2, -1) / math.sqrt(D)                     # (B, H, L, L)\n"
+        "        if mask is not None:\n"
+        '            scores = scores.masked_fill(~mask, float("-inf"))\n'
+        "        out = torch.softmax(scores, dim=-1) @ v                             # (B, H, L, D)\n"
+        "        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))           # (B, L, d_model)\n",
+        "        G = H // H_kv\n"
+        "        q = self.w_q(x).view(B, L, H_kv, G, D).permute(0, 2, 3, 1, 4)        # (B, H_kv, G, L, D)\n"
+        "        k = self.w_k(x).view(B, L, H_kv, D).transpose(1, 2)                  # (B, H_kv, L, D)\n"
+        "        v = self.w_v(x).view(B, L, H_kv, D).transpose(1, 2)\n"
+        '        s = torch.einsum("bkgld,bkmd->bkglm", q, k) / D ** 0.5               # (B, H_kv, G, L, L)\n'
+        "        if mask is not None:\n"
+        "            m = torch.broadcast_to(mask, (B, H, L, L)).reshape(B, H_kv, G, L, L)\n"
+        "            s = s.masked_fill(~m, -1e30)\n"
+        "        w = torch.softmax(s.double(), -1).to(x.dtype)\n"
+        '        out = torch.einsum("bkglm,bkmd->bkgld", w, v).reshape(B, H, L, D)\n'
+        "        return self.w_o(out.transpose(1, 2).reshape(B, L, H * D))\n")),
+    ("multi_head_latent_attention", "sdpa_on_projections", patch(ASSIGNMENT, "multi_head_latent_attention",
+        "        scores = q @ k.transpose(-2, -1) / math.sqrt(D)                    # (B, H, L, Lk)\n"
+        "        if mask is not None:\n"
+        '            scores = scores.masked_fill(~mask, float("-inf"))\n'
+        "        out = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(B, L, H * D)\n",
+        "        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask).transpose(1, 2).reshape(B, L, "
+        "H * D)\n")),
     ("mla_absorbed_attention", "sdpa_over_the_latent", """
 def mla_absorbed_attention(q, c_kv, w_uk, w_uv, mask=None):
     B, H, Lq, D = q.shape
@@ -624,35 +416,38 @@ def load_balancing_loss(router_logits, top_k=1):
     counts = torch.zeros(E, dtype=torch.float64).scatter_add_(0, idx, torch.ones_like(idx, dtype=torch.float64))
     return (E / (p.shape[0] * top_k) * (counts * p.mean(0)).sum()).to(router_logits.dtype)
 """),
-    ("moe_layer", "dense_loop_over_tokens", EXPERT + """
-
-class MoELayer(nn.Module):
-    def __init__(self, d_model, d_ff, n_experts, top_k=2, capacity_factor=None):
-        super().__init__()
-        self.n_experts, self.top_k, self.capacity_factor = n_experts, top_k, capacity_factor
-        self.router = nn.Linear(d_model, n_experts, bias=False)
-        self.experts = nn.ModuleList(SwiGLUExpert(d_model, d_ff) for _ in range(n_experts))
-
-    def forward(self, x):
-        tokens = x.reshape(-1, x.shape[-1])
-        logits = self.router(tokens)
-        w, idx = topk_router(logits, self.top_k)
-        n = tokens.shape[0]
-        cap = None if self.capacity_factor is None else math.ceil(self.top_k * n * self.capacity_factor / self.n_experts)
-        used = [0] * self.n_experts
-        rows = []
-        for t in range(n):
-            acc = torch.zeros_like(tokens[t])
-            for j in range(self.top_k):
-                e = int(idx[t, j])
-                if cap is not None:
-                    if used[e] >= cap:
-                        continue
-                    used[e] += 1
-                acc = acc + w[t, j] * self.experts[e](tokens[t])
-            rows.append(acc)
-        return torch.stack(rows).reshape(x.shape), logits
-"""),
+    ("moe_layer", "dense_loop_over_tokens", patch(ASSIGNMENT, "moe_layer",
+        "        keep = torch.ones_like(idx, dtype=torch.bool)                          # (T, k)\n"
+        "        if self.capacity_factor is not None:\n"
+        "            T_, E = tokens.shape[0], self.n_experts\n"
+        "            capacity = math.ceil(self.top_k * T_ * self.capacity_factor / E)\n"
+        "            picked = F.one_hot(idx, E).sum(dim=1)                              # (T, E) 0/1\n"
+        "            slot = picked.cumsum(dim=0) - 1                                    # (T, E) place in "
+        "expert e's queue\n"
+        "            keep = slot.gather(1, idx) < capacity                              # (T, k)\n"
+        "        out = torch.zeros_like(tokens)\n"
+        "        for e, ex in enumerate(self.experts):\n"
+        "            t, j = torch.nonzero((idx == e) & keep, as_tuple=True)             # tokens served by "
+        "expert e\n"
+        "            if t.numel():\n"
+        "                out.index_add_(0, t, ex(tokens[t]) * weights[t, j, None])     # (n_e, d) added per token\n"
+        "        return out.reshape(x.shape), router_logits\n",
+        "        n = tokens.shape[0]\n"
+        "        cap = None if self.capacity_factor is None else math.ceil(self.top_k * n * "
+        "self.capacity_factor / self.n_experts)\n"
+        "        used = [0] * self.n_experts\n"
+        "        rows = []\n"
+        "        for t in range(n):\n"
+        "            acc = torch.zeros_like(tokens[t])\n"
+        "            for j in range(self.top_k):\n"
+        "                e = int(idx[t, j])\n"
+        "                if cap is not None:\n"
+        "                    if used[e] >= cap:\n"
+        "                        continue\n"
+        "                    used[e] += 1\n"
+        "                acc = acc + weights[t, j] * self.experts[e](tokens[t])\n"
+        "            rows.append(acc)\n"
+        "        return torch.stack(rows).reshape(x.shape), router_logits\n")),
     ("moe_all_to_all_bytes", "per_peer_sum", """
 def moe_all_to_all_bytes(tokens_per_rank, d_model, top_k, ep_size, bytes_per_el=2):
     per_peer = tokens_per_rank * top_k / ep_size * d_model * bytes_per_el

@@ -1,4 +1,10 @@
-"""16_tokenization: plausible wrong implementations the tests must catch, and correct variants they must accept."""
+"""16_tokenization: plausible wrong implementations the tests must catch, and correct variants they must accept.
+
+Most variants are the reference cell with a small edit (``patch``), so each shows exactly the mistake it makes;
+whole cells are genuinely different implementations.
+"""
+
+from mutations._patch import patch
 
 ASSIGNMENT = "16_tokenization"
 
@@ -15,69 +21,20 @@ def utf8_encode(text):
 def utf8_encode(text):
     return [b for b in bytearray(text, encoding='utf-8')]
 """),
-    ('utf8_encode', 'le_boundaries', r'''
-def utf8_encode(text):
-    """The UTF-8 bytes of `text` as a list of ints in 0..255, by hand from ord(); "" -> []."""
-    out = []
-    for ch in text:
-        cp = ord(ch)
-        if cp < 0x80:
-            out.append(cp)
-        elif cp <= 0x800:
-            out += [0xC0 | (cp >> 6), 0x80 | (cp & 0x3F)]
-        elif cp < 0x10000:
-            out += [0xE0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F)]
-        else:
-            out += [0xF0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3F), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F)]
-    return out
-'''),
-    ('utf8_encode', 'no_continuation_mask', r'''
-def utf8_encode(text):
-    """The UTF-8 bytes of `text` as a list of ints in 0..255, by hand from ord(); "" -> []."""
-    out = []
-    for ch in text:
-        cp = ord(ch)
-        if cp < 0x80:
-            out.append(cp)
-        elif cp < 0x800:
-            out += [0xC0 | (cp >> 6), 0x80 | (cp & 0x3F)]
-        elif cp < 0x10000:
-            out += [0xE0 | (cp >> 12), 0x80 | (cp >> 6), 0x80 | (cp & 0x3F)]
-        else:
-            out += [0xF0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3F), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F)]
-    return out
-'''),
-    ('utf8_encode', 'utf16_surrogates', r"""
-def utf8_encode(text):
-    out = []
-    for ch in text:
-        cp = ord(ch)
-        if cp < 0x80:
-            out.append(cp)
-        elif cp < 0x800:
-            out += [0xC0 | (cp >> 6), 0x80 | (cp & 0x3F)]
-        else:
-            if cp >= 0x10000:
-                cp = 0xFFFD
-            out += [0xE0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F)]
-    return out
-"""),
-    ('utf8_encode', 'low_bits_first', r'''
-def utf8_encode(text):
-    """The UTF-8 bytes of `text` as a list of ints in 0..255, by hand from ord(); "" -> []."""
-    out = []
-    for ch in text:
-        cp = ord(ch)
-        if cp < 0x80:
-            out.append(cp)
-        elif cp < 0x800:
-            out += [0x80 | (cp & 0x3F), 0xC0 | (cp >> 6)]
-        elif cp < 0x10000:
-            out += [0xE0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F)]
-        else:
-            out += [0xF0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3F), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F)]
-    return out
-'''),
+    ('utf8_encode', 'le_boundaries', patch(ASSIGNMENT, "utf8_encode", "elif cp < 0x800:", "elif cp <= 0x800:")),
+    ('utf8_encode', 'no_continuation_mask', patch(ASSIGNMENT, "utf8_encode",
+        "0xE0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3F)", "0xE0 | (cp >> 12), 0x80 | (cp >> 6)")),
+    ('utf8_encode', 'utf16_surrogates', patch(ASSIGNMENT, "utf8_encode", [
+        ("        elif cp < 0x10000:\n",
+         "        else:\n"
+         "            if cp >= 0x10000:\n"
+         "                cp = 0xFFFD\n"),
+        ("        else:\n"
+         "            out += [0xF0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3F), 0x80 | ((cp >> 6) & 0x3F), "
+         "0x80 | (cp & 0x3F)]\n",
+         "")])),
+    ('utf8_encode', 'low_bits_first', patch(ASSIGNMENT, "utf8_encode",
+        "0xC0 | (cp >> 6), 0x80 | (cp & 0x3F)", "0x80 | (cp & 0x3F), 0xC0 | (cp >> 6)")),
     ('utf8_encode', 'code_points_not_bytes', r"""
 def utf8_encode(text):
     return [ord(c) for c in text]
@@ -87,61 +44,18 @@ import codecs
 def utf8_encode(text):
     return list(codecs.encode(text, 'utf-8'))
 """),
-    ('gpt2_bytes_to_unicode', 'chr_256_plus_b', r'''
-def gpt2_bytes_to_unicode():
-    """GPT-2's map byte (0..255) -> one printable character."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
-        + list(range(ord("®"), ord("ÿ") + 1))
-    mapping = {b: chr(b) for b in printable}
-    n = 0
-    for b in range(256):
-        if b not in mapping:
-            mapping[b] = chr(256 + b)
-            n += 1
-    return dict(sorted(mapping.items()))
-'''),
+    ('gpt2_bytes_to_unicode', 'chr_256_plus_b', patch(ASSIGNMENT, "gpt2_bytes_to_unicode",
+        "chr(256 + n)", "chr(256 + b)")),
     ('gpt2_bytes_to_unicode', 'identity', r"""
 def gpt2_bytes_to_unicode():
     return {b: chr(b) for b in range(256)}
 """),
-    ('gpt2_bytes_to_unicode', 'includes_soft_hyphen', r'''
-def gpt2_bytes_to_unicode():
-    """GPT-2's map byte (0..255) -> one printable character."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("ÿ") + 1))
-    mapping = {b: chr(b) for b in printable}
-    n = 0
-    for b in range(256):
-        if b not in mapping:
-            mapping[b] = chr(256 + n)
-            n += 1
-    return dict(sorted(mapping.items()))
-'''),
-    ('gpt2_bytes_to_unicode', 'space_printable', r'''
-def gpt2_bytes_to_unicode():
-    """GPT-2's map byte (0..255) -> one printable character."""
-    printable = list(range(ord(" "), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
-        + list(range(ord("®"), ord("ÿ") + 1))
-    mapping = {b: chr(b) for b in printable}
-    n = 0
-    for b in range(256):
-        if b not in mapping:
-            mapping[b] = chr(256 + n)
-            n += 1
-    return dict(sorted(mapping.items()))
-'''),
-    ('gpt2_bytes_to_unicode', 'n_from_one', r'''
-def gpt2_bytes_to_unicode():
-    """GPT-2's map byte (0..255) -> one printable character."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
-        + list(range(ord("®"), ord("ÿ") + 1))
-    mapping = {b: chr(b) for b in printable}
-    n = 1
-    for b in range(256):
-        if b not in mapping:
-            mapping[b] = chr(256 + n)
-            n += 1
-    return dict(sorted(mapping.items()))
-'''),
+    ('gpt2_bytes_to_unicode', 'includes_soft_hyphen', patch(ASSIGNMENT, "gpt2_bytes_to_unicode",
+        '    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \\\n'
+        '        + list(range(ord("®"), ord("ÿ") + 1))\n',
+        '    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("ÿ") + 1))\n')),
+    ('gpt2_bytes_to_unicode', 'space_printable', patch(ASSIGNMENT, "gpt2_bytes_to_unicode", 'ord("!"),', 'ord(" "),')),
+    ('gpt2_bytes_to_unicode', 'n_from_one', patch(ASSIGNMENT, "gpt2_bytes_to_unicode", "    n = 0", "    n = 1")),
     ('gpt2_bytes_to_unicode', 'inverse_map', r"""
 def gpt2_bytes_to_unicode():
     bs = list(range(ord('!'), ord('~') + 1)) + list(range(ord('¡'), ord('¬') + 1)) + list(range(ord('®'), ord('ÿ') + 1))
@@ -154,161 +68,27 @@ def gpt2_bytes_to_unicode():
             n += 1
     return {chr(c): b for b, c in zip(bs, cs)}
 """),
-    ('load_gpt2_vocab_merges', 'drops_first_line', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {int(i): bytes(to_byte[c] for c in token) for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or n == 0:
-                continue
-            a, b = line.split(" ")
-            merges.append((bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)))
-    return vocab, merges
-'''),
-    ('load_gpt2_vocab_merges', 'utf8_of_key', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {int(i): token.encode('utf-8') for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or (n == 0 and line.startswith("#version")):
-                continue
-            a, b = line.split(" ")
-            merges.append((bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)))
-    return vocab, merges
-'''),
-    ('load_gpt2_vocab_merges', 'merges_as_str', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {int(i): bytes(to_byte[c] for c in token) for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or (n == 0 and line.startswith("#version")):
-                continue
-            a, b = line.split(" ")
-            merges.append((a, b))
-    return vocab, merges
-'''),
-    ('load_gpt2_vocab_merges', 'str_keys', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {str(i): bytes(to_byte[c] for c in token) for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or (n == 0 and line.startswith("#version")):
-                continue
-            a, b = line.split(" ")
-            merges.append((bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)))
-    return vocab, merges
-'''),
-    ('load_gpt2_vocab_merges', 'keeps_version_line', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {int(i): bytes(to_byte[c] for c in token) for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or False:
-                continue
-            a, b = line.split(" ")[:2]
-            merges.append((bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)))
-    return vocab, merges
-'''),
-    ('load_gpt2_vocab_merges', 'token_to_id_direction', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {bytes(to_byte[c] for c in token): int(i) for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or (n == 0 and line.startswith("#version")):
-                continue
-            a, b = line.split(" ")
-            merges.append((bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)))
-    return vocab, merges
-'''),
-    ('load_gpt2_vocab_merges', 'sorted_merges', r'''
-def load_gpt2_vocab_merges(vocab_path, merges_path):
-    """GPT-2's encoder.json / vocab.bpe -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    to_byte = {c: b for b, c in gpt2_bytes_to_unicode().items()}
-    with open(vocab_path, encoding="utf-8") as f:
-        encoder = json.load(f)
-    vocab = {int(i): bytes(to_byte[c] for c in token) for token, i in encoder.items()}
-    merges = []
-    with open(merges_path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            line = line.rstrip("\n")
-            if not line.strip() or (n == 0 and line.startswith("#version")):
-                continue
-            a, b = line.split(" ")
-            merges.append((bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)))
-    return vocab, sorted(merges)
-'''),
+    ('load_gpt2_vocab_merges', 'drops_first_line', patch(ASSIGNMENT, "load_gpt2_vocab_merges",
+        '(n == 0 and line.startswith("#version"))', "n == 0")),
+    ('load_gpt2_vocab_merges', 'utf8_of_key', patch(ASSIGNMENT, "load_gpt2_vocab_merges",
+        "bytes(to_byte[c] for c in token)", 'token.encode("utf-8")')),
+    ('load_gpt2_vocab_merges', 'merges_as_str', patch(ASSIGNMENT, "load_gpt2_vocab_merges",
+        "bytes(to_byte[c] for c in a), bytes(to_byte[c] for c in b)", "a, b")),
+    ('load_gpt2_vocab_merges', 'str_keys', patch(ASSIGNMENT, "load_gpt2_vocab_merges", "{int(i):", "{str(i):")),
+    ('load_gpt2_vocab_merges', 'keeps_version_line', patch(ASSIGNMENT, "load_gpt2_vocab_merges", [
+        ('(n == 0 and line.startswith("#version"))', "False"),
+        ('split(" ")', 'split(" ")[:2]')])),
+    ('load_gpt2_vocab_merges', 'token_to_id_direction', patch(ASSIGNMENT, "load_gpt2_vocab_merges",
+        "int(i): bytes(to_byte[c] for c in token", "bytes(to_byte[c] for c in token): int(i")),
+    ('load_gpt2_vocab_merges', 'sorted_merges', patch(ASSIGNMENT, "load_gpt2_vocab_merges",
+        "return vocab, merges", "return vocab, sorted(merges)")),
     ('pretokenize', 'no_special_handling', r"""
 def pretokenize(text, special_tokens=None):
     return regex.findall(GPT2_PAT, text)
 """),
-    ('pretokenize', 'specials_not_sorted', r'''
-def pretokenize(text, special_tokens=None):
-    """Cut `text` into pre-tokens: special tokens first (each one piece, longest first), then GPT2_PAT."""
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in special_tokens)
-        parts = regex.split(f"({alternation})", text)
-    else:
-        parts = [text]
-    pieces = []
-    for i, part in enumerate(parts):
-        if i % 2 == 1:          # a captured special token
-            pieces.append(part)
-        elif part:
-            pieces.extend(regex.findall(GPT2_PAT, part))
-    return pieces
-'''),
-    ('pretokenize', 'specials_not_escaped', r'''
-def pretokenize(text, special_tokens=None):
-    """Cut `text` into pre-tokens: special tokens first (each one piece, longest first), then GPT2_PAT."""
-    if special_tokens:
-        alternation = "|".join(s for s in sorted(special_tokens, key=len, reverse=True))
-        parts = regex.split(f"({alternation})", text)
-    else:
-        parts = [text]
-    pieces = []
-    for i, part in enumerate(parts):
-        if i % 2 == 1:          # a captured special token
-            pieces.append(part)
-        elif part:
-            pieces.extend(regex.findall(GPT2_PAT, part))
-    return pieces
-'''),
+    ('pretokenize', 'specials_not_sorted', patch(ASSIGNMENT, "pretokenize",
+        "sorted(special_tokens, key=len, reverse=True)", "special_tokens")),
+    ('pretokenize', 'specials_not_escaped', patch(ASSIGNMENT, "pretokenize", "regex.escape(s)", "s")),
     ('pretokenize', 'stdlib_re_imitation', r'''
 import re
 def pretokenize(text, special_tokens=None):
@@ -326,60 +106,18 @@ def pretokenize(text, special_tokens=None):
             out.extend(re.findall(pat, p))
     return out
 '''),
-    ('pretokenize', 'drops_specials', r'''
-def pretokenize(text, special_tokens=None):
-    """Cut `text` into pre-tokens: special tokens first (each one piece, longest first), then GPT2_PAT."""
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        parts = regex.split(f"({alternation})", text)
-    else:
-        parts = [text]
-    pieces = []
-    for i, part in enumerate(parts):
-        if i % 2 == 1:          # a captured special token
-            pass
-        elif part:
-            pieces.extend(regex.findall(GPT2_PAT, part))
-    return pieces
-'''),
-    ('pretokenize', 'no_lookahead_whitespace', r'''
-def pretokenize(text, special_tokens=None):
-    """Cut `text` into pre-tokens: special tokens first (each one piece, longest first), then GPT2_PAT."""
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        parts = regex.split(f"({alternation})", text)
-    else:
-        parts = [text]
-    pieces = []
-    for i, part in enumerate(parts):
-        if i % 2 == 1:          # a captured special token
-            pieces.append(part)
-        elif part:
-            pieces.extend(regex.findall(r\"\"\"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+\"\"\", part))
-    return pieces
-'''),
+    ('pretokenize', 'drops_specials', patch(ASSIGNMENT, "pretokenize", "pieces.append(part)", "pass")),
+    # GPT2_PAT without its \s+(?!\S) alternative
+    ('pretokenize', 'no_lookahead_whitespace', patch(ASSIGNMENT, "pretokenize",
+        "regex.findall(GPT2_PAT, part)",
+        "regex.findall(r\"'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+\", part)")),
     ('pretokenize', 'whitespace_split', r"""
 def pretokenize(text, special_tokens=None):
     return regex.findall(r'\s*\S+|\s+', text)
 """),
-    ('count_pairs', 'once_per_word', r'''
-def count_pairs(word_counts):
-    """{word (tuple of bytes tokens): count} -> {(left, right): weighted count of adjacent occurrences}."""
-    counts = Counter()
-    for word, n in word_counts.items():
-        for pair in set(zip(word, word[1:])):
-            counts[pair] += n
-    return dict(counts)
-'''),
-    ('count_pairs', 'ignores_word_count', r'''
-def count_pairs(word_counts):
-    """{word (tuple of bytes tokens): count} -> {(left, right): weighted count of adjacent occurrences}."""
-    counts = Counter()
-    for word, n in word_counts.items():
-        for pair in zip(word, word[1:]):
-            counts[pair] += 1
-    return dict(counts)
-'''),
+    ('count_pairs', 'once_per_word', patch(ASSIGNMENT, "count_pairs",
+        "for pair in zip(word, word[1:])", "for pair in set(zip(word, word[1:]))")),
+    ('count_pairs', 'ignores_word_count', patch(ASSIGNMENT, "count_pairs", "counts[pair] += n", "counts[pair] += 1")),
     ('count_pairs', 'non_overlapping', r"""
 def count_pairs(word_counts):
     counts = {}
@@ -399,27 +137,16 @@ def count_pairs(word_counts):
         counts[pair] += 1
     return dict(counts)
 """),
-    ('count_pairs', 'zero_entries', r'''
-def count_pairs(word_counts):
-    """{word (tuple of bytes tokens): count} -> {(left, right): weighted count of adjacent occurrences}."""
-    counts = Counter()
-    for word, n in word_counts.items():
-        for pair in zip(word, word[1:]):
-            counts[pair] += n
-    for word in word_counts:
-        for t in word:
-            counts.setdefault((t, t), 0)
-    return dict(counts)
-'''),
-    ('count_pairs', 'pops_input', r"""
-def count_pairs(word_counts):
-    counts = Counter()
-    while word_counts:
-        word, n = word_counts.popitem()
-        for pair in zip(word, word[1:]):
-            counts[pair] += n
-    return dict(counts)
-"""),
+    ('count_pairs', 'zero_entries', patch(ASSIGNMENT, "count_pairs",
+        "            counts[pair] += n\n",
+        "            counts[pair] += n\n"
+        "    for word in word_counts:\n"
+        "        for t in word:\n"
+        "            counts.setdefault((t, t), 0)\n")),
+    ('count_pairs', 'pops_input', patch(ASSIGNMENT, "count_pairs",
+        "    for word, n in word_counts.items():\n",
+        "    while word_counts:\n"
+        "        word, n = word_counts.popitem()\n")),
     ('merge_pair', 'overlapping', r"""
 def merge_pair(word, pair):
     out = []
@@ -452,19 +179,7 @@ def merge_pair(word, pair):
     joined = b' '.join(word).replace(pair[0] + b' ' + pair[1], pair[0] + pair[1])
     return tuple(t for t in joined.split(b' ')) if word else ()
 """),
-    ('merge_pair', 'returns_list', r'''
-def merge_pair(word, pair):
-    """word: tuple of bytes tokens; returns a new tuple with each (pair[0], pair[1]) replaced by their concatenation."""
-    out, i = [], 0
-    while i < len(word):
-        if i + 1 < len(word) and word[i] == pair[0] and word[i + 1] == pair[1]:
-            out.append(pair[0] + pair[1])
-            i += 2
-        else:
-            out.append(word[i])
-            i += 1
-    return out
-'''),
+    ('merge_pair', 'returns_list', patch(ASSIGNMENT, "merge_pair", "tuple(out)", "out")),
     ('merge_pair', 'byte_level_match', r"""
 def merge_pair(word, pair):
     target = pair[0] + pair[1]
@@ -481,299 +196,32 @@ def merge_pair(word, pair):
             i += 1
     return tuple(out)
 """),
-    ('merge_pair', 'concat_equality', r"""
-def merge_pair(word, pair):
-    target = pair[0] + pair[1]
-    out, i = [], 0
-    while i < len(word):
-        if i + 1 < len(word) and word[i] + word[i + 1] == target:
-            out.append(target)
-            i += 2
-        else:
-            out.append(word[i])
-            i += 1
-    return tuple(out)
-"""),
-    ('train_bpe', 'ties_smallest_pair', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = regex.split(alternation, text)        # the special tokens are dropped
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update(m.group() for m in regex.finditer(GPT2_PAT, segment))
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode("utf-8")
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(vocab) < vocab_size and pairs:
-        best = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    return vocab, merges
-'''),
-    ('train_bpe', 'ties_first_seen', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = regex.split(alternation, text)        # the special tokens are dropped
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update(m.group() for m in regex.finditer(GPT2_PAT, segment))
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode("utf-8")
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(vocab) < vocab_size and pairs:
-        best = max(pairs.items(), key=lambda kv: kv[1])[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    return vocab, merges
-'''),
-    ('train_bpe', 'ties_gpt2_strings', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = regex.split(alternation, text)        # the special tokens are dropped
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update(m.group() for m in regex.finditer(GPT2_PAT, segment))
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode("utf-8")
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(vocab) < vocab_size and pairs:
-        best = max(pairs.items(), key=lambda kv: (kv[1], tuple(''.join(gpt2_bytes_to_unicode()[b] for b in t) for t in kv[0])))[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    return vocab, merges
-'''),
-    ('train_bpe', 'specials_kept_in_text', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = [text]
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update(m.group() for m in regex.finditer(GPT2_PAT, segment))
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode("utf-8")
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(vocab) < vocab_size and pairs:
-        best = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    return vocab, merges
-'''),
-    ('train_bpe', 'no_pretokenization', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = regex.split(alternation, text)        # the special tokens are dropped
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update([segment])
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode("utf-8")
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(vocab) < vocab_size and pairs:
-        best = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    return vocab, merges
-'''),
-    ('train_bpe', 'vocab_size_excludes_specials', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = regex.split(alternation, text)        # the special tokens are dropped
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update(m.group() for m in regex.finditer(GPT2_PAT, segment))
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode("utf-8")
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(merges) < vocab_size - 256 and pairs:
-        best = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    return vocab, merges
-'''),
-    ('train_bpe', 'specials_last', r'''
-def train_bpe(input_path, vocab_size, special_tokens):
-    """Byte-level BPE training (CS336 §2.4-2.5) -> (vocab: dict[int, bytes], merges: list[tuple[bytes, bytes]])."""
-    with open(input_path, encoding="utf-8") as f:
-        text = f.read()
-    segments = [text]
-    if special_tokens:
-        alternation = "|".join(regex.escape(s) for s in sorted(special_tokens, key=len, reverse=True))
-        segments = regex.split(alternation, text)        # the special tokens are dropped
-    piece_counts = Counter()
-    for segment in segments:
-        piece_counts.update(m.group() for m in regex.finditer(GPT2_PAT, segment))
-    words = [tuple(bytes([b]) for b in piece.encode("utf-8")) for piece in piece_counts]
-    counts = list(piece_counts.values())
-    vocab = {i: bytes([i]) for i in range(256)}
-    pairs, where = Counter(), {}                         # pair -> count; pair -> indices of words holding it
-    for w, (word, n) in enumerate(zip(words, counts)):
-        for pair in zip(word, word[1:]):
-            pairs[pair] += n
-            where.setdefault(pair, set()).add(w)
-    merges = []
-    while len(vocab) < vocab_size and pairs:
-        best = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        merges.append(best)
-        vocab[len(vocab)] = best[0] + best[1]
-        for w in where.pop(best):
-            old, n = words[w], counts[w]
-            new = merge_pair(old, best)
-            for pair in zip(old, old[1:]):
-                pairs[pair] -= n
-                if pairs[pair] == 0:
-                    del pairs[pair]
-            for pair in zip(new, new[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-    for s in special_tokens:
-        vocab[len(vocab)] = s.encode('utf-8')
-    return vocab, merges
-'''),
+    ('merge_pair', 'concat_equality', patch(ASSIGNMENT, "merge_pair", [
+        ("    out, i = [], 0\n",
+         "    target = pair[0] + pair[1]\n"
+         "    out, i = [], 0\n"),
+        ("word[i] == pair[0] and word[i + 1] == pair[1]", "word[i] + word[i + 1] == target"),
+        ("out.append(pair[0] + pair[1])", "out.append(target)")])),
+    ('train_bpe', 'ties_smallest_pair', patch(ASSIGNMENT, "train_bpe",
+        "max(pairs.items(), key=lambda kv: (kv[1], kv[0]))", "min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))")),
+    ('train_bpe', 'ties_first_seen', patch(ASSIGNMENT, "train_bpe",
+        "key=lambda kv: (kv[1], kv[0])", "key=lambda kv: kv[1]")),
+    ('train_bpe', 'ties_gpt2_strings', patch(ASSIGNMENT, "train_bpe",
+        "key=lambda kv: (kv[1], kv[0])",
+        'key=lambda kv: (kv[1], tuple("".join(gpt2_bytes_to_unicode()[b] for b in t) for t in kv[0]))')),
+    ('train_bpe', 'specials_kept_in_text', patch(ASSIGNMENT, "train_bpe", "regex.split(alternation, text)", "[text]")),
+    ('train_bpe', 'no_pretokenization', patch(ASSIGNMENT, "train_bpe",
+        "m.group() for m in regex.finditer(GPT2_PAT, segment)", "[segment]")),
+    ('train_bpe', 'vocab_size_excludes_specials', patch(ASSIGNMENT, "train_bpe",
+        "while len(vocab) < vocab_size", "while len(merges) < vocab_size - 256")),
+    ('train_bpe', 'specials_last', patch(ASSIGNMENT, "train_bpe", [
+        ("    for s in special_tokens:\n"
+         '        vocab[len(vocab)] = s.encode("utf-8")\n',
+         ""),
+        ("            words[w] = new\n",
+         "            words[w] = new\n"
+         "    for s in special_tokens:\n"
+         '        vocab[len(vocab)] = s.encode("utf-8")\n')])),
     ('train_bpe', 'naive_recount', r"""
 def train_bpe(input_path, vocab_size, special_tokens):
     with open(input_path, encoding='utf-8') as f:
@@ -803,411 +251,46 @@ def train_bpe(input_path, vocab_size, special_tokens):
         words = new
     return vocab, merges
 """),
-    ('bpe_tokenizer', 'leftmost_pair_first', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    cands = [p for p in zip(tokens, tokens[1:]) if p in self.ranks]
-                    rank, pair = (self.ranks[cands[0]], cands[0]) if cands else (len(self.ranks), None)
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'greedy_longest_match', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                data, tokens, i = piece.encode("utf-8"), [], 0
-                while i < len(data):
-                    j = len(data)
-                    while j > i + 1 and data[i:j] not in self.ids:
-                        j -= 1
-                    tokens.append(data[i:j])
-                    i = j
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'byte_is_id', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [t[0] if len(t) == 1 else self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'decode_per_token', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return "".join(self.vocab[i].decode("utf-8", errors="replace") for i in ids)
-'''),
-    ('bpe_tokenizer', 'specials_not_longest_first', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in (pretokenize(text, self.special_tokens[:1]) if self.special_tokens else pretokenize(text)):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'new_special_id_len_vocab', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = len(self.vocab)
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'endoftext_always_special', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or ['<|endoftext|>'])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'encode_iterable_not_lazy', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        return iter(self.encode("".join(iterable)))
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'encode_iterable_joins_then_yields', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        yield from self.encode("".join(iterable))
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
+    ('bpe_tokenizer', 'leftmost_pair_first', patch(ASSIGNMENT, "bpe_tokenizer",
+        "                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, "
+        "tokens[1:]))\n",
+        "                    cands = [p for p in zip(tokens, tokens[1:]) if p in self.ranks]\n"
+        "                    rank, pair = (self.ranks[cands[0]], cands[0]) if cands else (len(self.ranks), None)\n")),
+    ('bpe_tokenizer', 'greedy_longest_match', patch(ASSIGNMENT, "bpe_tokenizer",
+        '                tokens = [bytes([b]) for b in piece.encode("utf-8")]\n'
+        "                while len(tokens) > 1:\n"
+        "                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, "
+        "tokens[1:]))\n"
+        "                    if rank == len(self.ranks):\n"
+        "                        break\n"
+        "                    tokens = list(merge_pair(tokens, pair))\n",
+        '                data, tokens, i = piece.encode("utf-8"), [], 0\n'
+        "                while i < len(data):\n"
+        "                    j = len(data)\n"
+        "                    while j > i + 1 and data[i:j] not in self.ids:\n"
+        "                        j -= 1\n"
+        "                    tokens.append(data[i:j])\n"
+        "                    i = j\n")),
+    ('bpe_tokenizer', 'byte_is_id', patch(ASSIGNMENT, "bpe_tokenizer",
+        "[self.ids[t] for t in tokens]", "[t[0] if len(t) == 1 else self.ids[t] for t in tokens]")),
+    ('bpe_tokenizer', 'decode_per_token', patch(ASSIGNMENT, "bpe_tokenizer",
+        'b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace"',
+        '"".join(self.vocab[i].decode("utf-8", errors="replace") for i in ids')),
+    ('bpe_tokenizer', 'specials_not_longest_first', patch(ASSIGNMENT, "bpe_tokenizer",
+        "in pretokenize(text, self.special_tokens):",
+        "in (pretokenize(text, self.special_tokens[:1]) if self.special_tokens else pretokenize(text)):")),
+    ('bpe_tokenizer', 'new_special_id_len_vocab', patch(ASSIGNMENT, "bpe_tokenizer",
+        "max(self.vocab) + 1", "len(self.vocab)")),
+    ('bpe_tokenizer', 'endoftext_always_special', patch(ASSIGNMENT, "bpe_tokenizer",
+        "special_tokens or [])", 'special_tokens or ["<|endoftext|>"])')),
+    ('bpe_tokenizer', 'encode_iterable_not_lazy', patch(ASSIGNMENT, "bpe_tokenizer",
+        "        for chunk in iterable:\n"
+        "            yield from self.encode(chunk)\n",
+        '        return iter(self.encode("".join(iterable)))\n')),
+    ('bpe_tokenizer', 'encode_iterable_joins_then_yields', patch(ASSIGNMENT, "bpe_tokenizer",
+        "        for chunk in iterable:\n"
+        "            yield from self.encode(chunk)\n",
+        '        yield from self.encode("".join(iterable))\n')),
     ('bpe_tokenizer', 'wraps_tiktoken', r"""
 class BPETokenizer:
     def __init__(self, vocab, merges, special_tokens=None):
@@ -1221,93 +304,16 @@ class BPETokenizer:
     def decode(self, ids):
         return self.enc.decode(ids)
 """),
-    ('bpe_tokenizer', 'merges_only_first_pass', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                for _ in range(1):
-                    if len(tokens) < 2:
-                        break
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('wordpiece_tokenize', 'no_hash_prefix', r'''
-def wordpiece_tokenize(word, vocab, unk_token="[UNK]", max_input_chars_per_word=100):
-    """BERT's greedy longest-match-first WordPiece for one word -> list of pieces ("##" marks a continuation)."""
-    if len(word) > max_input_chars_per_word:
-        return [unk_token]
-    pieces, start = [], 0
-    while start < len(word):
-        end, found = len(word), None
-        while start < end:
-            sub = word[start:end]
-            if sub in vocab:
-                found = sub
-                break
-            end -= 1
-        if found is None:
-            return [unk_token]
-        pieces.append(found)
-        start = end
-    return pieces
-'''),
-    ('wordpiece_tokenize', 'hash_on_first', r'''
-def wordpiece_tokenize(word, vocab, unk_token="[UNK]", max_input_chars_per_word=100):
-    """BERT's greedy longest-match-first WordPiece for one word -> list of pieces ("##" marks a continuation)."""
-    if len(word) > max_input_chars_per_word:
-        return [unk_token]
-    pieces, start = [], 0
-    while start < len(word):
-        end, found = len(word), None
-        while start < end:
-            sub = "##" + word[start:end] if start > 0 or "##" + word[start:end] in vocab else word[start:end]
-            if sub in vocab:
-                found = sub
-                break
-            end -= 1
-        if found is None:
-            return [unk_token]
-        pieces.append(found)
-        start = end
-    return pieces
-'''),
+    ('bpe_tokenizer', 'merges_only_first_pass', patch(ASSIGNMENT, "bpe_tokenizer",
+        "                while len(tokens) > 1:\n",
+        "                for _ in range(1):\n"
+        "                    if len(tokens) < 2:\n"
+        "                        break\n")),
+    ('wordpiece_tokenize', 'no_hash_prefix', patch(ASSIGNMENT, "wordpiece_tokenize",
+        '("##" if start > 0 else "") + ', "")),
+    ('wordpiece_tokenize', 'hash_on_first', patch(ASSIGNMENT, "wordpiece_tokenize",
+        'sub = ("##" if start > 0 else "") + word[start:end]',
+        'sub = "##" + word[start:end] if start > 0 or "##" + word[start:end] in vocab else word[start:end]')),
     ('wordpiece_tokenize', 'shortest_match', r"""
 def wordpiece_tokenize(word, vocab, unk_token='[UNK]', max_input_chars_per_word=100):
     if len(word) > max_input_chars_per_word:
@@ -1324,381 +330,69 @@ def wordpiece_tokenize(word, vocab, unk_token='[UNK]', max_input_chars_per_word=
         start = end
     return out
 """),
-    ('wordpiece_tokenize', 'unk_only_the_piece', r'''
-def wordpiece_tokenize(word, vocab, unk_token="[UNK]", max_input_chars_per_word=100):
-    """BERT's greedy longest-match-first WordPiece for one word -> list of pieces ("##" marks a continuation)."""
-    if len(word) > max_input_chars_per_word:
-        return [unk_token]
-    pieces, start = [], 0
-    while start < len(word):
-        end, found = len(word), None
-        while start < end:
-            sub = ("##" if start > 0 else "") + word[start:end]
-            if sub in vocab:
-                found = sub
-                break
-            end -= 1
-        if found is None:
-            pieces.append(unk_token)
-            start += 1
-            continue
-        pieces.append(found)
-        start = end
-    return pieces
-'''),
-    ('wordpiece_tokenize', 'max_chars_off_by_one', r'''
-def wordpiece_tokenize(word, vocab, unk_token="[UNK]", max_input_chars_per_word=100):
-    """BERT's greedy longest-match-first WordPiece for one word -> list of pieces ("##" marks a continuation)."""
-    if len(word) >= max_input_chars_per_word:
-        return [unk_token]
-    pieces, start = [], 0
-    while start < len(word):
-        end, found = len(word), None
-        while start < end:
-            sub = ("##" if start > 0 else "") + word[start:end]
-            if sub in vocab:
-                found = sub
-                break
-            end -= 1
-        if found is None:
-            return [unk_token]
-        pieces.append(found)
-        start = end
-    return pieces
-'''),
-    ('wordpiece_tokenize', 'max_counts_bytes', r'''
-def wordpiece_tokenize(word, vocab, unk_token="[UNK]", max_input_chars_per_word=100):
-    """BERT's greedy longest-match-first WordPiece for one word -> list of pieces ("##" marks a continuation)."""
-    if len(word.encode('utf-8')) > max_input_chars_per_word:
-        return [unk_token]
-    pieces, start = [], 0
-    while start < len(word):
-        end, found = len(word), None
-        while start < end:
-            sub = ("##" if start > 0 else "") + word[start:end]
-            if sub in vocab:
-                found = sub
-                break
-            end -= 1
-        if found is None:
-            return [unk_token]
-        pieces.append(found)
-        start = end
-    return pieces
-'''),
-    ('wordpiece_tokenize', 'ignores_unk_token_arg', r'''
-def wordpiece_tokenize(word, vocab, unk_token="[UNK]", max_input_chars_per_word=100):
-    """BERT's greedy longest-match-first WordPiece for one word -> list of pieces ("##" marks a continuation)."""
-    if len(word) > max_input_chars_per_word:
-        return [unk_token]
-    pieces, start = [], 0
-    while start < len(word):
-        end, found = len(word), None
-        while start < end:
-            sub = ("##" if start > 0 else "") + word[start:end]
-            if sub in vocab:
-                found = sub
-                break
-            end -= 1
-        if found is None:
-            return ['[UNK]']
-        pieces.append(found)
-        start = end
-    return pieces
-'''),
-    ('tokens_per_char', 'inverted', r"""
-def tokens_per_char(tokenizer, text):
-    return len(text) / len(tokenizer.encode(text))
-"""),
-    ('tokens_per_char', 'per_byte', r"""
-def tokens_per_char(tokenizer, text):
-    return len(tokenizer.encode(text)) / len(text.encode('utf-8'))
-"""),
-    ('tokens_per_char', 'integer_division', r"""
-def tokens_per_char(tokenizer, text):
-    return len(tokenizer.encode(text)) // len(text)
-"""),
-    ('tokens_per_char', 'per_word', r"""
-def tokens_per_char(tokenizer, text):
-    return len(tokenizer.encode(text)) / max(1, len(text.split()))
-"""),
-    ('tokens_per_char', 'returns_tensor', r"""
-def tokens_per_char(tokenizer, text):
-    return torch.tensor(len(tokenizer.encode(text)) / len(text))
-"""),
-    ('tokens_per_char', 'no_spaces_counted', r"""
-def tokens_per_char(tokenizer, text):
-    return len(tokenizer.encode(text)) / len(text.replace(' ', ''))
-"""),
-    ('bytes_per_token', 'chars_not_bytes', r"""
-def bytes_per_token(tokenizer, text):
-    return len(text) / len(tokenizer.encode(text))
-"""),
-    ('bytes_per_token', 'inverted', r"""
-def bytes_per_token(tokenizer, text):
-    return len(tokenizer.encode(text)) / len(text.encode('utf-8'))
-"""),
-    ('bytes_per_token', 'utf16_bytes', r"""
-def bytes_per_token(tokenizer, text):
-    return len(text.encode('utf-16-le')) / len(tokenizer.encode(text))
-"""),
-    ('bytes_per_token', 'integer_division', r"""
-def bytes_per_token(tokenizer, text):
-    return len(text.encode('utf-8')) // len(tokenizer.encode(text))
-"""),
-    ('bytes_per_token', 'fixed_three_for_non_ascii', r"""
-def bytes_per_token(tokenizer, text):
-    return sum(1 if ord(c) < 128 else 3 for c in text) / len(tokenizer.encode(text))
-"""),
-    ('embedding_param_count', 'tied_counts_twice', r"""
-def embedding_param_count(vocab_size, d_model, tied=True):
-    return 2 * vocab_size * d_model
-"""),
-    ('embedding_param_count', 'untied_counts_once', r"""
-def embedding_param_count(vocab_size, d_model, tied=True):
-    return vocab_size * d_model
-"""),
-    ('embedding_param_count', 'head_bias', r"""
-def embedding_param_count(vocab_size, d_model, tied=True):
-    return vocab_size * d_model * (1 if tied else 2) + vocab_size
-"""),
-    ('embedding_param_count', 'inverted_flag', r"""
-def embedding_param_count(vocab_size, d_model, tied=True):
-    return vocab_size * d_model * (2 if tied else 1)
-"""),
-    ('embedding_param_count', 'returns_float', r"""
-def embedding_param_count(vocab_size, d_model, tied=True):
-    return vocab_size * d_model * (1.0 if tied else 2.0)
-"""),
-    ('embedding_param_count', 'vocab_plus_d', r"""
-def embedding_param_count(vocab_size, d_model, tied=True):
-    return (vocab_size + d_model) * (1 if tied else 2)
-"""),
-    ('embedding_lm', 'copy_not_tie', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight.data.copy_(self.embed.weight.data)
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'share_data_not_parameter', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight.data = self.embed.weight.data
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'default_init', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        pass
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            pass
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'std_as_variance', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std ** 0.5)
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std ** 0.5)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'untied_head_default_init', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            pass
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'scale_by_d', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'always_scaled', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
-    ('embedding_lm', 'always_tied_logits', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size, bias=False)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.embed_tokens(ids) @ self.embed.weight.T           # (..., L, V)
-'''),
-    ('embedding_lm', 'head_with_bias', r'''
-class EmbeddingLM(nn.Module):
-    """Token embedding + LM head, optionally tied; weights N(0, init_std^2)."""
-
-    def __init__(self, vocab_size, d_model, tie_weights=True, init_std=0.02, scale_embeddings=False):
-        super().__init__()
-        self.d_model = d_model
-        self.scale_embeddings = scale_embeddings
-        self.embed = nn.Embedding(vocab_size, d_model)
-        self.lm_head = nn.Linear(d_model, vocab_size)
-        nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)
-        if tie_weights:
-            self.lm_head.weight = self.embed.weight
-        else:
-            nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)
-
-    def embed_tokens(self, ids):
-        """ids (..., L) int64 -> (..., L, d_model)."""
-        x = self.embed(ids)                                   # (..., L, d)
-        return x * self.d_model ** 0.5 if self.scale_embeddings else x
-
-    def forward(self, ids):
-        """ids (..., L) -> logits (..., L, vocab_size)."""
-        return self.lm_head(self.embed_tokens(ids))           # (..., L, V)
-'''),
+    ('wordpiece_tokenize', 'unk_only_the_piece', patch(ASSIGNMENT, "wordpiece_tokenize",
+        "            return [unk_token]\n",
+        "            pieces.append(unk_token)\n"
+        "            start += 1\n"
+        "            continue\n")),
+    ('wordpiece_tokenize', 'max_chars_off_by_one', patch(ASSIGNMENT, "wordpiece_tokenize",
+        "> max_input_chars_per_word", ">= max_input_chars_per_word")),
+    ('wordpiece_tokenize', 'max_counts_bytes', patch(ASSIGNMENT, "wordpiece_tokenize",
+        "if len(word) >", 'if len(word.encode("utf-8")) >')),
+    ('wordpiece_tokenize', 'ignores_unk_token_arg', patch(ASSIGNMENT, "wordpiece_tokenize",
+        "            return [unk_token]", "            return ['[UNK]']")),
+    ('tokens_per_char', 'inverted', patch(ASSIGNMENT, "tokens_per_char",
+        "return len(tokenizer.encode(text)) / len(text)", "return len(text) / len(tokenizer.encode(text))")),
+    ('tokens_per_char', 'per_byte', patch(ASSIGNMENT, "tokens_per_char",
+        ") / len(text)\n", ') / len(text.encode("utf-8"))\n')),
+    ('tokens_per_char', 'integer_division', patch(ASSIGNMENT, "tokens_per_char",
+        ") / len(text)\n", ") // len(text)\n")),
+    ('tokens_per_char', 'per_word', patch(ASSIGNMENT, "tokens_per_char",
+        ") / len(text)\n", ") / max(1, len(text.split()))\n")),
+    ('tokens_per_char', 'returns_tensor', patch(ASSIGNMENT, "tokens_per_char",
+        "return len(tokenizer.encode(text)) / len(text)",
+        "return torch.tensor(len(tokenizer.encode(text)) / len(text))")),
+    ('tokens_per_char', 'no_spaces_counted', patch(ASSIGNMENT, "tokens_per_char",
+        ") / len(text)\n", ') / len(text.replace(" ", ""))\n')),
+    ('bytes_per_token', 'chars_not_bytes', patch(ASSIGNMENT, "bytes_per_token",
+        'len(text.encode("utf-8"))', "len(text)")),
+    ('bytes_per_token', 'inverted', patch(ASSIGNMENT, "bytes_per_token",
+        'return len(text.encode("utf-8")) / len(tokenizer.encode(text))',
+        'return len(tokenizer.encode(text)) / len(text.encode("utf-8"))')),
+    ('bytes_per_token', 'utf16_bytes', patch(ASSIGNMENT, "bytes_per_token", '"utf-8"', '"utf-16-le"')),
+    ('bytes_per_token', 'integer_division', patch(ASSIGNMENT, "bytes_per_token",
+        "/ len(tokenizer", "// len(tokenizer")),
+    ('bytes_per_token', 'fixed_three_for_non_ascii', patch(ASSIGNMENT, "bytes_per_token",
+        'len(text.encode("utf-8"))', "sum(1 if ord(c) < 128 else 3 for c in text)")),
+    ('embedding_param_count', 'tied_counts_twice', patch(ASSIGNMENT, "embedding_param_count",
+        "vocab_size * d_model * (1 if tied else 2)", "2 * vocab_size * d_model")),
+    ('embedding_param_count', 'untied_counts_once', patch(ASSIGNMENT, "embedding_param_count",
+        " * (1 if tied else 2)", "")),
+    ('embedding_param_count', 'head_bias', patch(ASSIGNMENT, "embedding_param_count",
+        "(1 if tied else 2)", "(1 if tied else 2) + vocab_size")),
+    ('embedding_param_count', 'inverted_flag', patch(ASSIGNMENT, "embedding_param_count",
+        "1 if tied else 2", "2 if tied else 1")),
+    ('embedding_param_count', 'returns_float', patch(ASSIGNMENT, "embedding_param_count",
+        "(1 if tied else 2)", "(1.0 if tied else 2.0)")),
+    ('embedding_param_count', 'vocab_plus_d', patch(ASSIGNMENT, "embedding_param_count",
+        "vocab_size * d_model", "(vocab_size + d_model)")),
+    ('embedding_lm', 'copy_not_tie', patch(ASSIGNMENT, "embedding_lm",
+        "self.lm_head.weight = self.embed.weight", "self.lm_head.weight.data.copy_(self.embed.weight.data)")),
+    ('embedding_lm', 'share_data_not_parameter', patch(ASSIGNMENT, "embedding_lm",
+        "self.lm_head.weight = self.embed.weight", "self.lm_head.weight.data = self.embed.weight.data")),
+    ('embedding_lm', 'default_init', patch(ASSIGNMENT, "embedding_lm", [
+        ("nn.init.normal_(self.embed.weight, mean=0.0, std=init_std)", "pass"),
+        ("nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)", "pass")])),
+    ('embedding_lm', 'std_as_variance', patch(ASSIGNMENT, "embedding_lm",
+        "std=init_std)", "std=init_std ** 0.5)", count=2)),
+    ('embedding_lm', 'untied_head_default_init', patch(ASSIGNMENT, "embedding_lm",
+        "nn.init.normal_(self.lm_head.weight, mean=0.0, std=init_std)", "pass")),
+    ('embedding_lm', 'scale_by_d', patch(ASSIGNMENT, "embedding_lm", "self.d_model ** 0.5", "self.d_model")),
+    ('embedding_lm', 'always_scaled', patch(ASSIGNMENT, "embedding_lm",
+        "x * self.d_model ** 0.5 if self.scale_embeddings else x", "x * self.d_model ** 0.5")),
+    ('embedding_lm', 'always_tied_logits', patch(ASSIGNMENT, "embedding_lm",
+        "lm_head(self.embed_tokens(ids))", "embed_tokens(ids) @ self.embed.weight.T")),
+    ('embedding_lm', 'head_with_bias', patch(ASSIGNMENT, "embedding_lm", ", bias=False", "")),
 ]
 
 RIGHT = [
@@ -1820,104 +514,24 @@ def train_bpe(input_path, vocab_size, special_tokens):
         pairs = Counter({p: c for p, c in pairs.items() if c > 0})
     return vocab, merges
 """),
-    ('bpe_tokenizer', 'first_occurrence_repeat_and_no_cache', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            self.cache = {}
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    i = next(k for k in range(len(tokens) - 1) if (tokens[k], tokens[k + 1]) == pair)
-                    tokens = tokens[:i] + [pair[0] + pair[1]] + tokens[i + 2:]
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        for chunk in iterable:
-            yield from self.encode(chunk)
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
-    ('bpe_tokenizer', 'buffered_stream', r'''
-class BPETokenizer:
-    """Byte-level BPE tokenizer (CS336's Tokenizer): vocab {id: bytes}, merges [(bytes, bytes)], special tokens."""
-
-    def __init__(self, vocab, merges, special_tokens=None):
-        self.vocab = dict(vocab)
-        self.special_tokens = list(special_tokens or [])
-        self.ranks = {pair: r for r, pair in enumerate(merges)}
-        self.ids = {token: i for i, token in self.vocab.items()}
-        next_id = max(self.vocab) + 1
-        for s in self.special_tokens:
-            if s.encode("utf-8") not in self.ids:
-                self.vocab[next_id] = s.encode("utf-8")
-                self.ids[s.encode("utf-8")] = next_id
-                next_id += 1
-        self.cache = {}
-
-    def encode(self, text):
-        """str -> list[int]."""
-        ids = []
-        specials = set(self.special_tokens)
-        for piece in pretokenize(text, self.special_tokens):
-            if piece in specials:
-                ids.append(self.ids[piece.encode("utf-8")])
-                continue
-            if piece not in self.cache:
-                tokens = [bytes([b]) for b in piece.encode("utf-8")]
-                while len(tokens) > 1:
-                    rank, pair = min((self.ranks.get(p, len(self.ranks)), p) for p in zip(tokens, tokens[1:]))
-                    if rank == len(self.ranks):
-                        break
-                    tokens = list(merge_pair(tokens, pair))
-                self.cache[piece] = [self.ids[t] for t in tokens]
-            ids.extend(self.cache[piece])
-        return ids
-
-    def encode_iterable(self, iterable):
-        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""
-        buf = []
-        for chunk in iterable:
-            buf.append(chunk)
-            if len(buf) == 64:
-                yield from self.encode("".join(buf))
-                buf = []
-        if buf:
-            yield from self.encode("".join(buf))
-
-    def decode(self, ids):
-        """list[int] -> str; invalid UTF-8 becomes U+FFFD."""
-        return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
-'''),
+    ('bpe_tokenizer', 'first_occurrence_repeat_and_no_cache', patch(ASSIGNMENT, "bpe_tokenizer", [
+        ("                continue\n",
+         "                continue\n"
+         "            self.cache = {}\n"),
+        ("                    tokens = list(merge_pair(tokens, pair))\n",
+         "                    i = next(k for k in range(len(tokens) - 1) if (tokens[k], tokens[k + 1]) == pair)\n"
+         "                    tokens = tokens[:i] + [pair[0] + pair[1]] + tokens[i + 2:]\n")])),
+    ('bpe_tokenizer', 'buffered_stream', patch(ASSIGNMENT, "bpe_tokenizer", [
+        ('        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""\n',
+         '        """Yield the ids of each chunk (e.g. each line of an open file) lazily."""\n'
+         "        buf = []\n"),
+        ("            yield from self.encode(chunk)\n",
+         "            buf.append(chunk)\n"
+         "            if len(buf) == 64:\n"
+         '                yield from self.encode("".join(buf))\n'
+         "                buf = []\n"
+         "        if buf:\n"
+         '            yield from self.encode("".join(buf))\n')])),
     ('wordpiece_tokenize', 'recursive', r"""
 def wordpiece_tokenize(word, vocab, unk_token='[UNK]', max_input_chars_per_word=100):
     if len(word) > max_input_chars_per_word:

@@ -2,7 +2,7 @@
 
 Also the house style every notebook shares: handbook questions quoted in Chinese,
 a glossary, no emoji, one definition per helper per notebook, code lines of at most
-120 characters, no facts of the build machine.
+120 characters, test cells of at most 60 lines, no facts of the build machine.
 """
 import ast
 import collections
@@ -12,12 +12,14 @@ import warnings
 
 import pytest
 
-from course.notebooks import assignments, is_solution_cell, read_notebook, release_notebook, source_notebook
+from course.notebooks import (assignments, is_solution_cell, is_test_cell, read_notebook, release_notebook,
+                              source_notebook)
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 CJK = re.compile(r"[\u4e00-\u9fff]{4,}")
 MAX_LINE = 120
+MAX_TEST_CELL_LINES = 60
 # a core count of the machine the notebook was written on ("2 cores", "4-core CPU") says nothing about a learner's
 BUILD_MACHINE = re.compile(r"\b\d+[- ](?:cpu[- ])?cores?\b", re.IGNORECASE)
 
@@ -95,6 +97,15 @@ def test_code_lines_are_at_most_120_characters(assignment):
     long = [(_where(c), line) for c in _code_cells(assignment) for line in c.source.splitlines()
             if len(line) > MAX_LINE]
     assert not long, f"{assignment}: {len(long)} code lines over {MAX_LINE} characters, first {long[:3]}"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_test_cells_are_at_most_60_lines(assignment):
+    long = {_where(c): len(c.source.splitlines()) for c in _code_cells(assignment) if is_test_cell(c)
+            and len(c.source.splitlines()) > MAX_TEST_CELL_LINES}
+    assert not long, (f"{assignment}: test cells over {MAX_TEST_CELL_LINES} lines {long}; split each into several "
+                      "named test cells, test_<name>_<behaviour>, one behaviour each (points shared among them), "
+                      "each self-contained: a test cell defines nothing a later cell uses")
 
 
 @pytest.mark.parametrize("assignment", assignments())

@@ -91,16 +91,17 @@ def plan(nb, cell_timeout: int):
     return student, tests, origin, sorted(keep), sorted(setup_names)
 
 
-def _fill(student, tests, runner: Runner, tester: Runner, keep, setup_names, cell_timeout: int, timeout):
+def _fill(student, tests, runner: Runner, keep, setup_names, cell_timeout: int, timeout):
     """Write the grader's own cells: serve (student kernel), open and close (test kernel)."""
     inside = f"{CHANNEL_DIR}/{BRIDGE}" if runner.sandboxed else str(runner.ipc / BRIDGE)
     outside = str(runner.ipc / BRIDGE)
     call_timeout = max(5, cell_timeout - 5)
     budget = timeout or 10 ** 6
+    group_of = _groups_of(tests)
     for spec in student:
         if "serve" in spec:
             group = spec["serve"]
-            size = sum(1 for t in _group(tests, group))
+            size = sum(1 for g in group_of.values() if g == group)
             spec["timeout"] = int(min(budget, size * cell_timeout + GROUP_SLACK))
             spec["source"] = (f"__import__('course.grader.student_side', fromlist=['serve']).serve("
                               f"{inside!r}, {group}, {spec['timeout']})")
@@ -135,25 +136,14 @@ def _groups_of(tests) -> dict:
     return out
 
 
-def _group(tests, group):
-    inside = False
-    for spec in tests:
-        if spec.get("open") == group:
-            inside = True
-        elif inside and spec.get("close"):
-            return
-        elif inside:
-            yield spec
-
-
 def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: float | None = None,
             files: dict | None = None) -> tuple[list[str], str]:
     """Run nb's code cells in the two kernels, in place. Returns (flags, status: "ok", "timeout" or "crashed")."""
-    from .run import _dedupe, _error_flags, _how_it_died, _label, clear_outputs
+    from .run import _dedupe, _error_flags, _label, clear_outputs
 
     clear_outputs(nb)
     student, tests, origin, keep, setup_names = plan(nb, cell_timeout)
-    _fill(student, tests, runner, tester, keep, setup_names, cell_timeout, timeout)
+    _fill(student, tests, runner, keep, setup_names, cell_timeout, timeout)
     results: dict = {}
 
     def run(name, who, jobs):

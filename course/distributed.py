@@ -50,7 +50,7 @@ from typing import Any, Callable
 
 from .testing import where_the_code_lives
 
-__all__ = ["run_distributed", "DistributedError"]
+__all__ = ["run_distributed", "DistributedError", "run_p2p_probe", "probe_input"]
 
 _HOST = "127.0.0.1"
 
@@ -381,3 +381,107 @@ def _launch(ctx, target, world_size, args, kwargs, backend, timeout, deadline, t
             except ValueError:
                 pass
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------ 07_parallel_computing
+# The real-process probe of 07's dist_ring_all_reduce. It runs where the learner's function lives (in two-kernel
+# grading: the learner's kernel, which starts the processes) and returns plain data; the tests compute their
+# oracle themselves from probe_input.
+P2P_COLLECTIVES = (
+    "all_reduce", "all_gather", "all_gather_into_tensor", "reduce_scatter", "reduce_scatter_tensor", "broadcast",
+    "reduce", "gather", "scatter", "all_to_all", "all_to_all_single", "all_gather_object", "broadcast_object_list",
+    "gather_object", "scatter_object_list", "send_object_list", "recv_object_list", "all_reduce_coalesced",
+    "all_gather_coalesced", "_all_gather_base", "_reduce_scatter_base")
+P2P_GROUP_COLLECTIVES = (
+    "allreduce", "allreduce_coalesced", "allgather", "_allgather_base", "allgather_coalesced",
+    "allgather_into_tensor_coalesced", "all_gather_single", "alltoall", "alltoall_base", "all_to_all_single",
+    "broadcast", "gather", "reduce", "reduce_scatter", "_reduce_scatter_base", "reduce_scatter_single",
+    "reduce_scatter_tensor_coalesced", "scatter")
+
+
+def probe_input(length: int, rank: int, dtype=None):
+    """The seeded 1-D input :func:`run_p2p_probe` gives rank ``rank`` for a tensor of ``length`` (float32 default)."""
+    import torch
+
+    from .testing import seeded
+
+    return torch.randn(length, dtype=dtype or torch.float32, generator=seeded(1000 * length + rank))
+
+
+def _p2p_probe_rank(rank: int, world_size: int, fn: Callable, lengths, dtype) -> list:
+    """One rank of :func:`run_p2p_probe`: collectives forbidden, point-to-point sends counted and kept."""
+    import torch
+    import torch.distributed as dist
+    import torch.distributed.distributed_c10d as c10d
+    from torch._C._distributed_c10d import ProcessGroup
+
+    names = P2P_COLLECTIVES + ("send", "isend")
+    saved = {n: getattr(dist, n) for n in names if hasattr(dist, n)}
+    saved_c10d = {n: getattr(c10d, n) for n in names if hasattr(c10d, n)}
+    saved_pg = {n: ProcessGroup.__dict__[n] for n in P2P_GROUP_COLLECTIVES if n in ProcessGroup.__dict__}
+    count: dict = {"sent": 0, "peers": set(), "depth": 0, "payloads": []}
+
+    def forbidden(name):
+        def call(*args, **kwargs):
+            raise RuntimeError(f"{name} is a collective; use dist.send/recv/isend/irecv only.")
+        return call
+
+    def counting(real):
+        def call(tensor, *args, **kwargs):
+            if count["depth"] == 0:  # dist.send may call isend itself: count once
+                peer = args[0] if args else kwargs.get("dst", kwargs.get("group_dst"))
+                count["sent"] += tensor.numel()
+                count["peers"].add(peer)
+                count["payloads"].append((peer, tensor.detach().clone()))
+            count["depth"] += 1
+            try:
+                return real(tensor, *args, **kwargs)
+            finally:
+                count["depth"] -= 1
+        return call
+
+    out = []
+    for length in lengths:
+        x = probe_input(length, rank, dtype)
+        before = x.clone()
+        expected = x.clone()
+        dist.all_reduce(expected)  # torch's all-reduce, for the learner's own use (the tests recompute it)
+        count.update(sent=0, peers=set(), payloads=[])
+        for n in P2P_COLLECTIVES:
+            for module, keep in ((dist, saved), (c10d, saved_c10d)):
+                if n in keep:
+                    setattr(module, n, forbidden(f"dist.{n}"))
+        for n in saved_pg:
+            setattr(ProcessGroup, n, forbidden(f"ProcessGroup.{n}"))
+        dist.send, dist.isend = counting(saved["send"]), counting(saved["isend"])
+        c10d.send, c10d.isend = dist.send, dist.isend  # so dist.P2POp(dist.isend, ...) batches are accepted too
+        try:
+            got = fn(x)
+        finally:
+            for n, f in saved.items():
+                setattr(dist, n, f)
+            for n, f in saved_c10d.items():
+                setattr(c10d, n, f)
+            for n, f in saved_pg.items():
+                setattr(ProcessGroup, n, f)
+        dist.barrier()
+        result = got.detach().clone() if isinstance(got, torch.Tensor) else got
+        out.append({"result": result, "expected": expected, "unmodified": bool(torch.equal(x, before)),
+                    "sent": int(count["sent"]), "peers": sorted(int(p) for p in count["peers"] if isinstance(p, int)),
+                    "payloads": [(int(p) if isinstance(p, int) else -1, t) for p, t in count["payloads"]]})
+    return out
+
+
+@where_the_code_lives
+def run_p2p_probe(fn: Callable, world_size: int, lengths, dtype=None, timeout: float = 20.0) -> list:
+    """Run ``fn(tensor)`` on ``world_size`` gloo processes, once per length in ``lengths``, watching what it sends.
+
+    Each rank's input is :func:`probe_input` ``(length, rank, dtype)``. Inside ``fn`` every collective raises
+    (called from ``torch.distributed``, ``torch.distributed.distributed_c10d`` or the process group), and every
+    ``dist.send``/``dist.isend`` is counted. Returns, per rank, a list (one entry per length) of dicts: "result"
+    (what fn returned), "expected" (torch's ``dist.all_reduce`` of the same inputs), "unmodified" (whether fn left
+    its input as it was), "sent" (elements sent), "peers" (the ranks sent to, sorted) and "payloads" (a list of
+    ``(peer, tensor)``, every message in order). Plain data only: in two-kernel grading the processes start in
+    the learner's kernel, where ``fn`` lives.
+    """
+    return run_distributed(_p2p_probe_rank, world_size=world_size, args=(fn, list(lengths), dtype), timeout=timeout)

@@ -254,14 +254,16 @@ def check_rank_locality(run: Callable, inputs, vary: Callable, world_size: int, 
         vary: ``vary(inputs, r) -> inputs2`` with rank r's share unchanged and the other ranks' shares changed.
         ranks: the ranks to check (default: all).
 
-    For each rank r: run on ``inputs`` with a recording :class:`TamperingCluster`, then on ``vary(inputs, r)``
-    replaying the first run's deliveries to r. Returns a list of problems (empty when every checked rank is
-    local): rank r sent something else, its message pattern changed, or its result changed.
+    Runs once on ``inputs`` with a recording :class:`TamperingCluster`, then, for each rank r, on
+    ``vary(inputs, r)`` replaying the first run's deliveries to r (N + 1 runs for N ranks). Returns a list of
+    problems (empty when every checked rank is local): rank r sent something else, its message pattern changed,
+    or its result changed.
     """
     problems = []
+    first = TamperingCluster(world_size, **cluster_kwargs)
+    results = run(inputs, first)
     for r in (range(world_size) if ranks is None else ranks):
-        first = TamperingCluster(world_size, **cluster_kwargs)
-        base = _flat_result(run(inputs, first)[r])
+        base = _flat_result(results[r])
         second = TamperingCluster(world_size, replay=first.deliveries, rank=r, rtol=rtol, atol=atol, **cluster_kwargs)
         again = _flat_result(run(vary(inputs, r), second)[r])
         problems.extend(second.violations[:3])

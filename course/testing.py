@@ -226,6 +226,34 @@ def extend_recorders(calls: list, ops: list) -> None:
                 raise RuntimeError(f"more than {recorder.max_ops} torch operations")
 
 
+def _grader_files() -> tuple:
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    return tuple(os.path.join(here, "grader", name) for name in ("bridge.py", "test_side.py"))
+
+
+_GRADER_FILES = _grader_files()
+_TORCH_DIR = __import__("os").path.dirname(torch.__file__)
+
+
+def _made_by_the_grader() -> bool:
+    """Whether the torch call a recorder sees was made by the two-kernel grader's own marshalling (in the test
+    kernel: encoding the arguments of a call into the student kernel, decoding its result, copying changes back),
+    not by the code under watch. The first caller outside torch and this module decides.
+
+    A workaround: the grader should switch the recorders off while it marshals (course/grader/test_side.py)."""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name != __file__ and not name.startswith(_TORCH_DIR):
+            return name in _GRADER_FILES
+        frame = frame.f_back
+    return False
+
+
 class OpRecorder(_TorchDispatchMode):
     """``with OpRecorder() as rec:`` records every aten operation run inside the block in ``rec.ops`` as
     ``(name, input shapes, output shapes)``. With ``max_ops``, running more operations raises RuntimeError."""
@@ -251,6 +279,8 @@ class OpRecorder(_TorchDispatchMode):
 
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
+        if _made_by_the_grader():
+            return out
         shapes = lambda tree: [tuple(t.shape) for t in tree_leaves(tree) if isinstance(t, torch.Tensor)]  # noqa: E731
         self.ops.append((func.overloadpacket.__name__, shapes((args, kwargs)), shapes(out)))
         if self.max_ops is not None and len(self.ops) > self.max_ops:
@@ -283,7 +313,8 @@ class CallRecorder(_TorchFunctionMode):
         return super().__exit__(*exc)
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.names.append(getattr(func, "__name__", str(func)))
+        if not _made_by_the_grader():
+            self.names.append(getattr(func, "__name__", str(func)))
         return func(*args, **(kwargs or {}))
 
 

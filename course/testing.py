@@ -401,3 +401,55 @@ def grad(fn, *inputs, grad_output=None, **kwargs) -> Grads:
         if isinstance(out, (tuple, list)) and not hasattr(out, "_fields") else \
         (out.detach() if isinstance(out, torch.Tensor) else out)
     return Grads(detached, grads, {k: p.grad for k, p in params.items()})
+
+
+# ------------------------------------------------------------------------------------------------ 09, 12: types, sharing
+# 09_compression_deployment (LoRALinear, fold_batchnorm) and 12_multimodal_federated_privacy (VisionProjector,
+# fedavg): a returned module's type, and "return new tensors", checked where the learner's objects live.
+
+@where_the_code_lives
+def type_name(obj: Any) -> str:
+    """``type(obj).__name__``, also for a learner's object seen from the test kernel (for failure messages)."""
+    return type(obj).__name__
+
+
+def _tensors_in(obj, path: str, out: list, seen: set) -> None:
+    """(path, tensor) for every tensor in obj's dicts, lists, tuples and modules' state, depth first."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, torch.Tensor):
+        out.append((path, obj))
+    elif isinstance(obj, torch.nn.Module):
+        for key, value in obj.state_dict(keep_vars=True).items():
+            _tensors_in(value, f"{path}.{key}", out, seen)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _tensors_in(value, f"{path}[{key!r}]", out, seen)
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            _tensors_in(value, f"{path}[{i}]", out, seen)
+
+
+@where_the_code_lives
+def shared_with_arguments(fn, *args, **kwargs) -> tuple:
+    """Run ``fn(*args, **kwargs)`` where ``fn`` lives; return ``(result, shared)``.
+
+    ``shared`` lists the places in the result (``"['w']"``, ``"[0]"``; ``"the result"`` for a bare tensor)
+    whose tensor shares memory with a tensor of the arguments (found through dicts, lists, tuples and
+    modules' state): the check behind "return new tensors", made where both live, since a result that
+    crosses to the test kernel is always a copy.
+    """
+    def span(t: torch.Tensor) -> tuple:
+        storage = t.untyped_storage()
+        return storage.data_ptr(), storage.data_ptr() + storage.nbytes()
+
+    given: list = []
+    _tensors_in((args, kwargs), "", given, set())
+    spans = [span(t) for _, t in given if t.untyped_storage().nbytes()]
+    result = fn(*args, **kwargs)
+    found: list = []
+    _tensors_in(result, "", found, set())
+    shared = [path or "the result" for path, t in found if t.untyped_storage().nbytes()
+              and any(lo < span(t)[1] and span(t)[0] < hi for lo, hi in spans)]
+    return result, shared

@@ -98,3 +98,12 @@ def test_tensor_bytes_held_counts_each_storage_once():
     h.skip = Skip()
     assert T.tensor_bytes_held(h, skip=(Skip,)) == 72
     assert T.tensor_bytes_held(h) == 72 + 4000
+
+
+def test_shared_with_arguments_names_the_entries_that_alias_an_argument():   # 09, 12 (conv-c)
+    a = {"w": torch.ones(3), "b": torch.zeros(2)}
+    out, shared = T.shared_with_arguments(lambda d: {"w": d["w"][1:], "b": d["b"] + 1}, a)
+    assert shared == ["['w']"] and torch.equal(out["b"], torch.ones(2))
+    assert T.shared_with_arguments(lambda s: [s[0].clone()], [a["w"]])[1] == []
+    assert T.shared_with_arguments(lambda m: m.weight.T, torch.nn.Linear(2, 3))[1] == ["the result"]
+    assert T.type_name(torch.nn.Linear(2, 3)) == "Linear" and T.type_name(3) == "int"

@@ -146,7 +146,10 @@ def _lent(obj):
 
 
 def _dumps(value) -> str:
-    return bridge.dumps_args(value, _lend)
+    from .. import testing
+
+    with testing.not_recorded():  # the grader's marshalling is not the learner's code under watch
+        return bridge.dumps_args(value, _lend)
 
 
 class TestEndpoint(bridge.Endpoint):
@@ -179,6 +182,8 @@ def _endpoint(what: str) -> TestEndpoint:
 
 
 def _ask(op: str, what: str, **fields):
+    from .. import testing
+
     endpoint = _endpoint(what)
     try:
         reply = endpoint.request(op, **fields)
@@ -191,7 +196,8 @@ def _ask(op: str, what: str, **fields):
         raise bridge.BridgeError(_state["dead"]) from None
     if "error" in reply:
         bridge.raise_error(reply["error"], f"your {what}")
-    return _decode(reply.get("value"))
+    with testing.not_recorded():
+        return _decode(reply.get("value"))
 
 
 def _recorders() -> dict:
@@ -213,8 +219,9 @@ def _call(proxy: StudentObject, args, kwargs):
     what = proxy._type if proxy._type in ("function", "method", "type") else proxy._type
     name = proxy._repr.split(" ")[1] if proxy._repr.startswith("<function ") else what
     endpoint = _endpoint(name)
+    sent = _dumps([list(args), kwargs])
     try:
-        reply = endpoint.request("call", target=proxy._id, args=_dumps([list(args), kwargs]), record=record,
+        reply = endpoint.request("call", target=proxy._id, args=sent, record=record,
                                  grad_enabled=torch.is_grad_enabled())
     except socket.timeout:
         _kill(f"`{name}` ran past the {_state['call_timeout']:.0f}s time limit for one call; the tests after it "
@@ -225,17 +232,19 @@ def _call(proxy: StudentObject, args, kwargs):
         raise bridge.BridgeError(_state["dead"]) from None
     if "error" in reply:
         bridge.raise_error(reply["error"], f"your {name}")
-    for arg, change in zip(args, reply.get("changes") or []):
-        bridge.apply_changes(arg, change)
-    kwchanges = reply.get("kwchanges") or {}
-    for key, value in kwargs.items():
-        bridge.apply_changes(value, kwchanges.get(str(key)) if isinstance(kwchanges, dict) else None)
+    with testing.not_recorded():
+        for arg, change in zip(args, reply.get("changes") or []):
+            bridge.apply_changes(arg, change)
+        kwchanges = reply.get("kwchanges") or {}
+        for key, value in kwargs.items():
+            bridge.apply_changes(value, kwchanges.get(str(key)) if isinstance(kwchanges, dict) else None)
     recorded = reply.get("recorded") or {}
     if record and isinstance(recorded, dict):
         testing.extend_recorders(list(map(str, recorded.get("calls") or [])),
                                  [(str(n), [tuple(int(x) for x in s) for s in i], [tuple(int(x) for x in s) for s in o])
                                   for n, i, o in recorded.get("ops") or []])
-    return _decode(reply.get("value"))
+    with testing.not_recorded():
+        return _decode(reply.get("value"))
 
 
 def _kill(reason: str) -> None:

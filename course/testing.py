@@ -183,7 +183,7 @@ def where_the_code_lives(helper):
     REMOTE_HELPERS[helper.__name__] = helper
 
     @functools.wraps(helper)
-    def run(target, *args, **kwargs):
+    def run(target, /, *args, **kwargs):
         if _remote(target):
             return target._course_helper(helper.__name__, *args, **kwargs)
         return helper(target, *args, **kwargs)

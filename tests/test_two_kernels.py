@@ -146,9 +146,11 @@ def test_changes_in_place_come_back():
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     g = torch.Generator().manual_seed(0)
 
-    def learner(x, state, params, model, opt, g):
+    def learner(x, state, params, model, opt, g, counts):
         x.add_(1)
         state["step"] = 1
+        counts["n"] += 1
+        counts["seen"][0] = "yes"
         params[1].mul_(3)
         model(torch.ones(1, 2)).sum().backward()
         opt.step()
@@ -158,7 +160,9 @@ def test_changes_in_place_come_back():
     want = torch.Generator().manual_seed(0)
     torch.rand(1, generator=want)
     weight = model.weight.detach().clone()
-    _call_remotely(learner, x, state, params, model, opt, g)
+    counts = {"n": 0, "seen": [None]}
+    _call_remotely(learner, x, state, params, model, opt, g, counts)
+    assert counts == {"n": 1, "seen": ["yes"]}
     assert torch.equal(x, torch.ones(3)) and state == {"step": 1} and torch.equal(params[1], torch.full((2,), 3.0))
     assert model.weight.grad is not None and not torch.equal(model.weight, weight) and not model.training
     assert opt.state_dict()["state"], "the optimizer's momentum buffers came back"

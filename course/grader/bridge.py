@@ -357,6 +357,8 @@ def snapshot(value):
         return ("list", len(value), [snapshot(v) for v in value])
     if isinstance(value, dict):
         return ("dict", list(value.keys()), {k: snapshot(v) for k, v in value.items()})
+    if value is None or type(value) in (bool, int, float, str):  # a dict's step count, a list's number
+        return ("plain", value)
     return None
 
 
@@ -408,6 +410,13 @@ def changes(value, before) -> dict | None:
         items = [changes(v, b) for v, b in zip(value, before[2])]
         return {"$": "items", "i": [i for i, c in enumerate(items) if c is not None],
                 "v": [c for c in items if c is not None]} if any(c is not None for c in items) else None
+    if kind == "plain":
+        if type(value) is type(before[1]) and (value == before[1] or value != value and before[1] != before[1]):
+            return None
+        try:
+            return {"$": "set", "v": encode(value, _no_handle)}
+        except BridgeError:
+            return None
     if kind == "dict" and isinstance(value, dict):
         if list(value.keys()) != before[1]:  # keys added or removed (an optimizer's state): the whole dict
             try:
@@ -468,12 +477,23 @@ def apply_changes(target, change) -> None:
         elif kind == "items" and isinstance(target, list):
             for i, c in zip(change.get("i", []), change.get("v", [])):
                 if type(i) is int and 0 <= i < len(target):
-                    apply_changes(target[i], c)
+                    if _is_set(c):
+                        target[i] = decode(c.get("v"))
+                    else:
+                        apply_changes(target[i], c)
         elif kind == "keys" and isinstance(target, dict):
             for k, c in zip(change.get("k", []), change.get("v", [])):
                 key = decode(k)
                 if key in target:
-                    apply_changes(target[key], c)
+                    if _is_set(c):
+                        target[key] = decode(c.get("v"))
+                    else:
+                        apply_changes(target[key], c)
+
+
+def _is_set(change) -> bool:
+    """A number, string or None in a list or dict that the call replaced."""
+    return isinstance(change, dict) and change.get("$") == "set"
 
 
 # ------------------------------------------------------------------------------------------------ pickling

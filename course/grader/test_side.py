@@ -86,7 +86,7 @@ class StudentObject:
     def __str__(self):
         return self._dunder("__str__")
 
-    def _course_helper(self, name: str, *args, **kwargs):
+    def _course_helper(self, name: str, /, *args, **kwargs):
         """Run a course.testing helper in the student kernel, on this object."""
         return _ask("helper", f"{name}({self._type})", name=name, args=_dumps([[self, *args], kwargs]),
                     grad_enabled=torch.is_grad_enabled())

@@ -443,3 +443,229 @@ def shared_with_arguments(fn, *args, **kwargs) -> tuple:
     shared = [path or "the result" for path, t in found if t.untyped_storage().nbytes()
               and any(lo < span(t)[1] and span(t)[0] < hi for lo, hi in spans)]
     return result, shared
+
+
+# ------------------------------------------------------------------------------------------------ 03_ffn_normalization
+
+def _no_autograd(*args, **kwargs):
+    raise AssertionError("autograd was called (torch.autograd.grad / backward); derive the gradients by hand")
+
+
+@where_the_code_lives
+def without_autograd(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` run where ``fn`` lives with autograd out of reach: under ``torch.inference_mode()``
+    and with ``torch.autograd.grad``, ``torch.autograd.backward`` and ``torch.Tensor.backward`` raising
+    AssertionError. For exercises whose gradients must be derived by hand. Returns fn's result; raises what fn
+    raised (a RuntimeError from inference mode when autograd was reached another way)."""
+    saved = (torch.autograd.grad, torch.autograd.backward, torch.Tensor.backward)
+    torch.autograd.grad = torch.autograd.backward = torch.Tensor.backward = _no_autograd
+    try:
+        with torch.inference_mode():
+            return fn(*args, **kwargs)
+    finally:
+        torch.autograd.grad, torch.autograd.backward, torch.Tensor.backward = saved
+
+
+# -------------------------------------------------------------------------------------------- 04_training_optimization
+
+@where_the_code_lives
+def forward_backward_order(fn, model, *args, **kwargs) -> str:
+    """Run ``fn(model, *args, **kwargs)`` where ``fn`` lives, watching ``model``: "F" for every forward call of
+    ``model``, "B" when backward reaches that call's output (a hook on the output tensor). Returns the events in
+    order as one string, e.g. "FBFB" for two micro-batches each run forward, then backward."""
+    events = []
+
+    def on_forward(module, inputs, out):
+        events.append("F")
+        if isinstance(out, torch.Tensor) and out.requires_grad:
+            out.register_hook(lambda grad: events.append("B"))
+
+    handle = model.register_forward_hook(on_forward)
+    try:
+        fn(model, *args, **kwargs)
+    finally:
+        handle.remove()
+    return "".join(events)
+
+
+@where_the_code_lives
+def steps_on_one_grad(step_fn, param, grads, **hparams) -> dict:
+    """Optimizer steps where ``step_fn`` lives, as a training loop makes them: one ``state`` dict and ONE gradient
+    tensor ``g`` throughout, refilled in place before each step (``g.copy_(grads[k])``, as
+    ``zero_grad(set_to_none=False)`` and backward do), then ``step_fn(param, g, state, **hparams)``. A buffer that
+    aliases ``g`` instead of copying it shows here, as it would in training. Returns ``{"params": [param after each
+    step], "grads": [g after each step]}`` (copies)."""
+    state, g = {}, torch.zeros_like(grads[0])
+    params, after = [], []
+    for fresh in grads:
+        with torch.no_grad():
+            g.copy_(fresh)
+        step_fn(param, g, state, **hparams)
+        params.append(param.detach().clone())
+        after.append(g.detach().clone())
+    return {"params": params, "grads": after}
+
+
+@where_the_code_lives
+def train_with_step(step_fn, model, X, y, hparams: dict, lrs: list) -> dict:
+    """Full-batch MSE training of ``model`` on ``(X, y)`` where ``step_fn`` lives, one step per entry of ``lrs``:
+    zero_grad, loss, backward, then under ``torch.no_grad()`` ``step_fn(p, p.grad, state_p, **{**hparams,
+    "lr": lr})`` for every parameter ``p`` (one state dict per parameter). One call instead of one per parameter
+    and step. Returns ``{"losses": float64 tensor (n_steps,), "params": [final parameters], "grad_changed":
+    whether step_fn modified a gradient}``."""
+    import torch.nn.functional as F
+
+    params = list(model.parameters())
+    states = [{} for _ in params]
+    losses, grad_changed = [], False
+    for lr in lrs:
+        model.zero_grad()
+        with torch.enable_grad():
+            loss = F.mse_loss(model(X), y)
+            loss.backward()
+        losses.append(loss.item())
+        with torch.no_grad():
+            for p, state in zip(params, states):
+                g_before = p.grad.clone()
+                step_fn(p, p.grad, state, **{**hparams, "lr": lr})
+                grad_changed = grad_changed or not torch.equal(p.grad, g_before)
+    return {"losses": torch.tensor(losses, dtype=torch.float64), "params": [p.detach().clone() for p in params],
+            "grad_changed": grad_changed}
+
+
+@where_the_code_lives
+def call_each(fn, arg_lists, **kwargs) -> list:
+    """``[fn(*args, **kwargs) for args in arg_lists]``, run where ``fn`` lives: a statistical test that calls
+    learner code thousands of times makes one round trip instead of thousands. The same ``kwargs`` objects
+    serve every call, as in a loop: a ``torch.Generator`` keeps drawing from one stream (the caller's own
+    generator is not advanced when ``fn`` lives in another kernel)."""
+    return [fn(*args, **kwargs) for args in arg_lists]
+
+
+class _HalfWriter:
+    """A file opened for writing whose first write keeps half its bytes and whose second write raises OSError."""
+
+    def __init__(self, f):
+        self._f, self._writes = f, 0
+
+    def write(self, data):
+        self._writes += 1
+        if self._writes > 1:
+            raise OSError("simulated crash while writing")
+        return self._f.write(data[: max(1, len(data) // 2)])
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._f.close()
+
+
+def _load_report(path: str) -> tuple:
+    """(what torch.load reads at path, None) or (None, the type name of its error)."""
+    try:
+        with quiet():
+            return torch.load(path, weights_only=False), None
+    except Exception as err:  # noqa: BLE001 - an unreadable file is the finding
+        return None, type(err).__name__
+
+
+@where_the_code_lives
+def checkpoint_trial(save_fn, saves: list, file_name: str = "ckpt.pt", subdir: str = "") -> list:
+    """Run ``save_fn(state, path)`` for each ``(state, fault)`` of ``saves``, in order, on one ``path``
+    (``<a fresh temporary directory>/<subdir>/<file_name>``) where ``save_fn`` lives, and report what each save left
+    behind, so that tests never open the files a learner's code wrote. ``fault`` is None (a normal save) or:
+
+    - "torch_save": torch.save writes a few bytes to the file it was given, then raises OSError (a crash);
+    - "write": every file opened for writing (open, io.open) keeps half of its first write and raises OSError on
+      the second;
+    - "rename": os.replace and os.rename raise OSError;
+    - "unpicklable": the state gets a last entry pickle cannot write (a lambda), so torch.save fails half way;
+    - "link": no fault; before the save, path gets a second name (a hard link) whose contents are reported.
+
+    Returns one dict per save: "raised" (the type name of what save_fn raised, or None), "os_error" (whether
+    that was an OSError), "loaded" and
+    "load_error" (``torch.load(path, weights_only=False)`` after the save, or the type name of its error),
+    "save_dirs" (the real directory of each file torch.save was given; None for a file without a name), "dir"
+    (the real directory of path), "files" (the directory's file names, sorted), "linked" (whether a hard link
+    was made) and "link_loaded" / "link_error" (what the hard link loads after the save).
+    """
+    import builtins
+    import io
+    import os
+    import tempfile
+
+    reports = []
+    with tempfile.TemporaryDirectory() as root:
+        directory = os.path.join(root, subdir) if subdir else root
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, file_name)
+        for state, fault in saves:
+            real = (torch.save, builtins.open, io.open, os.replace, os.rename)
+            save_dirs, witness = [], None
+            if fault == "link":
+                witness = os.path.join(root, ".witness-" + file_name)
+                try:
+                    os.link(path, witness)
+                except OSError:
+                    witness = None
+
+            def spying_save(obj, f, *args, _fault=fault, **kwargs):
+                target = f if isinstance(f, (str, os.PathLike)) else getattr(f, "name", None)
+                save_dirs.append(os.path.realpath(os.path.dirname(os.path.abspath(target)))
+                                 if isinstance(target, (str, os.PathLike)) else None)
+                if _fault == "torch_save":
+                    data = b"PK\x03\x04 half of a checkpoint"
+                    if isinstance(f, (str, os.PathLike)):
+                        with real[1](f, "wb") as fh:
+                            fh.write(data)
+                    else:
+                        f.write(data)
+                    raise OSError("simulated crash while writing the checkpoint")
+                return real[0](obj, f, *args, **kwargs)
+
+            def half_open(file, mode="r", *args, **kwargs):
+                f = real[1](file, mode, *args, **kwargs)
+                return _HalfWriter(f) if any(m in mode for m in "wax+") else f
+
+            def failing_rename(*args, **kwargs):
+                raise OSError("simulated crash at the rename")
+
+            if fault == "unpicklable":
+                state = {**state, "fn": lambda: 0}
+            raised, os_error = None, False
+            torch.save = spying_save
+            if fault == "write":
+                builtins.open = io.open = half_open
+            elif fault == "rename":
+                os.replace = os.rename = failing_rename
+            try:
+                with quiet():
+                    save_fn(state, path)
+            except Exception as err:  # noqa: BLE001 - what the save raised is part of the report
+                raised, os_error = type(err).__name__, isinstance(err, OSError)
+            finally:
+                torch.save, builtins.open, io.open, os.replace, os.rename = real
+            loaded, load_error = _load_report(path)
+            link_loaded, link_error = _load_report(witness) if witness else (None, None)
+            reports.append({"raised": raised, "os_error": os_error, "loaded": loaded, "load_error": load_error,
+                            "save_dirs": save_dirs, "dir": os.path.realpath(directory),
+                            "files": sorted(os.listdir(directory)), "linked": witness is not None,
+                            "link_loaded": link_loaded, "link_error": link_error})
+    return reports
+
+
+@where_the_code_lives
+def call_with_saved_file(fn, obj, file_name: str = "ckpt.pt"):
+    """``fn(path)`` where ``fn`` lives, ``path`` being a fresh temporary file that ``torch.save(obj, path)`` wrote:
+    a loader tested on a file the test made, in the learner's file system. Returns fn's result."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as root:
+        path = os.path.join(root, file_name)
+        torch.save(obj, path)
+        return fn(path)

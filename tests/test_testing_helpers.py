@@ -107,3 +107,108 @@ def test_shared_with_arguments_names_the_entries_that_alias_an_argument():   # 0
     assert T.shared_with_arguments(lambda s: [s[0].clone()], [a["w"]])[1] == []
     assert T.shared_with_arguments(lambda m: m.weight.T, torch.nn.Linear(2, 3))[1] == ["the result"]
     assert T.type_name(torch.nn.Linear(2, 3)) == "Linear" and T.type_name(3) == "int"
+
+
+# ------------------------------------------------------------------------------ helpers of 03 and 04 (conv-a)
+
+def test_without_autograd_blocks_backward_and_passes_honest_code():
+    def by_hand(x):
+        return 2 * x
+
+    def by_autograd(x):
+        with torch.enable_grad():
+            x = x.detach().clone().requires_grad_(True)
+            (x ** 2).sum().backward()
+        return x.grad
+
+    assert T.without_autograd(by_hand, torch.ones(2)).tolist() == [2.0, 2.0]
+    with pytest.raises((AssertionError, RuntimeError)):
+        T.without_autograd(by_autograd, torch.ones(2))
+    assert torch.autograd.grad is not None and torch.is_grad_enabled()      # everything restored
+
+
+def test_forward_backward_order_records_alternation():
+    import torch.nn as nn
+
+    def alternate(model, x):
+        for xb in x.chunk(2):
+            model(xb).sum().backward()
+
+    def all_forwards_first(model, x):
+        losses = [model(xb).sum() for xb in x.chunk(2)]
+        sum(losses).backward()
+
+    x = torch.randn(4, 3)
+    assert T.forward_backward_order(alternate, nn.Linear(3, 1), x) == "FBFB"
+    assert T.forward_backward_order(all_forwards_first, nn.Linear(3, 1), x) == "FFBB"
+
+
+def test_steps_on_one_grad_reveals_a_buffer_that_aliases_the_grad():
+    def aliasing(param, grad, state, lr):
+        if "buf" not in state:
+            state["buf"] = grad                     # no copy
+        else:
+            state["buf"].mul_(0.9).add_(grad)
+        param.add_(state["buf"], alpha=-lr)
+
+    def copying(param, grad, state, lr):
+        state["buf"] = grad.clone() if "buf" not in state else state["buf"].mul(0.9).add(grad)
+        param.add_(state["buf"], alpha=-lr)
+
+    grads = [torch.tensor([1.0]), torch.tensor([2.0])]
+    good = T.steps_on_one_grad(copying, torch.zeros(1), grads, lr=1.0)
+    bad = T.steps_on_one_grad(aliasing, torch.zeros(1), grads, lr=1.0)
+    assert abs(good["params"][1].item() + 3.9) < 1e-6 and good["grads"][1].item() == 2.0
+    assert bad["grads"][1].item() != 2.0            # the aliasing buffer changed the caller's gradient
+
+
+def test_train_with_step_matches_torch_sgd():
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    def sgd(param, grad, state, lr):
+        param.add_(grad, alpha=-lr)
+
+    torch.manual_seed(0)
+    model, X, y = nn.Linear(3, 1), torch.randn(8, 3), torch.randn(8, 1)
+    theirs = nn.Linear(3, 1)
+    theirs.load_state_dict(model.state_dict())
+    run = T.train_with_step(sgd, model, X, y, {"lr": 0.1}, [0.1, 0.05])
+    opt = torch.optim.SGD(theirs.parameters(), lr=0.1)
+    for lr in (0.1, 0.05):
+        opt.zero_grad()
+        F.mse_loss(theirs(X), y).backward()
+        opt.param_groups[0]["lr"] = lr
+        opt.step()
+    assert run["losses"].shape == (2,) and not run["grad_changed"]
+    for a, b in zip(run["params"], theirs.parameters()):
+        T.assert_close(a, b.detach())
+
+
+def test_checkpoint_trial_reports_each_fault():
+    import os
+
+    def atomic(state, path):
+        tmp = path + ".tmp"
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+
+    def in_place(state, path):
+        torch.save(state, path)
+
+    saves = [({"step": 1}, None), ({"step": 2}, "torch_save"), ({"step": 3}, "unpicklable"), ({"step": 4}, "rename"),
+             ({"step": 5}, "link")]
+    good = T.checkpoint_trial(atomic, saves, subdir="run")
+    assert [r["raised"] is not None for r in good] == [False, True, True, True, False]
+    assert good[1]["os_error"] and [r["loaded"]["step"] for r in good] == [1, 1, 1, 1, 5]
+    assert good[0]["save_dirs"] == [good[0]["dir"]] and good[0]["dir"].endswith("run")
+    assert good[4]["linked"] and good[4]["link_loaded"]["step"] == 1
+    bad = T.checkpoint_trial(in_place, [({"step": 1}, None), ({"step": 2}, "torch_save"), ({"step": 3}, "link")])
+    assert bad[1]["load_error"] is not None and bad[2]["link_loaded"]["step"] == 3
+    assert torch.save.__module__ == "torch.serialization" and os.replace.__name__ == "replace"
+
+
+def test_call_with_saved_file_and_call_each():
+    back = T.call_with_saved_file(lambda path: torch.load(path, weights_only=False), {"a": [1, 2]})
+    assert back == {"a": [1, 2]}
+    assert T.call_each(pow, [(2, 3), (3, 2)]) == [8, 9]

@@ -226,30 +226,58 @@ def extend_recorders(calls: list, ops: list) -> None:
                 raise RuntimeError(f"more than {recorder.max_ops} torch operations")
 
 
-def _grader_files() -> tuple:
-    import os
+def _code_objects(module) -> frozenset:
+    """Every code object of a module's functions and classes, nested ones (comprehensions, closures) included."""
+    import types
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    return tuple(os.path.join(here, "grader", name) for name in ("bridge.py", "test_side.py"))
+    todo = []
+    for value in vars(module).values():
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            todo += [getattr(v, "__func__", v) for v in vars(value).values()]
+        else:
+            todo.append(value)
+    codes, stack = set(), [getattr(f, "__code__", None) for f in todo if isinstance(f, types.FunctionType)]
+    while stack:
+        code = stack.pop()
+        if isinstance(code, types.CodeType) and code not in codes:
+            codes.add(code)
+            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return frozenset(codes)
 
 
-_GRADER_FILES = _grader_files()
+def _grader_codes() -> tuple:
+    """(code objects of the two-kernel grader's marshalling, those of test_side's calls into the student kernel),
+    taken when this module is imported, before any notebook code runs."""
+    from .grader import bridge, test_side
+
+    calls = frozenset(f.__code__ for f in (test_side._call, test_side._ask))
+    return _code_objects(bridge) | _code_objects(test_side), calls
+
+
+_GRADER_CODES, _GRADER_CALLS = _grader_codes()
 _TORCH_DIR = __import__("os").path.dirname(torch.__file__)
 
 
 def _made_by_the_grader() -> bool:
     """Whether the torch call a recorder sees was made by the two-kernel grader's own marshalling (in the test
-    kernel: encoding the arguments of a call into the student kernel, decoding its result, copying changes back),
-    not by the code under watch. The first caller outside torch and this module decides.
+    kernel, during a call into the student kernel: encoding its arguments, decoding its result, copying changes
+    back), not by the code under watch: its first caller outside torch and this module is the grader's code, and
+    a call into the student kernel is under way. Code compiled elsewhere under the grader's file names is not.
 
     A workaround: the grader should switch the recorders off while it marshals (course/grader/test_side.py)."""
     import sys
 
     frame = sys._getframe(2)
     while frame is not None:
-        name = frame.f_code.co_filename
-        if name != __file__ and not name.startswith(_TORCH_DIR):
-            return name in _GRADER_FILES
+        code = frame.f_code
+        if code.co_filename != __file__ and not code.co_filename.startswith(_TORCH_DIR):
+            break
+        frame = frame.f_back
+    if frame is None or frame.f_code not in _GRADER_CODES:
+        return False
+    while frame is not None:
+        if frame.f_code in _GRADER_CALLS:
+            return True
         frame = frame.f_back
     return False
 

@@ -100,22 +100,32 @@ def test_tensor_bytes_held_counts_each_storage_once():
     assert T.tensor_bytes_held(h) == 72 + 4000
 
 
-def test_recorders_skip_the_two_kernel_graders_own_marshalling():
-    # what course/grader/bridge.py or test_side.py run in the test kernel (encoding arguments, decoding results)
-    # is not the watched code's: a function compiled as if it lived there is not recorded
-    ns: dict = {}
-    exec(compile("def marshal(t):\n    return t.detach().numpy()\n", T._GRADER_FILES[0], "exec"), ns)
+def test_recorders_skip_the_two_kernel_graders_own_marshalling(monkeypatch):
+    # In the test kernel a call into the student kernel encodes its arguments and decodes its result
+    # (course/grader/bridge.py, test_side.py): those torch calls are not the watched code's, only what the student
+    # kernel reports recording is. A fake endpoint stands for the student kernel.
+    from course.grader import bridge, test_side
 
-    def learner(t):
-        return t.detach().numpy()
+    answer = bridge.encode(torch.full((3,), 2.0))
 
+    class StudentKernel:
+        def request(self, op, **fields):
+            return {"value": answer, "recorded": {"calls": ["add"], "ops": [["add", [[3]], [[3]]]]}}
+
+    monkeypatch.setitem(test_side._state, "endpoint", StudentKernel())
+    f = test_side.StudentObject({"id": 1, "type": "function", "callable": True, "repr": "<function f at 0x0>"})
     x = torch.ones(3)
     with T.CallRecorder() as calls, T.OpRecorder() as rec:
-        ns["marshal"](x)
-    assert calls.names == [] and rec.ops == []
+        out = f(x)
+    assert torch.equal(out, torch.full((3,), 2.0))
+    assert calls.names == ["add"] and rec.ops == [("add", [(3,)], [(3,)])]
+    # the same grader functions called by other code, or code compiled under the grader's file name, are watched
+    ns: dict = {}
+    exec(compile("def marshal(t):\n    return t.detach().numpy()\n", bridge.__file__, "exec"), ns)
     with T.CallRecorder() as calls, T.OpRecorder() as rec:
-        learner(x)
-    assert "numpy" in calls.names and "detach" in rec.names
+        bridge.encode(x)
+        ns["marshal"](x)
+    assert calls.names.count("numpy") == 2 and "detach" in rec.names
 
 
 def test_build_and_call_sees_an_argument_changed_in_a_later_call():

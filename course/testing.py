@@ -19,7 +19,7 @@ import torch
 
 __all__ = ["assert_close", "assert_equal", "assert_shape", "assert_dtype", "assert_true", "quiet", "seeded",
            "OpRecorder", "CallRecorder", "torch_calls", "assert_not_called", "tensor_bytes_held", "grad", "Grads", "is_instance",
-           "where_the_code_lives"]
+           "where_the_code_lives", "build_and_call"]
 
 
 class quiet(warnings.catch_warnings):
@@ -669,3 +669,37 @@ def call_with_saved_file(fn, obj, file_name: str = "ckpt.pt"):
         path = os.path.join(root, file_name)
         torch.save(obj, path)
         return fn(path)
+
+
+# ------------------------------------------------------------------------------------------------ 08_zero_memory
+def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.is_floating_point() or a.is_complex():
+        return bool(torch.equal(a.isnan(), b.isnan()) and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b)))
+    return bool(torch.equal(a, b))
+
+
+@where_the_code_lives
+def build_and_call(cls, args: tuple = (), kwargs: dict | None = None, method: str = "__call__",
+                   calls: Sequence = ()) -> tuple:
+    """``obj = cls(*args, **kwargs)``, then ``getattr(obj, method)(*c)`` for each tuple ``c`` of ``calls``, all where
+    ``cls`` lives; returns ``(obj, changed)``: the object and the paths (``"args[0][1]"``, ``"calls[2][0][3]"``) of
+    the tensors among ``args``, ``kwargs`` and ``calls`` whose values had changed in place by the end.
+
+    Why: an object that keeps a reference to a constructor argument and changes it in a later method call is seen
+    doing so only where it lives. In two-kernel grading every call gets copies of the test's arguments (changes come
+    back at the end of that call only), so ``obj = cls(params); obj.step(g)`` from a test cell never sees ``step``
+    change ``params``."""
+    kwargs = dict(kwargs or {})
+    calls = [tuple(c) for c in calls]
+    watched: list = []
+    for name, value in (("args", list(args)), ("kwargs", kwargs), ("calls", calls)):
+        _tensors_in(value, name, watched, set())
+    before = [(path, t, t.detach().clone()) for path, t in watched]
+    obj = cls(*args, **kwargs)
+    if calls:
+        bound = getattr(obj, method)
+        for c in calls:
+            bound(*c)
+    return obj, [path for path, t, copy in before if not _same_values(t.detach(), copy)]

@@ -185,3 +185,34 @@ def shipped(rank, world_size):
 def test_spawn_ships_the_source():
     results = run_distributed(shipped, world_size=2, start_method="spawn", timeout=60)
     assert all(torch.equal(r, torch.full((2,), 3.0)) for r in results)
+
+
+# ------------------------------------------------------------------ 07's real-process probe (course.distributed)
+def _swap_halves(tensor):
+    """Two ranks exchange whole tensors point to point and add: a correct all-reduce for N = 2."""
+    other = torch.empty_like(tensor)
+    peer = 1 - dist.get_rank()
+    req = dist.isend(tensor.clone(), peer)
+    dist.recv(other, peer)
+    req.wait()
+    return tensor + other
+
+
+def _uses_all_reduce(tensor):
+    out = tensor.clone()
+    dist.all_reduce(out)
+    return out
+
+
+def test_p2p_probe_counts_point_to_point_traffic_and_forbids_collectives():
+    rows = distributed.run_p2p_probe(_swap_halves, world_size=2, lengths=[6, 3], dtype=torch.float64)
+    for rank in range(2):
+        for i, length in enumerate([6, 3]):
+            row = rows[rank][i]
+            want = distributed.probe_input(length, 0, torch.float64) + distributed.probe_input(length, 1, torch.float64)
+            assert torch.allclose(row["result"], want) and torch.allclose(row["expected"], want)
+            assert row["unmodified"] and row["sent"] == length and row["peers"] == [1 - rank]
+            assert [p for p, _ in row["payloads"]] == [1 - rank]
+            assert torch.equal(row["payloads"][0][1], distributed.probe_input(length, rank, torch.float64))
+    with pytest.raises(DistributedError, match="dist.all_reduce is a collective"):
+        distributed.run_p2p_probe(_uses_all_reduce, world_size=2, lengths=[4])

@@ -212,3 +212,51 @@ def test_call_with_saved_file_and_call_each():
     back = T.call_with_saved_file(lambda path: torch.load(path, weights_only=False), {"a": [1, 2]})
     assert back == {"a": [1, 2]}
     assert T.call_each(pow, [(2, 3), (3, 2)]) == [8, 9]
+
+
+def test_recorders_skip_the_two_kernel_graders_own_marshalling(monkeypatch):
+    # In the test kernel a call into the student kernel encodes its arguments and decodes its result
+    # (course/grader/bridge.py, test_side.py): those torch calls are not the watched code's, only what the student
+    # kernel reports recording is. A fake endpoint stands for the student kernel.
+    from course.grader import bridge, test_side
+
+    answer = bridge.encode(torch.full((3,), 2.0))
+
+    class StudentKernel:
+        def request(self, op, **fields):
+            return {"value": answer, "recorded": {"calls": ["add"], "ops": [["add", [[3]], [[3]]]]}}
+
+    monkeypatch.setitem(test_side._state, "endpoint", StudentKernel())
+    f = test_side.StudentObject({"id": 1, "type": "function", "callable": True, "repr": "<function f at 0x0>"})
+    x = torch.ones(3)
+    with T.CallRecorder() as calls, T.OpRecorder() as rec:
+        out = f(x)
+    assert torch.equal(out, torch.full((3,), 2.0))
+    assert calls.names == ["add"] and rec.ops == [("add", [(3,)], [(3,)])]
+    # the same grader functions called by other code, or code compiled under the grader's file name, are watched
+    ns: dict = {}
+    exec(compile("def marshal(t):\n    return t.detach().numpy()\n", bridge.__file__, "exec"), ns)
+    with T.CallRecorder() as calls, T.OpRecorder() as rec:
+        bridge.encode(x)
+        ns["marshal"](x)
+    assert calls.names.count("numpy") == 2 and "detach" in rec.names
+
+
+def test_build_and_call_sees_an_argument_changed_in_a_later_call():
+    class KeepsParams:
+        def __init__(self, params, scale=1.0):
+            self.params, self.scale = params, scale
+
+        def step(self, grads):
+            for p, g in zip(self.params, grads):
+                p.sub_(self.scale * g)                 # changes the constructor's argument in place
+
+    class Copies(KeepsParams):
+        def __init__(self, params, scale=1.0):
+            super().__init__([p.clone() for p in params], scale)
+
+    params, grads = [torch.ones(2), torch.zeros(3)], [torch.ones(2), torch.ones(3)]
+    obj, changed = T.build_and_call(Copies, (params,), {"scale": 0.5}, "step", [(grads,), (grads,)])
+    assert changed == [] and torch.equal(obj.params[0], torch.zeros(2))
+    obj, changed = T.build_and_call(KeepsParams, (params,), {}, "step", [(grads,)])
+    assert changed == ["args[0][0]", "args[0][1]"]

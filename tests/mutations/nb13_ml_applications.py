@@ -639,6 +639,14 @@ def freeze(model, trainable=()):
         p.requires_grad_(any(t in name for t in trainable))
     return model
 """),
+    ("freeze", "returns_a_copy", """
+def freeze(model, trainable=()):
+    import copy
+    model = copy.deepcopy(model)
+    for name, p in model.named_parameters():
+        p.requires_grad_(any(name == t or name.startswith(t + ".") for t in trainable))
+    return model
+"""),
     ("freeze", "module_names_only", """
 def freeze(model, trainable=()):
     for p in model.parameters():

@@ -533,6 +533,33 @@ def train_with_step(step_fn, model, X, y, hparams: dict, lrs: list) -> dict:
             "grad_changed": grad_changed}
 
 
+# ------------------------------------------------------------------------------------------------ 13_ml_applications
+# (also used by 15_modern_architectures)
+
+@where_the_code_lives
+def grad_of_output(fn, *inputs, output: int = 0, grad_output=None, **kwargs) -> Grads:
+    """``grad`` for a function that returns a tuple, backpropagating its element ``output`` (``grad`` takes the
+    first): ``T.grad_of_output(gan_losses, real, fake, output=1)`` is the gradient of the generator's loss.
+
+    Same copies of the inputs and the same ``Grads(output, inputs, params)`` as ``grad``; ``output`` is the
+    whole result, its tensors detached.
+    """
+    leaves = [x.detach().clone().requires_grad_(True) if isinstance(x, torch.Tensor) and x.is_floating_point()
+              else x for x in inputs]
+    params = dict(fn.named_parameters()) if isinstance(fn, torch.nn.Module) else {}
+    for p in params.values():
+        p.grad = None
+    with torch.enable_grad():
+        out = fn(*leaves, **kwargs)
+        chosen = out[output]
+        weight = torch.ones_like(chosen) if grad_output is None else grad_output
+        (chosen * weight).sum().backward()
+    grads = tuple(x.grad if isinstance(x, torch.Tensor) and x.requires_grad else None for x in leaves)
+    detached = type(out)(o.detach() if isinstance(o, torch.Tensor) else o for o in out) \
+        if isinstance(out, (tuple, list)) and not hasattr(out, "_fields") else out
+    return Grads(detached, grads, {k: p.grad for k, p in params.items()})
+
+
 @where_the_code_lives
 def call_each(fn, arg_lists, **kwargs) -> list:
     """``[fn(*args, **kwargs) for args in arg_lists]``, run where ``fn`` lives: a statistical test that calls

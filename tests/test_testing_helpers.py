@@ -260,3 +260,29 @@ def test_build_and_call_sees_an_argument_changed_in_a_later_call():
     assert changed == [] and torch.equal(obj.params[0], torch.zeros(2))
     obj, changed = T.build_and_call(KeepsParams, (params,), {}, "step", [(grads,)])
     assert changed == ["args[0][0]", "args[0][1]"]
+
+
+# ------------------------------------------------------------------ helpers that run where the code lives (13, 15)
+def test_grad_of_output_backpropagates_the_chosen_element():
+    def two_losses(a, b):
+        return (a * b).sum(), (a ** 2).sum()
+
+    a, b = torch.tensor([1.0, 2.0]), torch.tensor([3.0, -1.0])
+    first = T.grad_of_output(two_losses, a, b, output=0)
+    second = T.grad_of_output(two_losses, a, b, output=1)
+    assert torch.equal(first.inputs[0], b) and torch.equal(first.inputs[1], a)
+    assert torch.equal(second.inputs[0], 2 * a) and second.inputs[1] is None    # b is not in the second loss
+    assert not any(t.requires_grad for t in second.output) and second.output[1].item() == 5.0
+    assert a.grad is None and not a.requires_grad                                # the caller's tensors untouched
+
+
+def test_call_each_shares_one_generator_like_a_loop():
+    def draw(n, generator=None):
+        return torch.rand(n, generator=generator)
+
+    looped = [draw(n, generator=T.seeded(3)) for n in (2, 3)]                   # a fresh generator per call
+    g = T.seeded(3)
+    want = [draw(n, generator=g) for n in (2, 3)]                                # one stream
+    got = T.call_each(draw, [(2,), (3,)], generator=T.seeded(3))
+    assert all(torch.equal(x, y) for x, y in zip(got, want))
+    assert not torch.equal(got[1][:2], looped[1][:2])

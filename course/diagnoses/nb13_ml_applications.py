@@ -145,6 +145,9 @@ DIAGNOSES = {
     "freeze_mode": (
         "Switches the model to eval mode: freezing changes requires_grad only.",
         "把模型切换到了 eval 模式：冻结只改变 requires_grad。"),
+    "freeze_copy": (
+        "Freezes a copy: the model passed in must be changed in place (and returned).",
+        "冻结的是一个副本：应原地修改传入的模型（并返回它）。"),
     # count_trainable_parameters
     "count_which": (
         "Counts the wrong tensors: trainable parameters only, each shared parameter once, no buffers.",
@@ -240,6 +243,7 @@ VARIANTS = {
     ("freeze", "module_names_only"): "freeze_match",
     ("freeze", "keeps_earlier_choices"): "freeze_reset",
     ("freeze", "switches_to_eval"): "freeze_mode",
+    ("freeze", "returns_a_copy"): "freeze_copy",
     ("freeze", "returns_none"): "return_type",
     ("count_trainable_parameters", "shared_counted_twice"): "count_which",
     ("count_trainable_parameters", "includes_buffers"): "count_which",

@@ -261,6 +261,9 @@ def gan_losses(d_real_logits, d_fake_logits):
     ("freeze", "returns_none", patch(ASSIGNMENT, "freeze", "    return model\n", "")),
     ("freeze", "substring_match", patch(ASSIGNMENT, "freeze",
         'any(name == t or name.startswith(t + ".") for t in trainable)', "any(t in name for t in trainable)")),
+    ("freeze", "returns_a_copy", patch(ASSIGNMENT, "freeze",
+        "    for name, param in model.named_parameters():",
+        "    import copy\n    model = copy.deepcopy(model)\n    for name, param in model.named_parameters():")),
     ("freeze", "module_names_only", """
 def freeze(model, trainable=()):
     for p in model.parameters():

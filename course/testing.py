@@ -730,3 +730,142 @@ def build_and_call(cls, args: tuple = (), kwargs: dict | None = None, method: st
         for c in calls:
             bound(*c)
     return obj, [path for path, t, copy in before if not _same_values(t.detach(), copy)]
+
+
+# ------------------------------------------------------------------------------------------------ 16_tokenization,
+# 17_capstone_tiny_llm: seeding, timing, identity, files and code inspection where the learner's code runs
+
+@where_the_code_lives
+def _manual_seed_there(obj, seed: int) -> None:
+    torch.manual_seed(seed)
+
+
+def manual_seed(seed: int, *where) -> None:
+    """``torch.manual_seed(seed)`` here and in the kernel where each of ``where`` (a learner's class or
+    function) lives: a test that draws a learner's model from torch's global RNG seeds it with this.
+    In the learner's own Run All there is one kernel and this is ``torch.manual_seed(seed)``."""
+    torch.manual_seed(seed)
+    for obj in where:
+        _manual_seed_there(obj, seed)
+
+
+@where_the_code_lives
+def cpu_timed(fn, *args, threads: int | None = None, **kwargs) -> tuple:
+    """``(fn(*args, **kwargs), seconds)``: the CPU time (``time.process_time``) of the call, measured in the
+    kernel where ``fn`` runs; with ``threads``, torch runs the call on that many threads (restored after)."""
+    import time
+
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        start = time.process_time()
+        result = fn(*args, **kwargs)
+        seconds = time.process_time() - start
+    finally:
+        torch.set_num_threads(before)
+    return result, seconds
+
+
+@where_the_code_lives
+def same_object(obj, path_a: str, path_b: str) -> bool:
+    """Whether the attributes at the dotted paths ``path_a`` and ``path_b`` of ``obj`` are one object (``is``),
+    e.g. ``same_object(lm, "lm_head.weight", "embed.weight")`` for tied weights. Results of learner code are
+    copies in the test kernel, so ``is`` between them says nothing: ask where ``obj`` lives."""
+    import operator
+
+    return operator.attrgetter(path_a)(obj) is operator.attrgetter(path_b)(obj)
+
+
+@where_the_code_lives
+def shares_memory(fn, *args, **kwargs) -> tuple:
+    """``(result, shared)``: ``fn(*args, **kwargs)`` and whether a tensor of the result (a tensor, or a tuple
+    or list of them) shares storage with a tensor argument, checked where ``fn`` runs ("return a copy")."""
+    result = fn(*args, **kwargs)
+    outs = result if isinstance(result, (tuple, list)) else [result]
+    ins = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+    held = {a.untyped_storage().data_ptr() for a in ins if a.numel()}
+    shared = any(isinstance(o, torch.Tensor) and o.numel() and o.untyped_storage().data_ptr() in held for o in outs)
+    return result, shared
+
+
+class TempPath(NamedTuple):
+    """In the arguments of ``call_with_files``: the path of the file ``name`` it writes (a ``pathlib.Path``
+    when ``pathlike``, else a str)."""
+    name: str
+    pathlike: bool = False
+
+
+@where_the_code_lives
+def call_with_files(fn, files: dict, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with the text files ``files`` ({name: text}, UTF-8) written to a fresh temporary
+    folder where ``fn`` runs (the grader's student kernel has a /tmp of its own); each ``TempPath(name)``
+    argument becomes that file's path. The folder is removed after the call."""
+    import os
+    import pathlib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                f.write(text)
+
+        def place(a):
+            if isinstance(a, TempPath):
+                path = os.path.join(tmp, a.name)
+                return pathlib.Path(path) if a.pathlike else path
+            return a
+        return fn(*[place(a) for a in args], **{k: place(v) for k, v in kwargs.items()})
+
+
+@where_the_code_lives
+def code_names(fn) -> set:
+    """The global and attribute names a learner's function (or a class's methods) refers to: ``co_names`` of its
+    code and of every code object nested in it (a test that forbids ``str.encode`` looks for "encode")."""
+    def names(code):
+        out = set(code.co_names)
+        for const in code.co_consts:
+            if hasattr(const, "co_names"):
+                out |= names(const)
+        return out
+    if isinstance(fn, type):
+        return set().union(*[names(f.__code__) for f in vars(fn).values() if hasattr(f, "__code__")])
+    return names(fn.__code__)
+
+
+@where_the_code_lives
+def call_refusing_str(fn, names: Sequence[str], *args, **kwargs):
+    """Call a copy of the learner's function ``fn`` in which each builtin named in ``names`` (e.g. "bytes",
+    "bytearray") raises ``RuntimeError("bytes() called on a str")`` when its first argument is a str: those calls
+    are ``str.encode`` by another name. The learner's own function is left unchanged."""
+    import builtins
+    import types
+
+    def refusing(name):
+        real = getattr(builtins, name)
+
+        def guarded(*a, **kw):
+            if a and isinstance(a[0], str):
+                raise RuntimeError(f"{name}() called on a str")
+            return real(*a, **kw)
+        return guarded
+
+    overrides = {name: refusing(name) for name in names}
+    copy = types.FunctionType(fn.__code__, {**fn.__globals__, **overrides}, fn.__name__, fn.__defaults__,
+                              fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    return copy(*args, **kwargs)
+
+
+class RepeatThenRaise:
+    """An iterable of ``times`` copies of ``item`` that raises ``RuntimeError(message)`` when read past them:
+    code that reads a whole stream before yielding anything trips it. Plain data: it crosses to the learner's
+    kernel and is iterated there."""
+
+    def __init__(self, item, times: int, message: str):
+        self.item, self.times, self.message = item, times, message
+
+    def __iter__(self):
+        for _ in range(self.times):
+            yield self.item
+        raise RuntimeError(self.message)

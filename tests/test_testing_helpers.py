@@ -286,3 +286,62 @@ def test_call_each_shares_one_generator_like_a_loop():
     got = T.call_each(draw, [(2,), (3,)], generator=T.seeded(3))
     assert all(torch.equal(x, y) for x, y in zip(got, want))
     assert not torch.equal(got[1][:2], looped[1][:2])
+
+
+# 16_tokenization, 17_capstone_tiny_llm: helpers that run where the learner's code lives (here: locally)
+def test_manual_seed_and_cpu_timed():
+    T.manual_seed(3, torch.nn.Linear)
+    a = torch.nn.Linear(4, 4).weight.detach().clone()
+    T.manual_seed(3, torch.nn.Linear)
+    b = torch.nn.Linear(4, 4).weight.detach().clone()
+    assert torch.equal(a, b)
+    threads = torch.get_num_threads()
+    (out, seconds) = T.cpu_timed(lambda n: (torch.get_num_threads(), sum(range(n))), 10_000, threads=1)
+    assert out == (1, sum(range(10_000))) and 0 <= seconds < 5 and torch.get_num_threads() == threads
+
+
+def test_same_object_and_shares_memory():
+    m = torch.nn.Sequential(torch.nn.Embedding(5, 3), torch.nn.Linear(3, 5, bias=False))
+    assert not T.same_object(m, "0.weight", "1.weight")
+    m[1].weight = m[0].weight
+    assert T.same_object(m, "0.weight", "1.weight")
+    x = torch.arange(4)
+    assert T.shares_memory(lambda t: t, x)[1] and T.shares_memory(lambda t: t[1:], x)[1]
+    assert not T.shares_memory(lambda t: t.clone(), x)[1]
+    assert not T.shares_memory(lambda t: (t + 1, t * 2), x)[1]
+
+
+def test_call_with_files_and_temp_paths(tmp_path):
+    import pathlib
+
+    def read(path, extra):
+        return type(path).__name__, pathlib.Path(path).read_text(encoding="utf-8") + extra
+    assert T.call_with_files(read, {"a.txt": "模型"}, T.TempPath("a.txt"), extra="!") == ("str", "模型!")
+    kind, _ = T.call_with_files(read, {"a.txt": ""}, T.TempPath("a.txt", pathlike=True), "")
+    assert kind.endswith("Path")
+
+
+def test_code_names_and_call_refusing_str():
+    def enc(text):
+        return list(text.encode("utf-8"))
+
+    def by_bytes(text):
+        return list(bytes(text, "utf-8"))
+
+    def by_hand(text):
+        return [ord(c) for c in text] + list(bytes([1, 2]))
+    assert "encode" in T.code_names(enc) and "encode" not in T.code_names(by_hand)
+    assert T.call_refusing_str(by_hand, ["bytes", "bytearray"], "ab") == [97, 98, 1, 2]
+    with pytest.raises(RuntimeError, match=r"bytes\(\) called on a str"):
+        T.call_refusing_str(by_bytes, ["bytes", "bytearray"], "ab")
+    assert by_bytes("ab") == [97, 98]                              # the function itself is unchanged
+
+
+def test_repeat_then_raise_is_lazy_and_picklable():
+    import pickle
+
+    stream = pickle.loads(pickle.dumps(T.RepeatThenRaise("x", 3, "read too far")))
+    it = iter(stream)
+    assert [next(it) for _ in range(3)] == ["x", "x", "x"]
+    with pytest.raises(RuntimeError, match="read too far"):
+        next(it)

@@ -238,3 +238,22 @@ def test_no_test_cell_defines_what_a_later_learner_cell_uses(assignment):
     problems = rule_one_problems(read_notebook(source_notebook(assignment)))
     assert not problems, (f"{assignment}: a non-test cell uses names only a test cell binds: {problems}. In "
                           f"two-kernel grading the test cells run in another kernel; bind them in the demo cell")
+
+
+def test_an_error_in_a_lent_callback_does_not_quote_the_test_cell():
+    """A callback defined in a (hidden) test cell raises while learner code calls it: the learner's kernel gets
+    the type and message, never the line of the test cell it was raised on."""
+    from course.grader.test_side import TestEndpoint
+
+    source = "def callback():\n    raise RuntimeError('boom')  # SECRET-HIDDEN-LINE\n"
+    import linecache
+
+    namespace, name = {}, "<ipython-input-1-hidden>"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)  # as IPython keeps a cell's source
+    exec(compile(source, name, "exec"), namespace)
+    try:
+        namespace["callback"]()
+    except RuntimeError as err:
+        assert "SECRET" in bridge.error_record(err)["where"], "the premise: a record says where"
+        record = TestEndpoint.__new__(TestEndpoint).error_record(err)
+    assert record["message"] == "boom" and "SECRET" not in json.dumps(record)

@@ -556,8 +556,11 @@ class Endpoint:
         except BaseException as err:  # noqa: BLE001 - whatever the code raised is the answer
             if isinstance(err, (KeyboardInterrupt, SystemExit)):
                 raise
-            reply = {"error": error_record(err)}
+            reply = {"error": self.error_record(err)}
         send(self.sock, {"re": rid, **reply})
 
     def handle(self, message: dict) -> dict:  # pragma: no cover - each side defines it
         raise NotImplementedError
+
+    def error_record(self, err: BaseException) -> dict:
+        return error_record(err)

@@ -16,6 +16,7 @@ from conftest import DEMO, build_demo_notebook
 from course.grader.classroom import ClassGrader
 from course.notebooks import grade_id, read_notebook, write_notebook
 
+pytestmark = pytest.mark.timeout(1800)  # the batch below grades ~40 submissions, two kernels each, on two workers
 TAG = f"1000.{secrets.randbelow(10**6)}"  # a child process's argument we can find in `ps` afterwards
 WRONG_SQUARE = "\ndef square(x):\n    return 0\n"
 

@@ -44,8 +44,7 @@ def cmd_check(args) -> int:
     if not path.exists() and (path.parent / path.stem / path.name).is_file():
         path = path.parent / path.stem / path.name  # `course check 01_attention.ipynb` from the workspace
     # the learner's own notebook on their own machine: no sandbox, the notebook's folder as working directory
-    options = GradeOptions(cell_timeout=args.timeout, workdir=path.parent if path.is_file() else None, sandbox="off",
-                           kernels=args.kernels)
+    options = GradeOptions(cell_timeout=args.timeout, workdir=path.parent if path.is_file() else None, sandbox="off")
     report, executed = grade_notebook(path, args.assignment, options)
     print(format_report(report))
     answers = reference_answers(report)
@@ -179,9 +178,6 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("notebook", help="path to a notebook, e.g. workspace/01_attention/01_attention.ipynb")
     c.add_argument("--assignment", help="assignment name, if the file name does not say it")
     c.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
-    c.add_argument("--kernels", choices=("auto", "one", "two"), default="auto",
-                   help="two: the tests run in a trusted kernel of their own (auto: where the notebook is written "
-                        "for it)")
     c.set_defaults(func=cmd_check)
 
     g = sub.add_parser("grade", help="autograde every submission of an assignment")

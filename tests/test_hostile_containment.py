@@ -332,8 +332,8 @@ def test_a_virtual_environment_inside_or_outside_tmp_is_bound_read_only(where, d
                 "from course.grader.sandbox import environment_paths; "
                 f"assert any(str(p).startswith({str(venv)!r}) for p in environment_paths()), environment_paths(); "
                 f"r, _ = grade_notebook({str(demo_course / 'source' / DEMO / (DEMO + '.ipynb'))!r}, {DEMO!r}, "
-                f"GradeOptions(source_root=__import__('pathlib').Path({str(demo_course)!r}), sandbox='required', "
-                "guard=False)); print(r.score, r.flags); assert r.score == 4, r.flags")
+                f"GradeOptions(source_root=__import__('pathlib').Path({str(demo_course)!r}), sandbox='required')); "
+                "print(r.score, r.flags); assert r.score == 4, r.flags")
         proc = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=600,
                               cwd=str(folder))
         assert proc.returncode == 0, proc.stdout + proc.stderr

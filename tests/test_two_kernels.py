@@ -169,6 +169,26 @@ def test_changes_in_place_come_back():
     assert torch.equal(g.get_state(), want.get_state())
 
 
+def test_submodule_modes_and_frozen_parameters_come_back():
+    """eval() of one submodule and requires_grad_(False) on a layer (freezing) reach the test's own module."""
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5), torch.nn.Linear(2, 1))
+
+    def learner(model):
+        model[1].eval()
+        model[0].weight.requires_grad_(False)
+
+    _call_remotely(learner, model)
+    assert model.training and model[0].training and not model[1].training and model[2].training
+    assert not model[0].weight.requires_grad and model[0].bias.requires_grad and model[2].weight.requires_grad
+
+    def unfreeze_and_train(model):
+        model.train()
+        model[0].weight.requires_grad_(True)
+
+    _call_remotely(unfreeze_and_train, model)
+    assert model[1].training and model[0].weight.requires_grad
+
+
 def test_unchanged_arguments_send_nothing_back():
     x = torch.randn(4)
     snap = bridge.snapshot(x)

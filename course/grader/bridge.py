@@ -348,7 +348,7 @@ def snapshot(value):
     if isinstance(value, torch.nn.Module):
         return ("module", {k: v.detach().clone() for k, v in value.state_dict(keep_vars=True).items()},
                 {k: (p.grad.detach().clone() if p.grad is not None else None) for k, p in value.named_parameters()},
-                value.training)
+                _modes(value), {k: p.requires_grad for k, p in value.named_parameters()})
     if isinstance(value, torch.optim.Optimizer):
         return ("optimizer", pickle.dumps(value.state_dict()))
     if isinstance(value, torch.Generator):
@@ -360,6 +360,11 @@ def snapshot(value):
     if value is None or type(value) in (bool, int, float, str):  # a dict's step count, a list's number
         return ("plain", value)
     return None
+
+
+def _modes(module: torch.nn.Module) -> dict:
+    """train/eval of the module and of each submodule, by name ("" is the module itself)."""
+    return {name: m.training for name, m in module.named_modules()}
 
 
 def _same(a, b) -> bool:
@@ -389,12 +394,16 @@ def changes(value, before) -> dict | None:
                          if k not in before[1] or not _same(v.detach(), before[1][k])},
                "grads": {k: (encode(g) if g is not None else None) for k, g in grads.items()
                          if not _same(g, before[2].get(k))}}
-        if value.training != before[3]:
-            out["training"] = bool(value.training)
-        if not out["state"] and not out["grads"] and "training" not in out:
+        modes = {k: bool(t) for k, t in _modes(value).items() if before[3].get(k) != t}
+        frozen = {k: bool(p.requires_grad) for k, p in value.named_parameters() if before[4].get(k) != p.requires_grad}
+        if not out["state"] and not out["grads"] and not modes and not frozen:
             return None
         out["state"] = {"$": "dict", "k": list(out["state"]), "v": list(out["state"].values())}
         out["grads"] = {"$": "dict", "k": list(out["grads"]), "v": list(out["grads"].values())}
+        if modes:  # train()/eval() of the module or of a submodule
+            out["modes"] = {"$": "dict", "k": list(modes), "v": list(modes.values())}
+        if frozen:  # requires_grad_ on parameters (freezing a layer)
+            out["requires_grad"] = {"$": "dict", "k": list(frozen), "v": list(frozen.values())}
         return {"$": "module", **out}
     if kind == "optimizer" and isinstance(value, torch.optim.Optimizer):
         now = value.state_dict()
@@ -461,8 +470,13 @@ def apply_changes(target, change) -> None:
                 if key in params:
                     ok = isinstance(grad, torch.Tensor) and grad.shape == params[key].shape
                     params[key].grad = grad.to(params[key].dtype) if ok else None
-            if "training" in change:
-                target.train(bool(change["training"]))
+            modules = dict(target.named_modules())
+            for key, training in (decode(change.get("modes"), None) or {}).items():
+                if key in modules and isinstance(training, bool):
+                    modules[key].training = training  # this module only: its children come by their own names
+            for key, flag in (decode(change.get("requires_grad"), None) or {}).items():
+                if key in params and isinstance(flag, bool):
+                    params[key].requires_grad_(flag)
         elif kind == "optimizer" and isinstance(target, torch.optim.Optimizer):
             target.load_state_dict(decode(change.get("state")))
         elif kind == "generator" and isinstance(target, torch.Generator):

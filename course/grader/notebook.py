@@ -1,16 +1,17 @@
-"""Grade one notebook: restore the read-only cells (restore.py), run them (run.py), score them (score.py).
+"""Grade one notebook: restore the read-only cells (restore.py), run them (two_kernels.py), score them (score.py).
 
 Orchestration only; feedback pages come from feedback.py.
 
 This is nbgrader's autograde pipeline (overwrite locked cells from source,
 execute, score each grade cell) for one notebook anywhere on disk, with these
 deliberate differences:
-- the notebook runs in course.grader.executor, a separate process (inside the
+- the submission's cells run in course.grader.executor, a separate process (inside the
   bubblewrap sandbox of course.grader.sandbox when the grader asks for it), under a
   per-cell and a per-notebook time limit and a memory limit; the cells reach it
   on a pipe, never as a file;
-- guard cells and checks (course.grader.guard) catch tampering with the test machinery
-  and attempts to reach the course's private files: status "flagged", 0 points;
+- the test cells run in a second, trusted kernel that reaches the submission's
+  names through proxies (two_kernels.py): the student kernel never sees a test
+  cell, and nothing it does can reach the verdict;
 - a test cell that never ran (the kernel died, the cell was deleted) scores 0,
   never full marks;
 - a test cell that writes warnings to stderr keeps its points (nbgrader 0.9
@@ -24,12 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..notebooks import (ROOT, CourseError, assignments, is_locked_cell, is_test_cell, read_notebook,
-                         source_notebook)
-from .guard import Guard, locked_imports, modules_used
+from ..notebooks import ROOT, CourseError, assignments, is_test_cell, read_notebook, source_notebook
 from .report import Report, zero_cells
 from .restore import restore_cells
-from .run import DEFAULT_CELL_TIMEOUT, execute
+from .run import DEFAULT_CELL_TIMEOUT
 from .sandbox import DEFAULT_MEMORY, SandboxMode, Setup, prestart, runner_for
 from .score import score
 from . import two_kernels
@@ -60,10 +59,8 @@ class GradeOptions:
     memory_limit: int = DEFAULT_MEMORY
     scratch_parent: Path | None = None
     protect: tuple[Path, ...] = ()
-    guard: bool = True
     threads: int | None = None
     start_next: bool = False
-    kernels: str = "auto"  # "two": tests in a trusted kernel of their own; "one": in the submission's; "auto"
 
 
 def grade_notebook(path: str | Path, assignment: str | None = None, options: GradeOptions | None = None):
@@ -98,32 +95,16 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
     if o.start_next and o.workdir is None:
         prestart(setup)
     try:
-        work = runner.work
         files = assignment_files(root, assignment) if not o.workdir else {}
-        private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
-        private += [Path(p) for p in o.protect]
-        if two_kernels.enabled(assignment, o.kernels):
-            tester_setup = dataclasses.replace(setup, sandbox="off")  # trusted: the course's code and the tests
-            tester = runner_for(tester_setup, o.workdir)
-            if o.start_next and o.workdir is None:
-                prestart(tester_setup)
-            try:
-                run_flags, status = two_kernels.execute(nb, runner, tester, cell_timeout=o.cell_timeout,
-                                                        timeout=o.timeout, files=files)
-            finally:
-                tester.close()
-            verdict, unverified = None, set()
-        checker = None
-        if o.guard and not two_kernels.enabled(assignment, o.kernels):
-            locked = [c.source for c in source.cells if c.cell_type == "code" and is_locked_cell(c)
-                      and not is_test_cell(c)]
-            checker = Guard(modules=modules_used([c.source for c in nb.cells if c.cell_type == "code"]),
-                            protected=[str(p) for p in private],
-                            allowed=[str(runner.scratch.resolve()), str(work.resolve())],
-                            imports=locked_imports(locked))
-        if not two_kernels.enabled(assignment, o.kernels):
-            run_flags, verdict, status, unverified = execute(nb, runner, guard=checker, cell_timeout=o.cell_timeout,
-                                                             timeout=o.timeout, files=files)
+        tester_setup = dataclasses.replace(setup, sandbox="off")  # trusted: the course's code and the tests
+        tester = runner_for(tester_setup, o.workdir)
+        if o.start_next and o.workdir is None:
+            prestart(tester_setup)
+        try:
+            run_flags, status = two_kernels.execute(nb, runner, tester, cell_timeout=o.cell_timeout,
+                                                    timeout=o.timeout, files=files)
+        finally:
+            tester.close()
     finally:
         runner.close()
     report.flags += run_flags
@@ -133,21 +114,12 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
         report.cells = zero_cells(source, "grading of this notebook was stopped")
         return report, None
     report.cells = score(nb, source)
-    for cell in report.cells:
-        if cell.grade_id in unverified and cell.status == "passed":
-            cell.points, cell.status = 0.0, "not verified"
-            cell.message = "the kernel died before the grader could check that the tests were not tampered with"
-    if verdict is not None:
-        verdict.access += [f"outputs quoting {p}" for p in _mentions(nb, private)
-                           if not any(str(p) in a for a in verdict.access)]
-        if verdict.flagged:
-            report.status = "flagged"
-            report.flags += verdict.flags()
-            for cell in report.cells:
-                if cell.kind == "test":
-                    cell.points, cell.status = 0.0, "flagged"
-                    cell.message = "points withheld: see the flags"
-        report.flags += verdict.problems
+    if o.sandbox != "off":  # said, not scored: the sandbox hid those paths; the instructor may want to know
+        private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
+        quoted = _mentions(nb, private + [Path(p) for p in o.protect])
+        if quoted:
+            report.flags.append(f"the notebook's outputs quote private paths of the course ({', '.join(quoted[:3])}): "
+                                f"the submission looked for files it may not read")
     return report, nb
 
 

@@ -22,7 +22,7 @@ class CellResult:
     kind: str  # "test" | "written"
     points: float | None
     max_points: float
-    status: str  # "passed" | "failed" | "not run" | "not verified" | "flagged" | "needs grading" | "unanswered"
+    status: str  # "passed" | "failed" | "not run" | "needs grading" | "unanswered"
     message: str = ""
 
 
@@ -31,7 +31,7 @@ class Report:
     assignment: str
     notebook: str
     cells: list[CellResult] = field(default_factory=list)
-    status: str = "graded"  # "graded" | "flagged" | "error" | "timeout" | "crashed" | "missing"
+    status: str = "graded"  # "graded" | "error" | "timeout" | "crashed" | "missing"
     flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
 

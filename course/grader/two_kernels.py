@@ -12,30 +12,20 @@ prints, sends or hides reaches that verdict.
 from __future__ import annotations
 
 import ast
-import json
 import threading
 
 import nbformat
 
-from ..notebooks import grade_id, is_locked_cell, is_test_cell
+from ..notebooks import is_locked_cell, is_test_cell
 from .report import one_line
+from .run import MAX_OUTPUT_CHARS, clear_outputs, dedupe, error_flags, harmless_helper, how_it_died, label
 from .sandbox import CHANNEL_DIR, NO_SANDBOX_FLAG, Runner
 
-# assignments whose test cells do not yet follow the two-kernel rules (docs/authoring.md): graded in one kernel
-# with the guard (run.py, guard.py). Every notebook of the course follows them; keep it empty.
-ONE_KERNEL: set[str] = set()
 BRIDGE = "bridge"  # the socket's name in the runner's channel folder
 GROUP_SLACK = 60  # seconds a group may take beyond its test cells' limits (opening, proxies)
 STARTUP_SECONDS = 120  # the executor's limit for starting the student kernel
 SETUP_SECONDS = 120  # a setup cell in the test kernel (trusted: the course's imports)
 UNREACHED = "course-grader: group not reached: "  # what open_group prints when the student kernel never came
-
-
-def enabled(assignment: str, kernels: str = "auto") -> bool:
-    """Whether this assignment is graded with two kernels ("auto": when its tests are written for it)."""
-    if kernels not in ("auto", "one", "two"):
-        raise ValueError(f"kernels must be 'auto', 'one' or 'two', not {kernels!r}")
-    return kernels == "two" or (kernels == "auto" and assignment not in ONE_KERNEL)
 
 
 def bound_names(source: str) -> set[str]:
@@ -137,8 +127,6 @@ def _groups_of(tests) -> dict:
 def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: float | None = None,
             files: dict | None = None) -> tuple[list[str], str]:
     """Run nb's code cells in the two kernels, in place. Returns (flags, status: "ok", "timeout" or "crashed")."""
-    from .run import _dedupe, _error_flags, _label, clear_outputs
-
     clear_outputs(nb)
     student, tests, origin, keep, setup_names = plan(nb, cell_timeout)
     _fill(student, tests, runner, keep, setup_names, cell_timeout, timeout)
@@ -188,9 +176,10 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
                 if out.get("output_type") == "execute_result":
                     out["execution_count"] = count
         if got.get("timed_out"):
-            flags.append(f"{_label(cell, index)} ran past the {cell_timeout}s time limit and was interrupted")
-        flags += _error_flags(cell, index, runner.setup.memory_limit)
+            flags.append(f"{label(cell, index)} ran past the {cell_timeout}s time limit and was interrupted")
+        flags += error_flags(cell, index, runner.setup.memory_limit)
     flags += _student_flags(sres, student, code, origin, cell_timeout)
+    _show_prints(student, sres["cells"], code, origin, _groups_of(tests))
     unreached = set()
     for spec, got in zip(tests, tres["cells"]):
         if "open" in spec:
@@ -204,16 +193,33 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
     for (index, cell), (side, j) in zip(code, origin):  # tests whose exercise the student kernel never reached
         if side == "test" and group_of.get(j) in unreached:
             cell.outputs, cell.execution_count = [], None
-    return _dedupe(flags), "ok"
+    return dedupe(flags), "ok"
+
+
+PRINTED = "printed by your code while these tests called it:\n"
+
+
+def _show_prints(student, served, code, origin, group_of) -> None:
+    """What learner code printed while serving a group of tests, shown above the group's first test cell's
+    outputs (as plain text: nothing the student kernel sends becomes an error, an image or HTML there)."""
+    first = {}  # group -> its first test cell
+    for (_, cell), (side, j) in zip(code, origin):
+        if side == "test" and group_of.get(j) is not None:
+            first.setdefault(group_of[j], cell)
+    for spec, got in zip(student, served):
+        if "serve" not in spec or spec["serve"] not in first:
+            continue
+        text = "".join(str(o.get("text", "")) for o in got.get("outputs", []) if o.get("output_type") == "stream")
+        if text.strip():
+            cell = first[spec["serve"]]
+            cell.outputs.insert(0, nbformat.v4.new_output("stream", name="stdout", text=PRINTED + text))
 
 
 def _student_flags(sres, student, code, origin, cell_timeout) -> list[str]:
-    from .run import _harmless_helper, _how_it_died, _label
-
     def where(j: int) -> str:
         for (index, cell), (side, k) in zip(code, origin):
             if side == "student" and k == j:
-                return _label(cell, index)
+                return label(cell, index)
         group = student[j].get("serve") if j < len(student) else None
         firsts = [(i, c) for (i, c) in code if is_test_cell(c)]
         seen = -1
@@ -221,8 +227,8 @@ def _student_flags(sres, student, code, origin, cell_timeout) -> list[str]:
             if is_test_cell(c) and (n == 0 or not is_test_cell(code[n - 1][1])):
                 seen += 1
                 if seen == group:
-                    return f"the tests of {_label(c, i)}"
-        return f"the tests of {_label(firsts[0][1], firsts[0][0])}" if firsts else "the tests"
+                    return f"the tests of {label(c, i)}"
+        return f"the tests of {label(firsts[0][1], firsts[0][0])}" if firsts else "the tests"
 
     flags = []
     for j, (spec, got) in enumerate(zip(student, sres["cells"])):
@@ -231,14 +237,15 @@ def _student_flags(sres, student, code, origin, cell_timeout) -> list[str]:
     died, stuck = sres.get("kernel_died"), sres.get("stuck")
     if died:
         flags.append(f"the kernel died in {where(min(died['cell'], len(student) - 1))} "
-                     f"({_how_it_died(died.get('returncode'))}); the cells after it did not run")
+                     f"({how_it_died(died.get('returncode'))}); the cells after it did not run")
     if stuck is not None:
         flags.append(f"{where(min(stuck, len(student) - 1))} ran past the {cell_timeout}s time limit and could not "
                      f"be interrupted; the cells after it did not run")
-    leftover = [c for c in sres.get("leftover", []) if not _harmless_helper(c)]
+    leftover = [c for c in sres.get("leftover", []) if not harmless_helper(c)]
     if leftover:
         flags.append(f"the submission left {len(leftover)} process{'es' if len(leftover) > 1 else ''} running "
                      f"({', '.join(sorted(set(leftover))[:3])}); grading stopped {'them' if len(leftover) > 1 else 'it'}")
     if sres.get("truncated"):
-        flags.append("some outputs were too large and were cut")
+        flags.append(f"some outputs were too large and were cut (at most {MAX_OUTPUT_CHARS} characters of "
+                     f"printed text per cell are kept)")
     return flags

@@ -1,9 +1,8 @@
-"""No false positives: every reference notebook in source/ goes through the full grader (guard cells,
+"""No false positives: every reference notebook in source/ goes through the full grader (two kernels,
 sandbox, scoring) with full marks, status "graded" and not a single flag.
 
-The guard's snapshot covers builtins, torch, numpy, course.testing and the kernel's machinery; a
-reference notebook that legitimately changes any of them (or leaves a process or a torch mode behind)
-would be flagged here first.
+A reference notebook whose tests break the two-kernel rules (a proxy that cannot carry what a test needs),
+or that leaves a process behind, or prints a private path, fails here first.
 """
 import pytest
 

@@ -750,6 +750,26 @@ def manual_seed(seed: int, *where) -> None:
 
 
 @where_the_code_lives
+def moves_global_rng(fn, *args, **kwargs) -> tuple:
+    """``(fn(*args, **kwargs), moved)``: ``moved`` is True when the call seeded or drew from a global RNG
+    (torch's, Python's ``random``, numpy's legacy ``np.random``) in the kernel where ``fn`` runs, i.e.
+    changed the caller's random stream."""
+    import random
+
+    import numpy as np
+
+    def states():
+        legacy = np.random.get_state()
+        return torch.get_rng_state(), random.getstate(), (legacy[1].tobytes(), legacy[2:])
+
+    before = states()
+    result = fn(*args, **kwargs)
+    after = states()
+    moved = not torch.equal(before[0], after[0]) or before[1:] != after[1:]
+    return result, moved
+
+
+@where_the_code_lives
 def cpu_timed(fn, *args, threads: int | None = None, **kwargs) -> tuple:
     """``(fn(*args, **kwargs), seconds)``: the CPU time (``time.process_time``) of the call, measured in the
     kernel where ``fn`` runs; with ``threads``, torch runs the call on that many threads (restored after)."""

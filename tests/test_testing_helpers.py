@@ -345,3 +345,15 @@ def test_repeat_then_raise_is_lazy_and_picklable():
     assert [next(it) for _ in range(3)] == ["x", "x", "x"]
     with pytest.raises(RuntimeError, match="read too far"):
         next(it)
+
+
+def test_moves_global_rng_sees_torch_python_and_numpy_global_streams():
+    import random
+
+    import numpy as np
+
+    own = T.moves_global_rng(lambda: torch.randperm(5, generator=torch.Generator().manual_seed(0)))
+    assert own[1] is False and sorted(own[0].tolist()) == [0, 1, 2, 3, 4]
+    for draw in (lambda: torch.manual_seed(0), lambda: torch.rand(1), lambda: random.random(),
+                 lambda: np.random.seed(0), lambda: np.random.permutation(3)):
+        assert T.moves_global_rng(draw)[1] is True

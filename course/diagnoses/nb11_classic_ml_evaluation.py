@@ -152,6 +152,11 @@ DIAGNOSES = {
     "kfold_shuffle": (
         "Shuffles wrongly: with shuffle, permute with a generator seeded by `seed`; without, keep 0..n-1.",
         "打乱方式不对：shuffle 时用以 `seed` 为种子的生成器打乱；否则保持 0..n-1。"),
+    "kfold_global_rng": (
+        "Seeds or draws from a global random generator (torch's, numpy's or Python's): that changes the caller's "
+        "random stream. Draw the permutation from a generator of your own, seeded with `seed`.",
+        "对全局随机数生成器（torch、numpy 或 Python 的）设了种子或从中抽样：这会改变调用者的随机数流。"
+        "应使用自己的、以 `seed` 为种子的生成器来生成排列。"),
     "kfold_train_order": (
         "Returns the training indices in permuted order: they are sorted.",
         "训练下标是打乱后的顺序：应为升序。"),
@@ -273,6 +278,8 @@ VARIANTS = {
     ("k_fold_indices", "ceil_sized_folds"): "kfold_sizes",
     ("k_fold_indices", "shuffle_ignored"): "kfold_shuffle",
     ("k_fold_indices", "global_rng"): "kfold_shuffle",
+    ("k_fold_indices", "reseeds_global_rng"): "kfold_global_rng",
+    ("k_fold_indices", "numpy_global_seed"): "kfold_global_rng",
     ("k_fold_indices", "train_in_permuted_order"): "kfold_train_order",
     ("early_stopping", "stops_one_step_late"): "es_patience",
     ("early_stopping", "plateau_counts_as_improvement"): "es_improvement",

@@ -2,7 +2,7 @@
 
 ``python -m course.grader.executor --channel DIR`` reads ``DIR/config.json``
 (how to start the kernel: ``workdir``, ``home``, ``env``, ``memory_limit``,
-``fonts``), connects to the grader's unix socket ``DIR/channel`` before any
+``fonts``; ``zygote`` for the trusted test kernel only: course.grader.zygote's address), connects to the grader's unix socket ``DIR/channel`` before any
 submission code runs, points its own stdin, stdout and stderr at /dev/null,
 starts the kernel, then reads the job (JSON, up to the grader's end of writing)
 from the socket and writes one result (JSON) back. The grader may start it ahead
@@ -167,9 +167,19 @@ def start_kernel(job: dict, runtime: str):
     def pre():  # the kernel dies with this process, whatever happens to it
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
-    proc = subprocess.Popen(cmd, cwd=job["workdir"], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            preexec_fn=pre)
+    proc = None
+    if job.get("zygote"):  # the trusted test kernel: forked from a process that imported torch once
+        from .zygote import ForkedKernel, fork_kernel
+
+        try:
+            proc = ForkedKernel(fork_kernel(job["zygote"], conn_file, job["workdir"], env,
+                                            int(job.get("memory_limit") or 0)))
+        except (OSError, ValueError, KeyError, TypeError):
+            proc = None  # no zygote: a fresh kernel, as for a submission
+    if proc is None:
+        proc = subprocess.Popen(cmd, cwd=job["workdir"], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=pre)
     from jupyter_client.blocking.client import BlockingKernelClient
 
     kc = BlockingKernelClient()

@@ -96,7 +96,7 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
         prestart(setup)
     try:
         files = assignment_files(root, assignment) if not o.workdir else {}
-        tester_setup = dataclasses.replace(setup, sandbox="off")  # trusted: the course's code and the tests
+        tester_setup = dataclasses.replace(setup, sandbox="off", warm=True)  # trusted: the course's code, the tests
         tester = runner_for(tester_setup, o.workdir)
         if o.start_next and o.workdir is None:
             prestart(tester_setup)

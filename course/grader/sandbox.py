@@ -225,6 +225,7 @@ class Setup:
     sandbox: SandboxMode = "preferred"  # see SANDBOX_MODES
     parent: str | None = None  # where scratch folders go (default: the system's temporary folder)
     disk_limit: int = DISK_LIMIT
+    warm: bool = False  # the trusted test kernel (sandbox "off" only): forked from course.grader.zygote
 
 
 class Runner:
@@ -256,6 +257,10 @@ class Runner:
         channel = CHANNEL_DIR if self.sandboxed else str(self.ipc)
         config = {"workdir": str(self.work), "home": str(home), "memory_limit": setup.memory_limit,
                   "idle_timeout": 900, "env": kernel, "fonts": [f"{channel}/{f}" for f in fonts]}
+        if setup.warm and not self.sandboxed:
+            from . import zygote
+
+            config["zygote"] = zygote.address()
         (self.ipc / "config.json").write_text(json.dumps(config))
         (self.ipc / "passwd").write_text(f"grader:x:{SANDBOX_UID}:{SANDBOX_UID}:grader:{home}:/bin/sh\n")
         (self.ipc / "group").write_text(f"grader:x:{SANDBOX_UID}:\n")

@@ -377,6 +377,12 @@ def k_fold_indices(n, k, shuffle=True, seed=0):
 """),
     ("k_fold_indices", "global_rng", patch(ASSIGNMENT, "k_fold_indices",
         "torch.randperm(n, generator=torch.Generator().manual_seed(seed))", "torch.randperm(n)")),
+    ("k_fold_indices", "reseeds_global_rng", patch(ASSIGNMENT, "k_fold_indices",
+        "torch.randperm(n, generator=torch.Generator().manual_seed(seed))",
+        "(torch.manual_seed(seed), torch.randperm(n))[1]")),
+    ("k_fold_indices", "numpy_global_seed", patch(ASSIGNMENT, "k_fold_indices",
+        "torch.randperm(n, generator=torch.Generator().manual_seed(seed))",
+        "(__import__('numpy').random.seed(seed), torch.from_numpy(__import__('numpy').random.permutation(n)))[1]")),
     ("k_fold_indices", "train_in_permuted_order", """
 def k_fold_indices(n, k, shuffle=True, seed=0):
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)) if shuffle else torch.arange(n)

@@ -141,16 +141,6 @@ def _warm_up() -> None:
     import course.testing  # noqa: F401
 
 
-def _reap(*_) -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
 def _watch(pid: int) -> None:
     """End this kernel when the executor that asked for it is gone (a fresh kernel dies with its parent)."""
     while _running(pid):
@@ -191,7 +181,9 @@ def serve(path: str) -> None:
 
     gc.collect()
     gc.freeze()  # the children's collections then leave these pages shared
-    signal.signal(signal.SIGCHLD, _reap)
+    from .executor import _reap
+
+    signal.signal(signal.SIGCHLD, lambda *_: _reap())
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".new")
     os.chmod(path + ".new", 0o600)

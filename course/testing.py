@@ -788,6 +788,35 @@ def cpu_timed(fn, *args, threads: int | None = None, **kwargs) -> tuple:
 
 
 @where_the_code_lives
+def python_speed_unit(where) -> float:
+    """CPU seconds of a fixed pure-Python workload (counting adjacent pairs in pseudo-words, dict-heavy like a
+    tokenizer's trainer), measured in the kernel where ``where`` (a learner's function) runs: a time limit
+    written as a multiple of it holds on a slower or busier machine as on a quiet one. the median of three
+    runs, ~0.15 s each on this project's quiet development VM."""
+    import time
+
+    state, words = 12345, []
+    for _ in range(20_000):  # a fixed linear congruential stream: the same words everywhere
+        length = 2 + state % 7
+        word = []
+        for _ in range(length):
+            state = (1103515245 * state + 12345) % 2 ** 31
+            word.append(97 + state % 26)
+        words.append(tuple(word))
+    runs = []
+    for _ in range(3):
+        start = time.process_time()
+        for _ in range(12):
+            counts: dict = {}
+            for word in words:
+                for pair in zip(word, word[1:]):
+                    counts[pair] = counts.get(pair, 0) + 1
+            max(counts, key=counts.get)
+        runs.append(time.process_time() - start)
+    return sorted(runs)[1]
+
+
+@where_the_code_lives
 def same_object(obj, path_a: str, path_b: str) -> bool:
     """Whether the attributes at the dotted paths ``path_a`` and ``path_b`` of ``obj`` are one object (``is``),
     e.g. ``same_object(lm, "lm_head.weight", "embed.weight")`` for tied weights. Results of learner code are

@@ -357,3 +357,8 @@ def test_moves_global_rng_sees_torch_python_and_numpy_global_streams():
     for draw in (lambda: torch.manual_seed(0), lambda: torch.rand(1), lambda: random.random(),
                  lambda: np.random.seed(0), lambda: np.random.permutation(3)):
         assert T.moves_global_rng(draw)[1] is True
+
+
+def test_python_speed_unit_is_a_positive_time_of_a_fixed_workload():
+    unit = T.python_speed_unit(len)
+    assert isinstance(unit, float) and 0 < unit < 30

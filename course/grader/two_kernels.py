@@ -125,11 +125,17 @@ def _groups_of(tests) -> dict:
 
 
 def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: float | None = None,
-            files: dict | None = None) -> tuple[list[str], str]:
-    """Run nb's code cells in the two kernels, in place. Returns (flags, status: "ok", "timeout" or "crashed")."""
+            files: dict | None = None, diagnose: dict | None = None) -> tuple[list[str], str]:
+    """Run nb's code cells in the two kernels, in place. Returns (flags, status: "ok", "timeout" or "crashed").
+
+    ``diagnose`` ({"assignment", "source": the source notebook's path}): after the tests, the test kernel
+    names the likely mistake of each failing exercise (course.grader.diagnose); execute stores what it
+    found in ``diagnose["found"]`` ({exercise: diagnosis id})."""
     clear_outputs(nb)
     student, tests, origin, keep, setup_names = plan(nb, cell_timeout)
     _fill(student, tests, runner, keep, setup_names, cell_timeout, timeout)
+    if diagnose is not None:
+        _add_diagnosis(nb, tests, diagnose)
     results: dict = {}
 
     def run(name, who, jobs):
@@ -142,6 +148,8 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
     for t in threads:
         t.join()
     s_run, t_run = results["student"], results["tests"]
+    if diagnose is not None:
+        diagnose["found"] = _diagnoses_found(tests, t_run.result.get("cells", []) if t_run.status == "ok" else [])
     if s_run.status == "timeout" or t_run.status == "timeout":
         return [f"grading stopped after the {s_run.message or t_run.message} limit for one submission "
                 f"(an endless loop?)"], "timeout"
@@ -194,6 +202,28 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
         if side == "test" and group_of.get(j) in unreached:
             cell.outputs, cell.execution_count = [], None
     return dedupe(flags), "ok"
+
+
+def _add_diagnosis(nb, tests: list, request: dict) -> None:
+    """The test job's last cell: match each failing exercise's recorded calls against known mistakes."""
+    from .diagnose import MAX_BUDGET, digest
+    from ..notebooks import ROOT, grade_id
+
+    order = [[grade_id(c), digest(c.source)] for c in nb.cells if c.cell_type == "code" and is_test_cell(c)]
+    tests.append({"source": f"__import__('course.grader.diagnose', fromlist=['run']).run("
+                            f"{request['assignment']!r}, {str(request['source'])!r}, {order!r}, "
+                            f"{str(ROOT / 'tests')!r})",
+                  "store_history": False, "diagnose": True, "timeout": int(MAX_BUDGET + 60)})
+
+
+def _diagnoses_found(tests: list, ran: list) -> dict:
+    from .diagnose import parse
+
+    for spec, got in zip(tests, ran):
+        if spec.get("diagnose"):
+            return parse("".join(str(o.get("text", "")) for o in got.get("outputs", [])
+                                 if o.get("output_type") == "stream" and o.get("name") == "stdout"))
+    return {}
 
 
 PRINTED = "printed by your code while these tests called it:\n"

@@ -1,0 +1,122 @@
+"""Behavioural diagnoses (course/grader/diagnose.py): the matcher, the recording, and every assignment's variants.
+
+- unit tests of the matcher: agreement within tolerance, NaN, exceptions, a learner who matches the reference
+  or two diagnoses gets none;
+- the recording the test kernel does: the first calls per function, always the last call of a failing cell;
+- per assignment, the in-process measure of tests/diagnose_eval.py: every WRONG variant with a diagnosis
+  is named correctly or not at all (never wrongly), every RIGHT variant gets none.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+import diagnose_eval
+from course import diagnoses
+from course.grader import bridge, diagnose
+from course.notebooks import assignments
+
+
+def _probe(name, *args, **kwargs):
+    sent = bridge.dumps_args([list(args), kwargs], diagnose_eval._persistent)
+    return diagnose.Probe(name, sent, True, {})
+
+
+def _value(x):
+    return {"value": bridge.encode(x), "changes": [], "kwchanges": {}}
+
+
+# ------------------------------------------------------------------------------------------------ same
+def test_tensors_agree_within_tolerance_and_nan_equals_nan():
+    a = torch.tensor([1.0, float("nan"), float("inf"), -2.0])
+    assert diagnose.same(_value(a), _value(a + 1e-7))
+    assert diagnose.same(_value(a), _value(a.double()))  # same dtype class
+    assert not diagnose.same(_value(a), _value(a + 1e-2))
+    assert not diagnose.same(_value(a), _value(torch.tensor([1.0, 0.0, float("inf"), -2.0])))
+    assert not diagnose.same(_value(a), _value(a.reshape(2, 2)))
+    assert not diagnose.same(_value(torch.ones(3)), _value(torch.ones(3, dtype=torch.bool)))
+    assert not diagnose.same(_value(torch.ones(3)), _value(1.0))
+
+
+def test_numbers_containers_and_requires_grad():
+    assert diagnose.same(_value(1.0), _value(1.0 + 1e-9)) and not diagnose.same(_value(1.0), _value(1.1))
+    assert diagnose.same(_value(float("nan")), _value(float("nan")))
+    assert not diagnose.same(_value(3), _value(4)) and not diagnose.same(_value(True), _value(1))
+    assert diagnose.same(_value({"a": [1, (2.0, "x")]}), _value({"a": [1, (2.0, "x")]}))
+    assert not diagnose.same(_value({"a": [1, 2]}), _value({"a": [1, 2, 3]}))
+    assert diagnose.same(_value(torch.ones(2, requires_grad=True) * 1), _value(torch.ones(2)))
+
+
+def test_exceptions_agree_only_on_type_and_first_line():
+    a = {"error": ["ValueError", "bad shape"]}
+    assert diagnose.same(a, {"error": ["ValueError", "bad shape"]})
+    assert not diagnose.same(a, {"error": ["TypeError", "bad shape"]})
+    assert not diagnose.same(a, {"error": ["ValueError", "other"]})
+    assert not diagnose.same(a, _value(1.0))
+
+
+# ------------------------------------------------------------------------------------------------ choose
+def test_choose_names_the_single_diagnosis_that_fires():
+    ref, learner = [_value(1.0), _value(2.0)], [_value(1.0), _value(5.0)]
+    fires, agrees_with_ref, other = [_value(1.0), _value(5.0)], list(ref), [_value(9.0), _value(5.0)]
+    assert diagnose.choose(learner, ref, [("d1", fires), ("d2", other), ("d3", agrees_with_ref)]) == "d1"
+    assert diagnose.choose(learner, ref, [("d1", fires), ("d1", list(fires))]) == "d1"  # two variants, one mistake
+
+
+def test_choose_says_nothing_on_two_diagnoses_none_or_a_reference_match():
+    ref, learner = [_value(1.0)], [_value(5.0)]
+    assert diagnose.choose(learner, ref, [("d1", [_value(5.0)]), ("d2", [_value(5.0)])]) is None
+    assert diagnose.choose(learner, ref, [("d1", [_value(4.0)])]) is None
+    assert diagnose.choose(ref, ref, [("d1", list(ref))]) is None  # the learner agrees with the reference
+    assert diagnose.choose([], [], [("d1", [])]) is None
+
+
+# ------------------------------------------------------------------------------------------------ recording
+def test_recording_keeps_the_first_calls_and_the_last_call_of_a_failing_cell():
+    log = diagnose._Log()
+    for i in range(7):
+        diagnose.record("f", f"args{i}", True, {"value": i, "changes": [], "kwchanges": {}}, log)
+    diagnose.cell_ended("test cell", True, log)
+    assert [p.args for p in log.probes["f"]] == ["args0", "args1", "args2", "args3"]
+    diagnose.record("f", "args-late", True, {"error": {"type": "ValueError", "message": "no\nmore"}}, log)
+    diagnose.record("g", "g-args", True, {"value": {"$": "handle", "id": 1}}, log)  # a handle: no probe
+    diagnose.cell_ended("failing cell", False, log)
+    assert log.probes["f"][-1].args == "args-late" and log.probes["f"][-1].outcome == {"error": ["ValueError", "no"]}
+    assert "g" not in log.probes and [ok for _, ok in log.cells] == [True, False]
+
+
+def test_judge_replays_variants_on_the_probes():
+    base = {"torch": torch}
+    diagnose.run_cell("def softmax(x, dim=-1):\n    return torch.softmax(x, dim=dim)\n", base, "reference")
+    variants = [("ignores_dim", "def softmax(x, dim=-1):\n    return torch.softmax(x, dim=-1)\n"),
+                ("no_normalisation", "def softmax(x, dim=-1):\n    return torch.exp(x)\n"),
+                ("broken", "def softmax(x, dim=-1):\n    raise ValueError('no')\n")]
+    x = torch.randn(3, 4)
+    probes = [_probe("softmax", x, dim=0), _probe("softmax", x)]
+    learner = [_value(torch.softmax(x, dim=-1)), _value(torch.softmax(x, dim=-1))]
+    assert diagnose.judge(base, probes, variants, learner=learner)[0] == "ignores_dim"
+    assert diagnose.judge(base, probes, variants, learner=[_value(torch.softmax(x, 0)), learner[1]])[0] is None
+    raised = [{"error": ["ValueError", "no"]}] * 2
+    assert diagnose.judge(base, probes, variants, learner=raised)[0] == "broken"
+    assert diagnose.judge(base, probes, variants + [("other", variants[2][1])], learner=raised)[0] is None
+
+
+def test_parse_reads_only_the_marked_line():
+    text = "noise\n" + diagnose.MARK + '{"diagnoses": {"softmax": "softmax_no_shift"}}\nmore'
+    assert diagnose.parse(text) == {"softmax": "softmax_no_shift"}
+    assert diagnose.parse("nothing") == {} and diagnose.parse(diagnose.MARK + "{broken") == {}
+
+
+# ------------------------------------------------------------------------------------------------ every exercise
+CATALOGUED = [a for a in assignments() if diagnoses.load(a)]
+
+
+@pytest.mark.parametrize("assignment", CATALOGUED)
+def test_known_mistakes_are_named_correctly_or_not_at_all(assignment):
+    tally = diagnose_eval.evaluate(assignment)
+    print(tally.row())
+    assert not tally.known_wrong, f"{assignment}: wrong diagnoses of known variants: {tally.known_wrong}"
+    assert not tally.right_diagnosed, f"{assignment}: RIGHT variants diagnosed: {tally.right_diagnosed}"
+    assert math.isfinite(tally.seconds)

@@ -29,7 +29,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import torch  # noqa: E402
 
 import harness  # noqa: E402
-from course import diagnoses  # noqa: E402
+from course import diagnoses, testing  # noqa: E402
 from course.grader import bridge, diagnose  # noqa: E402
 from course.notebooks import grade_id, is_solution_cell, is_test_cell, nbgrader_meta  # noqa: E402
 from course.progress import exercises_of  # noqa: E402
@@ -69,7 +69,8 @@ class Recorder:
             caller = sys._getframe(1).f_code.co_filename
             if caller in recorder.test_files and len(recorder.calls.get(name, [])) < KEEP_CALLS:
                 try:
-                    sent = bridge.dumps_args([list(args), kwargs], _persistent)
+                    with testing.not_recorded():  # as test_side's marshalling: not the learner's code
+                        sent = bridge.dumps_args([list(args), kwargs], _persistent)
                 except Exception:  # noqa: BLE001 - not plain data: not a probe
                     sent = None
                 if sent is not None and len(sent) <= diagnose.MAX_PROBE_CHARS:

@@ -95,9 +95,10 @@ def test_judge_replays_variants_on_the_probes():
                 ("broken", "def softmax(x, dim=-1):\n    raise ValueError('no')\n")]
     x = torch.randn(3, 4)
     probes = [_probe("softmax", x, dim=0), _probe("softmax", x)]
-    learner = [_value(torch.softmax(x, dim=-1)), _value(torch.softmax(x, dim=-1))]
+    learner = [diagnose.call(lambda x, dim=-1: torch.softmax(x, -1), p) for p in probes]  # as the reply says it
     assert diagnose.judge(base, probes, variants, learner=learner)[0] == "ignores_dim"
-    assert diagnose.judge(base, probes, variants, learner=[_value(torch.softmax(x, 0)), learner[1]])[0] is None
+    right = [diagnose.call(lambda x, dim=-1: torch.softmax(x, dim), p) for p in probes]
+    assert diagnose.judge(base, probes, variants, learner=right) == (None, "agrees with the reference")
     raised = [{"error": ["ValueError", "no"]}] * 2
     assert diagnose.judge(base, probes, variants, learner=raised)[0] == "broken"
     assert diagnose.judge(base, probes, variants + [("other", variants[2][1])], learner=raised)[0] is None

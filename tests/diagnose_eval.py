@@ -35,7 +35,11 @@ from course.notebooks import grade_id, is_solution_cell, is_test_cell, nbgrader_
 from course.progress import exercises_of  # noqa: E402
 from course.notebooks import read_notebook, source_notebook  # noqa: E402
 
+SLOW = 1.0  # seconds for the reference (or a variant) to replay an exercise's probes: past it, no diagnosis
 KEEP_CALLS = 24  # calls per function recorded from the reference run (the grader keeps fewer: see select())
+
+
+TIMEOUT = "timeout"
 
 
 class NotPlain(Exception):
@@ -130,6 +134,7 @@ class Tally:
     known: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
     unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
     right_diagnosed: list = field(default_factory=list)
+    slow: list = field(default_factory=list)  # exercises whose reference replay alone took over SLOW seconds
     known_wrong: list = field(default_factory=list)
     unseen_wrong: list = field(default_factory=list)
     seconds: float = 0.0
@@ -163,8 +168,20 @@ def evaluate(assignment: str) -> Tally:
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
             continue
-        reference = diagnose.replay(clean, probes)
+        try:
+            with diagnose.time_limit(SLOW):
+                reference = diagnose.replay(clean, probes)
+        except diagnose.OutOfTime:  # the grader would run out of its time for this exercise
+            tally.known["none"] += len(wrong)
+            tally.unseen["none"] += len(wrong)
+            tally.slow.append(ex.name)
+            continue
         outs = [_outcomes(clean, code, probes) for _, _, code, _ in wrong]
+        if any(o is TIMEOUT for o in outs):  # the grader gives up on the exercise (diagnose.judge: out of time)
+            tally.known["none"] += len(wrong)
+            tally.unseen["none"] += len(wrong)
+            tally.slow.append(ex.name)
+            continue
         for k, (gid, name, code, diag) in enumerate(wrong):
             learner = outs[k]
             if learner is None:
@@ -183,7 +200,7 @@ def evaluate(assignment: str) -> Tally:
                     bad.append((gid, name, diag, found))
         for gid, name, code in right:
             learner = _outcomes(clean, code, probes)
-            if learner is None:
+            if learner is None or learner is TIMEOUT:
                 continue
             idx = select(learner, reference, probes)
             cands = [(wrong[j][3], [outs[j][i] for i in idx]) for j in range(len(wrong)) if outs[j] is not None]
@@ -197,10 +214,13 @@ def evaluate(assignment: str) -> Tally:
 def _outcomes(clean: dict, code: str, probes: list):
     space = dict(clean)
     try:
-        diagnose.run_cell(code, space, "variant")
+        with diagnose.time_limit(SLOW):
+            diagnose.run_cell(code, space, "variant")
+            return diagnose.replay(space, probes)
+    except diagnose.OutOfTime:
+        return TIMEOUT
     except Exception:  # noqa: BLE001 - a variant that does not run as a cell matches nothing
         return None
-    return diagnose.replay(space, probes)
 
 
 def main(argv: list[str]) -> int:

@@ -280,7 +280,8 @@ def _quiet():
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None):
-    """Raise OutOfTime in this (main) thread after ``seconds``; no limit elsewhere or when None."""
+    """Raise OutOfTime in this (main) thread after ``seconds``; no limit elsewhere or when None. A timer that
+    was already set (pytest-timeout's) is set again afterwards, less the time spent here."""
     if seconds is None or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
@@ -289,12 +290,17 @@ def time_limit(seconds: float | None):
         raise OutOfTime()
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    began = time.monotonic()
+    delay, interval = signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    if delay and delay < seconds:
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, delay))
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if delay:
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, delay - (time.monotonic() - began)), interval)
 
 
 def run_cell(code: str, namespace: dict, label: str) -> None:

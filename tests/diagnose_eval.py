@@ -134,7 +134,8 @@ class Tally:
     known: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
     unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
     right_diagnosed: list = field(default_factory=list)
-    slow: list = field(default_factory=list)  # exercises whose reference replay alone took over SLOW seconds
+    slow: list = field(default_factory=list)
+    details: list = field(default_factory=list)  # (grade_id, variant, diagnosis, verdict among the known ones)  # exercises whose reference replay alone took over SLOW seconds
     known_wrong: list = field(default_factory=list)
     unseen_wrong: list = field(default_factory=list)
     seconds: float = 0.0
@@ -196,6 +197,8 @@ def evaluate(assignment: str) -> Tally:
                 found = diagnose.choose(pick(learner), pick(reference), pool)
                 verdict = "none" if found is None else "correct" if found == diag else "wrong"
                 getattr(tally, kind)[verdict] += 1
+                if kind == "known":
+                    tally.details.append((gid, name, diag, verdict))
                 if verdict == "wrong":
                     bad.append((gid, name, diag, found))
         for gid, name, code in right:

@@ -121,3 +121,51 @@ def test_known_mistakes_are_named_correctly_or_not_at_all(assignment):
     assert not tally.known_wrong, f"{assignment}: wrong diagnoses of known variants: {tally.known_wrong}"
     assert not tally.right_diagnosed, f"{assignment}: RIGHT variants diagnosed: {tally.right_diagnosed}"
     assert math.isfinite(tally.seconds)
+
+
+# ------------------------------------------------------------------------------------------------ end to end
+def _submission(tmp_path, assignment, replace: dict):
+    """The reference notebook with some solution cells replaced, saved as a learner's file."""
+    from course.notebooks import grade_id, read_notebook, source_notebook, write_notebook
+
+    nb = read_notebook(source_notebook(assignment))
+    for cell in nb.cells:
+        if grade_id(cell) in replace:
+            cell.source = replace[grade_id(cell)]
+    path = tmp_path / assignment / f"{assignment}.ipynb"
+    write_notebook(nb, path)
+    return path
+
+
+def _variant(module, gid, name, kind="WRONG"):
+    return next(code for g, n, code in getattr(module, kind) if (g, n) == (gid, name))
+
+
+@pytest.mark.slow
+def test_course_check_names_the_mistakes_of_several_exercises(tmp_path):
+    import importlib
+
+    from course.grader.feedback import feedback_notebook
+    from course.grader.notebook import GradeOptions, grade_notebook
+    from course.grader.report import Report, format_report
+
+    m = importlib.import_module("mutations.nb01_attention")
+    path = _submission(tmp_path, "01_attention", {
+        "causal_mask": _variant(m, "causal_mask", "upper_triangle"),
+        "self_attention_flops": _variant(m, "self_attention_flops", "macs_not_flops"),
+        "sliding_window_mask": _variant(m, "sliding_window_mask", "not_causal"),
+        "topk_attention": _variant(m, "topk_attention", "gather_topk_values", "RIGHT"),  # right: passes
+    })
+    report, nb = grade_notebook(path, "01_attention", GradeOptions(workdir=path.parent))
+    assert report.diagnoses == {"causal_mask": "mask_transposed", "self_attention_flops": "flops_macs",
+                                "sliding_window_mask": "window_not_causal"}, (report.diagnoses, report.flags)
+    table = format_report(report, "zh")
+    catalogue = diagnoses.load("01_attention")
+    assert f"likely mistake: {catalogue.diagnoses['mask_transposed'].english}" in table
+    assert f"可能的错误：{catalogue.diagnoses['flops_macs'].chinese}" in table
+    marked = [c for c in report.cells if c.diagnosis]
+    assert len(marked) == 3 and all(c.status != "passed" for c in marked)
+    assert Report.from_dict(report.to_dict()).diagnoses == report.diagnoses  # course check's cache, the grader's state
+    page = feedback_notebook(nb, report)
+    notes = [c.source for c in page.cells if c.get("metadata", {}).get("course_diagnosis")]
+    assert len(notes) == 3 and catalogue.diagnoses["window_not_causal"].english in "".join(notes)

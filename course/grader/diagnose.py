@@ -176,7 +176,9 @@ IGNORED_KEYS = {"requires_grad", "name"}  # a result's graph flag, a named tuple
 def same(a, b) -> bool:
     """Two outcomes (or parts of them) as plain data agree within tolerance."""
     if _number(a) and _number(b):
-        if isinstance(a, int) and isinstance(b, int):
+        if isinstance(a, int) != isinstance(b, int):  # an int where a float is expected is a mistake of its own
+            return False
+        if isinstance(a, int):
             return a == b
         return math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL) or (a != a and b != b)
     if isinstance(a, dict) and isinstance(b, dict):

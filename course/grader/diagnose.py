@@ -508,8 +508,9 @@ def run(assignment: str, source_path: str, tests: list, repo_tests: str, offered
     print(MARK + json.dumps(result, sort_keys=True), flush=True)
 
 
-def parse(text: str) -> dict:
-    """The diagnoses from the diagnose cell's printed output ({} when there is none)."""
+def parse(text: str, details: dict | None = None) -> dict:
+    """The diagnoses from the diagnose cell's printed output ({} when there is none); ``details`` gets the
+    rest of what the step said (seconds, why each exercise got none)."""
     found = {}
     for line in text.splitlines():
         if line.startswith(MARK):
@@ -520,4 +521,6 @@ def parse(text: str) -> dict:
             if isinstance(data, dict):
                 found = data
     diagnoses = found.get("diagnoses") if isinstance(found.get("diagnoses"), dict) else {}
+    if details is not None:
+        details.update({k: v for k, v in found.items() if k != "diagnoses"})
     return {str(k): str(v) for k, v in diagnoses.items()}

@@ -149,7 +149,8 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
         t.join()
     s_run, t_run = results["student"], results["tests"]
     if diagnose is not None:
-        diagnose["found"] = _diagnoses_found(tests, t_run.result.get("cells", []) if t_run.status == "ok" else [])
+        diagnose["found"] = _diagnoses_found(tests, t_run.result.get("cells", []) if t_run.status == "ok" else [],
+                                             diagnose.setdefault("details", {}))
     if s_run.status == "timeout" or t_run.status == "timeout":
         return [f"grading stopped after the {s_run.message or t_run.message} limit for one submission "
                 f"(an endless loop?)"], "timeout"
@@ -216,13 +217,13 @@ def _add_diagnosis(nb, tests: list, request: dict) -> None:
                   "store_history": False, "diagnose": True, "timeout": int(MAX_BUDGET + 60)})
 
 
-def _diagnoses_found(tests: list, ran: list) -> dict:
+def _diagnoses_found(tests: list, ran: list, details: dict) -> dict:
     from .diagnose import parse
 
     for spec, got in zip(tests, ran):
         if spec.get("diagnose"):
             return parse("".join(str(o.get("text", "")) for o in got.get("outputs", [])
-                                 if o.get("output_type") == "stream" and o.get("name") == "stdout"))
+                                 if o.get("output_type") == "stream" and o.get("name") == "stdout"), details)
     return {}
 
 

@@ -47,6 +47,11 @@ def test_numbers_containers_and_requires_grad():
     assert diagnose.same(_value({"a": [1, (2.0, "x")]}), _value({"a": [1, (2.0, "x")]}))
     assert not diagnose.same(_value({"a": [1, 2]}), _value({"a": [1, 2, 3]}))
     assert diagnose.same(_value(torch.ones(2, requires_grad=True) * 1), _value(torch.ones(2)))
+    assert diagnose.same(_value(torch.ones(2).numpy()), _value(torch.ones(2).numpy() + 1e-9))
+    changed = {"$": "tensor", "value": bridge.encode(torch.zeros(2))}  # an argument changed in place
+    assert diagnose.same(changed, {"$": "tensor", "value": bridge.encode(torch.zeros(2))})
+    assert not diagnose.same(changed, {"$": "tensor", "value": bridge.encode(torch.ones(2))})
+    assert not diagnose.same(changed, None)
 
 
 def test_exceptions_agree_only_on_type_and_first_line():

@@ -174,3 +174,41 @@ def test_course_check_names_the_mistakes_of_several_exercises(tmp_path):
     page = feedback_notebook(nb, report)
     notes = [c.source for c in page.cells if c.get("metadata", {}).get("course_diagnosis")]
     assert len(notes) == 3 and catalogue.diagnoses["window_not_causal"].english in "".join(notes)
+
+
+def test_the_step_names_one_diagnosis_never_two_never_a_passing_exercise(monkeypatch):
+    """diagnose.diagnose, the test kernel's last step, on recorded calls of a learner's softmax (no kernels)."""
+    import importlib
+
+    from course.grader.diagnose import digest
+    from course.notebooks import ROOT, grade_id, is_locked_cell, is_test_cell, read_notebook, source_notebook
+
+    source = read_notebook(source_notebook("01_attention"))
+    base = {"__name__": "__main__"}
+    for cell in source.cells:
+        if cell.cell_type == "code" and is_locked_cell(cell) and not is_test_cell(cell):
+            diagnose.run_cell(cell.source, base, "setup")
+    wrong = _variant(importlib.import_module("mutations.nb01_attention"), "softmax", "shift_by_mean")
+    learner = dict(base)
+    diagnose.run_cell(wrong, learner, "learner")
+    tests = [(grade_id(c), digest(c.source)) for c in source.cells if is_test_cell(c)]
+
+    def log_of(passed: bool):
+        log = diagnose._Log()
+        for x in (torch.tensor([[1.0, 2.0], [3.0, 5.0]]), torch.tensor([[1000.0, 0.0], [1.0, -900.0]])):
+            probe = _probe("softmax", x, dim=-1)
+            diagnose.record("softmax", probe.args, True, diagnose.call(learner["softmax"], probe), log)
+        for c in source.cells:
+            if is_test_cell(c) and grade_id(c).startswith("test_softmax"):
+                diagnose.cell_ended(c.source, passed, log)
+        return log
+
+    repo = str(ROOT / "tests")
+    found = diagnose.diagnose("01_attention", source, tests, base, repo, 60, log_of(False))
+    assert found["diagnoses"] == {"softmax": "softmax_mean_shift"}, found
+    assert diagnose.diagnose("01_attention", source, tests, base, repo, 60, log_of(True))["diagnoses"] == {}
+    variants = diagnose._variants("01_attention", repo)
+    twice = {**variants, "softmax": variants["softmax"] + [("softmax_global_shift", wrong)]}  # a tie: two ids
+    monkeypatch.setattr(diagnose, "_variants", lambda assignment, where: twice)
+    found = diagnose.diagnose("01_attention", source, tests, base, repo, 60, log_of(False))
+    assert found["diagnoses"] == {} and found["why"]["softmax"] == "no single diagnosis", found

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -212,3 +213,64 @@ def test_the_step_names_one_diagnosis_never_two_never_a_passing_exercise(monkeyp
     monkeypatch.setattr(diagnose, "_variants", lambda assignment, where: twice)
     found = diagnose.diagnose("01_attention", source, tests, base, repo, 60, log_of(False))
     assert found["diagnoses"] == {} and found["why"]["softmax"] == "no single diagnosis", found
+
+
+# ------------------------------------------------------------------------------------------------ course grade
+def test_grade_csv_summary_gradebook_and_report_carry_the_diagnoses(demo_course, monkeypatch):
+    """A class of six whose grading named mistakes (a stand-in executor: no kernels): the CSV column, the
+    summary's commonest mistakes, formgrader's comment, the class report's counts."""
+    from concurrent.futures import Future
+
+    from conftest import DEMO
+    from course.grader.class_report import write_class_report
+    from course.grader.classroom import ClassGrader, format_rows, write_csv
+    from course.grader.gradebook import COMMENT_PREFIX
+    from course.grader.report import CellResult, Report
+    from course.notebooks import read_notebook, write_notebook
+
+    catalogue = diagnoses.Catalogue(DEMO, {
+        "add_subtracts": diagnoses.Diagnosis("add_subtracts", "Subtracts instead of adding.", "做了减法而不是加法。"),
+        "square_doubles": diagnoses.Diagnosis("square_doubles", "Doubles instead of squaring.", "做了加倍而不是平方。")},
+        {("add", "minus"): "add_subtracts", ("square", "doubles"): "square_doubles"})
+    real_load = diagnoses.load
+    monkeypatch.setattr(diagnoses, "load", lambda a: catalogue if a == DEMO else real_load(a))
+    named = {"s1": {"add": "add_subtracts"}, "s2": {"add": "add_subtracts"}, "s3": {"add": "add_subtracts"},
+             "s4": {"square": "square_doubles"}, "s5": {"add": "add_subtracts", "square": "square_doubles"}, "s6": {}}
+    first_test = {"add": "test_add_basics", "square": "test_square_basics"}
+
+    class Canned:  # what grade_job would return for each student, diagnoses included
+        def submit(self, fn, job):
+            student = Path(job["notebook"]).parent.parent.name
+            found = named[student]
+            cells = [CellResult(g, "test", 0.0 if g in [first_test[e] for e in found] else p, p,
+                                "failed" if g in [first_test[e] for e in found] else "passed",
+                                diagnosis=next((d for e, d in found.items() if first_test[e] == g), ""))
+                     for g, p in (("test_add_basics", 1), ("test_add_hidden", 2), ("test_square_basics", 1))]
+            out = Future()
+            out.set_result(Report(DEMO, f"{DEMO}.ipynb", cells, diagnoses=dict(found)).to_dict())
+            return out
+
+    reference = read_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb")
+    for student in named:
+        write_notebook(reference, demo_course / "submitted" / student / DEMO / f"{DEMO}.ipynb")
+    grader = ClassGrader(DEMO, demo_course, executor=Canned(), sandbox="off")
+    rows = grader.run()
+    write_csv(rows, demo_course / "grades" / f"{DEMO}.csv")
+    text = (demo_course / "grades" / f"{DEMO}.csv").read_text()
+    assert text.splitlines()[0].endswith(",flags,diagnoses")
+    by_student = {r.student_id: r.diagnoses for r in rows}
+    assert by_student["s5"] == "add: add_subtracts; square: square_doubles" and by_student["s6"] == ""
+    summary = format_rows(rows, grader.seconds, grader.graded_now)
+    assert summary.splitlines()[-3:] == ["most common diagnosed mistakes:",
+                                         "  4 students  add: Subtracts instead of adding.",
+                                         "  2 students  square: Doubles instead of squaring."]
+    from nbgrader.api import Gradebook as NbGradebook
+
+    with NbGradebook(f"sqlite:///{demo_course / 'gradebook.db'}") as gb:
+        comment = gb.find_comment("add", DEMO, DEMO, "s1").auto_comment
+        assert comment == f"{COMMENT_PREFIX}Subtracts instead of adding. / 做了减法而不是加法。"
+        assert gb.find_comment("square", DEMO, DEMO, "s1").auto_comment in (None, "")
+    page, _, report = write_class_report(DEMO, demo_course)
+    assert report.mistakes() == [("add", "add_subtracts", 4), ("square", "square_doubles", 2)]
+    html = page.read_text()
+    assert "id='mistakes-table'" in html and "Subtracts instead of adding." in html

@@ -86,11 +86,13 @@ def test_recording_keeps_the_first_calls_and_the_last_call_of_a_failing_cell():
         diagnose.record("f", f"args{i}", True, {"value": i, "changes": [], "kwchanges": {}}, log)
     diagnose.cell_ended("test cell", True, log)
     assert [p.args for p in log.probes["f"]] == ["args0", "args1", "args2", "args3"]
-    diagnose.record("f", "args-late", True, {"error": {"type": "ValueError", "message": "no\nmore"}}, log)
     diagnose.record("g", "g-args", True, {"value": {"$": "handle", "id": 1}}, log)  # a handle: no probe
+    diagnose.record("f", "args-late", True, {"error": {"type": "ValueError", "message": "no\nmore"}}, log)
     diagnose.cell_ended("failing cell", False, log)
     assert log.probes["f"][-1].args == "args-late" and log.probes["f"][-1].outcome == {"error": ["ValueError", "no"]}
-    assert "g" not in log.probes and [ok for _, ok in log.cells] == [True, False]
+    diagnose.record("g", "g-args", True, {"value": [{"$": "handle", "id": 1}]}, log)
+    diagnose.cell_ended("failing cell", False, log)
+    assert not log.probes["g"] and [ok for _, ok in log.cells] == [True, False, False]
 
 
 def test_judge_replays_variants_on_the_probes():

@@ -94,7 +94,8 @@ def first_line(text) -> str:
 
 
 def record(name: str, args: str, grad: bool, reply: dict, log: _Log | None = None) -> None:
-    """Note one call of a top-level notebook function whose arguments crossed as plain data."""
+    """Note one call of a top-level notebook function whose arguments crossed as plain data (cheap: the
+    reply is only looked into when the call is kept)."""
     log = log or LOG
     if "error" in reply:
         err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
@@ -102,20 +103,26 @@ def record(name: str, args: str, grad: bool, reply: dict, log: _Log | None = Non
     else:
         outcome = {"value": reply.get("value"), "changes": reply.get("changes") or [],
                    "kwchanges": reply.get("kwchanges") or {}}
-        if _has_handle(outcome):
-            return
-    try:
-        chars = len(args) + len(json.dumps(outcome, allow_nan=True))
-    except (TypeError, ValueError):
-        return
-    if chars > MAX_PROBE_CHARS:
-        return
-    probe = Probe(name, args, bool(grad), outcome, chars)
+    probe = Probe(name, args, bool(grad), outcome, -1)
     log.last = probe
     kept = log.probes.setdefault(name, [])
-    if len(kept) < PROBES_PER_NAME and log.chars + chars <= MAX_PROBES_CHARS:
+    if len(kept) < PROBES_PER_NAME:
+        _keep(probe, kept, log)
+
+
+def _keep(probe: Probe, kept: list, log: _Log) -> None:
+    """Keep a probe unless it is not plain data (a handle came back) or too large."""
+    if probe.chars < 0:
+        if _has_handle(probe.outcome):
+            probe.chars = MAX_PROBES_CHARS + 1
+        else:
+            try:
+                probe.chars = len(probe.args) + len(json.dumps(probe.outcome, allow_nan=True))
+            except (TypeError, ValueError):
+                probe.chars = MAX_PROBES_CHARS + 1
+    if probe.chars <= MAX_PROBE_CHARS and log.chars + probe.chars <= MAX_PROBES_CHARS:
         kept.append(probe)
-        log.chars += chars
+        log.chars += probe.chars
 
 
 def cell_ended(source: str, success: bool, log: _Log | None = None) -> None:
@@ -125,9 +132,8 @@ def cell_ended(source: str, success: bool, log: _Log | None = None) -> None:
     last, log.last = log.last, None
     if not success and last is not None:
         kept = log.probes.setdefault(last.name, [])
-        if all(p is not last for p in kept) and log.chars + last.chars <= MAX_PROBES_CHARS:
-            kept.append(last)
-            log.chars += last.chars
+        if all(p is not last for p in kept):
+            _keep(last, kept, log)
 
 
 def _post_run_cell(result) -> None:

@@ -134,8 +134,8 @@ class Tally:
     known: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
     unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
     right_diagnosed: list = field(default_factory=list)
-    slow: list = field(default_factory=list)
-    details: list = field(default_factory=list)  # (grade_id, variant, diagnosis, verdict among the known ones)  # exercises whose reference replay alone took over SLOW seconds
+    slow: list = field(default_factory=list)  # exercises the grader would give up on (out of time)
+    details: list = field(default_factory=list)  # (grade_id, variant, diagnosis, verdict among the known ones)
     known_wrong: list = field(default_factory=list)
     unseen_wrong: list = field(default_factory=list)
     seconds: float = 0.0

@@ -231,8 +231,8 @@ def test_grade_csv_summary_gradebook_and_report_carry_the_diagnoses(demo_course,
     from course.notebooks import read_notebook, write_notebook
 
     catalogue = diagnoses.Catalogue(DEMO, {
-        "add_subtracts": diagnoses.Diagnosis("add_subtracts", "Subtracts instead of adding.", "做了减法而不是加法。"),
-        "square_doubles": diagnoses.Diagnosis("square_doubles", "Doubles instead of squaring.", "做了加倍而不是平方。")},
+        "add_subtracts": diagnoses.Diagnosis("add_subtracts", "Subtracts instead of adding.", "做了减法。"),
+        "square_doubles": diagnoses.Diagnosis("square_doubles", "Doubles instead of squaring.", "做了加倍。")},
         {("add", "minus"): "add_subtracts", ("square", "doubles"): "square_doubles"})
     real_load = diagnoses.load
     monkeypatch.setattr(diagnoses, "load", lambda a: catalogue if a == DEMO else real_load(a))
@@ -270,7 +270,7 @@ def test_grade_csv_summary_gradebook_and_report_carry_the_diagnoses(demo_course,
 
     with NbGradebook(f"sqlite:///{demo_course / 'gradebook.db'}") as gb:
         comment = gb.find_comment("add", DEMO, DEMO, "s1").auto_comment
-        assert comment == f"{COMMENT_PREFIX}Subtracts instead of adding. / 做了减法而不是加法。"
+        assert comment == f"{COMMENT_PREFIX}Subtracts instead of adding. / 做了减法。"
         assert gb.find_comment("square", DEMO, DEMO, "s1").auto_comment in (None, "")
     page, _, report = write_class_report(DEMO, demo_course)
     assert report.mistakes() == [("add", "add_subtracts", 4), ("square", "square_doubles", 2)]

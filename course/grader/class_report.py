@@ -83,7 +83,8 @@ class ClassReport:
             for exercise, diagnosis in s.diagnoses.items():
                 counts.setdefault(exercise, {}).setdefault(diagnosis, 0)
                 counts[exercise][diagnosis] += 1
-        return [(ex, d, n) for ex, per in counts.items() for d, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))]
+        return [(ex, d, n) for ex, per in counts.items()
+                for d, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def auto_score(self, s: StudentResult) -> float:
         return sum(c.points or 0.0 for c in s.cells.values())

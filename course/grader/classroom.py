@@ -417,5 +417,6 @@ def format_rows(rows: list[Row], seconds: float | None = None, graded_now: int |
         lines.append("most common diagnosed mistakes:")
         for ex, d, n in common:
             text = diagnosis_text(rows[0].assignment, d) or d
-            lines.append(f"  {n} student{'s' if n != 1 else ''}  {ex}: {text if len(text) <= 100 else text[:97] + '...'}")
+            text = text if len(text) <= 100 else text[:97] + "..."
+            lines.append(f"  {n} student{'s' if n != 1 else ''}  {ex}: {text}")
     return "\n".join(lines)

@@ -5,7 +5,8 @@ test kernel would, every call a test cell makes to a top-level solution function
 (the probes). Then, for each WRONG variant of tests/mutations/ that carries a diagnosis, play the learner:
 its outcomes on the probes the real grader would keep (the first PROBES_PER_NAME calls per function and the
 first call on which it differs from the reference, standing for "the last call of the failing test cell"),
-and ask the matcher (``diagnose.choose``) to name its mistake among
+computed with another random seed than the grader's replays (a learner's code draws from the tests' random
+state), and ask the matcher (``diagnose.choose``) to name its mistake among
 
 - every WRONG variant of that exercise ("known": the learner made a mistake in the catalogue), and
 - every WRONG variant but itself ("unseen": a mistake the catalogue has only through other variants; a
@@ -36,7 +37,8 @@ from course.progress import exercises_of  # noqa: E402
 from course.notebooks import read_notebook, source_notebook  # noqa: E402
 
 SLOW = 1.0  # seconds for the reference (or a variant) to replay an exercise's probes: past it, no diagnosis
-KEEP_CALLS = 24  # calls per function recorded from the reference run (the grader keeps fewer: see select())
+KEEP_CALLS = 24
+LEARNER_SEED = diagnose.SEED + 1  # a learner's code draws from another random state than the grader's replays  # calls per function recorded from the reference run (the grader keeps fewer: see select())
 
 
 TIMEOUT = "timeout"
@@ -184,8 +186,9 @@ def evaluate(assignment: str) -> Tally:
             tally.slow.append(ex.name)
             continue
         for k, (gid, name, code, diag) in enumerate(wrong):
-            learner = outs[k]
-            if learner is None:
+            # the learner's code ran in the student kernel with the tests' random state, not the grader's seed
+            learner = _outcomes(clean, code, probes, LEARNER_SEED) if outs[k] is not None else None
+            if learner is None or learner is TIMEOUT:
                 tally.known["none"] += 1
                 tally.unseen["none"] += 1
                 continue
@@ -202,7 +205,7 @@ def evaluate(assignment: str) -> Tally:
                 if verdict == "wrong":
                     bad.append((gid, name, diag, found))
         for gid, name, code in right:
-            learner = _outcomes(clean, code, probes)
+            learner = _outcomes(clean, code, probes, LEARNER_SEED)
             if learner is None or learner is TIMEOUT:
                 continue
             idx = select(learner, reference, probes)
@@ -214,12 +217,12 @@ def evaluate(assignment: str) -> Tally:
     return tally
 
 
-def _outcomes(clean: dict, code: str, probes: list):
+def _outcomes(clean: dict, code: str, probes: list, seed: int = diagnose.SEED):
     space = dict(clean)
     try:
         with diagnose.time_limit(SLOW):
             diagnose.run_cell(code, space, "variant")
-            return diagnose.replay(space, probes)
+            return diagnose.replay(space, probes, seed)
     except diagnose.OutOfTime:
         return TIMEOUT
     except Exception:  # noqa: BLE001 - a variant that does not run as a cell matches nothing

@@ -243,13 +243,13 @@ def _resolve(pid):
     return bridge.decode(data)
 
 
-def seed_all() -> None:
-    random.seed(SEED)
-    torch.manual_seed(SEED)
+def seed_all(seed: int = SEED) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
     try:
         import numpy as np
 
-        np.random.seed(SEED % 2**32)
+        np.random.seed(seed % 2**32)
     except ImportError:  # pragma: no cover
         pass
 
@@ -258,12 +258,13 @@ def _no_handle(obj):
     raise bridge.BridgeError(f"a {type(obj).__name__} is not plain data")
 
 
-def call(fn, probe: Probe) -> dict:
-    """fn on a fresh copy of the probe's arguments: the outcome as plain data, like the student kernel's reply."""
+def call(fn, probe: Probe, seed: int = SEED) -> dict:
+    """fn on a fresh copy of the probe's arguments: the outcome as plain data, like the student kernel's reply
+    (the global random generators seeded with ``seed`` first)."""
     args, kwargs = bridge.loads_args(probe.args, _resolve)
     before = [bridge.snapshot(a) for a in args]
     kw_before = {k: bridge.snapshot(v) for k, v in kwargs.items()}
-    seed_all()
+    seed_all(seed)
     try:
         with torch.set_grad_enabled(probe.grad):
             value = fn(*args, **kwargs)
@@ -316,12 +317,12 @@ def run_cell(code: str, namespace: dict, label: str) -> None:
         exec(compile(code, f"<{label}>", "exec"), namespace)
 
 
-def replay(namespace: dict, probes: list[Probe]) -> list[dict]:
+def replay(namespace: dict, probes: list[Probe], seed: int = SEED) -> list[dict]:
     out = []
     with _quiet():
         for probe in probes:
             fn = namespace.get(probe.name)
-            out.append(call(fn, probe) if callable(fn) else {"missing": probe.name})
+            out.append(call(fn, probe, seed) if callable(fn) else {"missing": probe.name})
     return out
 
 

@@ -265,7 +265,10 @@ def _probe(proxy: StudentObject, sent: str, reply: dict) -> None:
     if name is not None:
         from . import diagnose
 
-        diagnose.record(name, sent, torch.is_grad_enabled(), reply)
+        try:
+            diagnose.record(name, sent, torch.is_grad_enabled(), reply)
+        except Exception:  # noqa: BLE001 - whatever the reply holds, recording it never changes a test's verdict
+            pass
 
 
 def _note_names(bound: dict) -> None:

@@ -88,8 +88,18 @@ class Recorder:
         return wrapper
 
 
+_RECORDED: dict = {}
+
+
 def record_probes(assignment: str):
-    """(probes by function name, the reference namespace: setup cells and reference solution cells)."""
+    """(probes by function name, the reference namespace: setup cells and reference solution cells), once per
+    assignment and process."""
+    if assignment not in _RECORDED:
+        _RECORDED[assignment] = _record_probes(assignment)
+    return _RECORDED[assignment]
+
+
+def _record_probes(assignment: str):
     cells = harness.source_cells(assignment)
     tests = {f"<{grade_id(c)}>" for c in cells if is_test_cell(c)}
     recorder = Recorder(tests)

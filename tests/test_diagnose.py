@@ -112,6 +112,14 @@ def test_judge_replays_variants_on_the_probes():
     assert diagnose.judge(base, probes, variants + [("other", variants[2][1])], learner=raised)[0] is None
 
 
+def test_the_step_never_runs_past_the_submissions_time_limit(capsys):
+    import time
+
+    diagnose.run("01_attention", "unused.ipynb", [], "unused", until=time.time() - 1)
+    details = {}
+    assert diagnose.parse(capsys.readouterr().out, details) == {} and details["why"] == "no time left"
+
+
 def test_parse_reads_only_the_marked_line():
     text = "noise\n" + diagnose.MARK + '{"diagnoses": {"softmax": "softmax_no_shift"}}\nmore'
     assert diagnose.parse(text) == {"softmax": "softmax_no_shift"}

@@ -452,6 +452,9 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
             todo.append((ex, probes))
         else:
             result["why"][ex.name] = "no probes"
+    if todo and deadline - time.monotonic() < 0.5:
+        result["why"].update({ex.name: "out of time" for ex, _ in todo})
+        todo = []
     if todo:
         variants = _variants(assignment, repo_tests)
         namespace = dict(base)
@@ -494,12 +497,17 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
     return result
 
 
-def run(assignment: str, source_path: str, tests: list, repo_tests: str, offered: list | None = None) -> None:
-    """The grader's last cell in the test kernel: print one line, MARK + JSON, that two_kernels reads."""
+def run(assignment: str, source_path: str, tests: list, repo_tests: str, offered: list | None = None,
+        until: float | None = None) -> None:
+    """The grader's last cell in the test kernel: print one line, MARK + JSON, that two_kernels reads.
+    ``until``: the wall-clock time (time.time()) by which the step must be over, whatever its budget."""
     started = time.monotonic()
     result: dict = {"diagnoses": {}}
+    left = None if until is None else until - time.time()
     try:
-        if any(LOG.probes.values()) and any(not ok for _, ok in LOG.cells):
+        if left is not None and left < 1:
+            result["why"] = "no time left"
+        elif any(LOG.probes.values()) and any(not ok for _, ok in LOG.cells):
             from ..notebooks import read_notebook
 
             main = sys.modules["__main__"].__dict__
@@ -510,8 +518,10 @@ def run(assignment: str, source_path: str, tests: list, repo_tests: str, offered
             base = {k: v for k, v in main.items() if k not in offered_names and not isinstance(v, StudentObject)}
             source_nb = read_notebook(source_path)
             spent = time.monotonic() - started
-            result = diagnose(assignment, source_nb, [tuple(t) for t in tests], base, repo_tests,
-                              max(0.5, budget() - spent))
+            seconds = max(0.5, budget() - spent)
+            if left is not None:
+                seconds = min(seconds, left - spent)
+            result = diagnose(assignment, source_nb, [tuple(t) for t in tests], base, repo_tests, seconds)
     except Exception as err:  # noqa: BLE001 - a diagnosis is a bonus: never a reason for a failed grading
         result = {"diagnoses": {}, "error": f"{type(err).__name__}: {first_line(err)}"}
     result["seconds"] = round(time.monotonic() - started, 3)

@@ -25,7 +25,8 @@ BRIDGE = "bridge"  # the socket's name in the runner's channel folder
 GROUP_SLACK = 60  # seconds a group may take beyond its test cells' limits (opening, proxies)
 STARTUP_SECONDS = 120  # the executor's limit for starting the student kernel
 SETUP_SECONDS = 120  # a setup cell in the test kernel (trusted: the course's imports)
-UNREACHED = "course-grader: group not reached: "  # what open_group prints when the student kernel never came
+UNREACHED = "course-grader: group not reached: "
+DIAGNOSIS_MARGIN = 20  # seconds the diagnoses leave of a submission's time limit (a diagnosis never times it out)  # what open_group prints when the student kernel never came
 
 
 def bound_names(source: str) -> set[str]:
@@ -135,7 +136,7 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
     student, tests, origin, keep, setup_names = plan(nb, cell_timeout)
     _fill(student, tests, runner, keep, setup_names, cell_timeout, timeout)
     if diagnose is not None:
-        _add_diagnosis(nb, tests, diagnose)
+        _add_diagnosis(nb, tests, diagnose, timeout)
     results: dict = {}
 
     def run(name, who, jobs):
@@ -205,15 +206,19 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
     return dedupe(flags), "ok"
 
 
-def _add_diagnosis(nb, tests: list, request: dict) -> None:
-    """The test job's last cell: match each failing exercise's recorded calls against known mistakes."""
+def _add_diagnosis(nb, tests: list, request: dict, timeout: float | None) -> None:
+    """The test job's last cell: match each failing exercise's recorded calls against known mistakes (never
+    past the submission's own time limit: ``until`` is the wall-clock time the step must end by)."""
+    import time
+
     from .diagnose import MAX_BUDGET, digest
     from ..notebooks import ROOT, grade_id
 
     order = [[grade_id(c), digest(c.source)] for c in nb.cells if c.cell_type == "code" and is_test_cell(c)]
+    until = round(time.time() + timeout - DIAGNOSIS_MARGIN, 1) if timeout else None
     tests.append({"source": f"__import__('course.grader.diagnose', fromlist=['run']).run("
                             f"{request['assignment']!r}, {str(request['source'])!r}, {order!r}, "
-                            f"{str(ROOT / 'tests')!r})",
+                            f"{str(ROOT / 'tests')!r}, until={until!r})",
                   "store_history": False, "diagnose": True, "timeout": int(MAX_BUDGET + 60)})
 
 

@@ -33,7 +33,7 @@ def _value(x):
 def test_tensors_agree_within_tolerance_and_nan_equals_nan():
     a = torch.tensor([1.0, float("nan"), float("inf"), -2.0])
     assert diagnose.same(_value(a), _value(a + 1e-7))
-    assert diagnose.same(_value(a), _value(a.double()))  # same dtype class
+    assert not diagnose.same(_value(a), _value(a.double()))  # float64 where float32 came back: another outcome
     assert not diagnose.same(_value(a), _value(a + 1e-2))
     assert not diagnose.same(_value(a), _value(torch.tensor([1.0, 0.0, float("inf"), -2.0])))
     assert not diagnose.same(_value(a), _value(a.reshape(2, 2)))
@@ -136,7 +136,7 @@ def test_known_mistakes_are_named_correctly_or_not_at_all(assignment):
     print(tally.row())
     assert not tally.known_wrong, f"{assignment}: wrong diagnoses of known variants: {tally.known_wrong}"
     assert not tally.right_diagnosed, f"{assignment}: RIGHT variants diagnosed: {tally.right_diagnosed}"
-    # measured (December 2026): 905 of 1335 WRONG variants named, from 37% (07) to 93% (14) per assignment;
+    # measured (December 2026): 941 of 1335 WRONG variants named, from 37% (07) to 98% (02) per assignment;
     # the rest agree with the reference on every call the tests make, tie with another mistake, or are classes
     assert tally.known["correct"] >= 0.15 * tally.wrong, f"{assignment}: only {tally.row()}"
     assert math.isfinite(tally.seconds)

@@ -19,7 +19,7 @@ TRUSTED: this module runs in the test kernel (course.grader.test_side), never in
    firing variant carries d (course.diagnoses). Anything else (no variant, two diagnoses, a variant that
    could not be judged in time) says nothing: a wrong diagnosis is worse than none.
 
-Agreement (``same``): tensors of the same shape and dtype class, close within ``RTOL``/``ATOL`` with NaN
+Agreement (``same``): tensors of the same shape and dtype, close within ``RTOL``/``ATOL`` with NaN
 equal to NaN and inf to inf; numbers close; strings, booleans and None equal; containers element by
 element; two exceptions agree when their types and first lines are the same.
 """
@@ -167,7 +167,7 @@ def _dtype_class(t: torch.Tensor) -> str:
 
 
 def tensors_close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    if a.shape != b.shape or _dtype_class(a) != _dtype_class(b):
+    if a.shape != b.shape or a.dtype != b.dtype:  # a dtype the spec did not ask for is a mistake of its own
         return False
     if _dtype_class(a) in ("bool", "int"):
         return bool(torch.equal(a.to(torch.int64), b.to(torch.int64)))

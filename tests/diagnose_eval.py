@@ -18,6 +18,7 @@ Each answer is correct (its own diagnosis), wrong (another one) or none. RIGHT v
 """
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import time
@@ -87,6 +88,99 @@ class Recorder:
         wrapper.__wrapped__ = fn
         return wrapper
 
+    def _sent(self, args, kwargs):
+        try:
+            with testing.not_recorded():
+                sent = bridge.dumps_args([list(args), kwargs], _persistent)
+        except Exception:  # noqa: BLE001 - not plain data
+            return None
+        return sent if len(sent) <= diagnose.MAX_PROBE_CHARS else None
+
+    def wrap_class(self, name, cls):
+        """A subclass that records, as the test kernel would, the objects test cells make and what they call on
+        them (its name and qualname are the class's own)."""
+        recorder, files = self, self.test_files
+
+        def from_test(depth=2):
+            return sys._getframe(depth).f_code.co_filename in files
+
+        def script_of(obj):
+            script = object.__getattribute__(obj, "__dict__").get("_diag_script")
+            return script if script is not None and not script.closed else None
+
+        def add(script, what):
+            if len(script.steps) >= diagnose.MAX_STEPS:
+                script.closed = True
+            else:
+                script.steps.append(what)
+
+        def __init__(obj, *args, **kwargs):
+            script = None
+            if from_test() and len(recorder.calls.get(name, [])) < diagnose.SCRIPTS_PER_CLASS:
+                sent = recorder._sent(args, kwargs)
+                if sent is not None:
+                    script = diagnose.Probe(name, sent, torch.is_grad_enabled(), {}, steps=[])
+                    recorder.calls.setdefault(name, []).append(script)
+            cls.__init__(obj, *args, **kwargs)
+            object.__setattr__(obj, "_diag_script", script)
+
+        def __getattribute__(obj, attr):
+            value = cls.__getattribute__(obj, attr)
+            if attr.startswith("_") or not from_test():
+                return value
+            script = script_of(obj)
+            if script is None:
+                return value
+            if inspect.ismethod(value):
+                def method(*args, **kwargs):
+                    sent = recorder._sent(args, kwargs)
+                    if sent is None:
+                        script.closed = True
+                    elif not script.closed:
+                        add(script, (attr, sent, torch.is_grad_enabled()))
+                    out = value(*args, **kwargs)
+                    _end_unless_plain(script, out)
+                    return out
+                return method
+            try:
+                bridge.encode(value)
+                add(script, ("." + attr, "", False))
+            except bridge.BridgeError:  # another object: the grader's script ends here
+                script.closed = True
+            return value
+
+        def __call__(obj, *args, **kwargs):
+            script = script_of(obj) if from_test() else None
+            if script is not None:
+                sent = recorder._sent(args, kwargs)
+                if sent is None:
+                    script.closed = True
+                else:
+                    add(script, ("__call__", sent, torch.is_grad_enabled()))
+            out = cls.__call__(obj, *args, **kwargs)
+            if script is not None:
+                _end_unless_plain(script, out)
+            return out
+
+        body = {"__init__": __init__, "__getattribute__": __getattribute__, "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__, "_diag_original": cls}
+        if callable(getattr(cls, "__call__", None)) and "__call__" in dir(cls):
+            body["__call__"] = __call__
+        try:
+            return type(cls.__name__, (cls,), body)
+        except TypeError:
+            return cls
+
+
+def _end_unless_plain(script, value) -> None:
+    """A step whose result would cross as a handle (an object, a generator): the grader's script ends there."""
+    try:
+        bridge.encode(value)
+    except bridge.BridgeError:
+        if script.steps and not script.closed:
+            script.steps.pop()
+        script.closed = True
+
 
 _RECORDED: dict = {}
 
@@ -111,8 +205,11 @@ def _record_probes(assignment: str):
         if is_solution_cell(cell):
             harness._step(cell, {}, namespace, outcome, False)
             for name in diagnose.function_names(cell.source):
-                if callable(namespace.get(name)):
-                    namespace[name] = recorder.wrap(name, namespace[name])
+                value = namespace.get(name)
+                if isinstance(value, type):
+                    namespace[name] = recorder.wrap_class(name, value)
+                elif callable(value):
+                    namespace[name] = recorder.wrap(name, value)
         elif is_test_cell(cell):
             harness._step(cell, {}, namespace, outcome, False)
         elif nbgrader_meta(cell).get("locked"):
@@ -120,7 +217,8 @@ def _record_probes(assignment: str):
     harness._finish()
     assert not outcome.failures, f"{assignment}: the reference fails {outcome.failures}"
     # the test kernel's names after the tests, the reference's functions unwrapped (what diagnose.run builds)
-    clean = {k: getattr(v, "__wrapped__", v) for k, v in namespace.items()}
+    clean = {k: (v.__dict__.get("_diag_original", v) if isinstance(v, type) else getattr(v, "__wrapped__", v))
+             for k, v in namespace.items()}
     return recorder.calls, clean
 
 

@@ -61,6 +61,11 @@ class Probe:
     grad: bool  # torch.is_grad_enabled() at the call
     outcome: dict  # {"value", "changes", "kwchanges"} as plain data, or {"error": [type, first line]}
     chars: int = 0
+    # a script (an object made by calling a top-level class): ``args`` are the constructor's, ``steps`` the
+    # calls on the object after it, [(method, wire args, grad)] (".name": reading a plain attribute; "__call__":
+    # calling the object), ``outcome`` {"steps": [each step's outcome]}; None for a function's call
+    steps: list | None = None
+    closed: bool = False  # something the script does not record touched the object: no more steps
 
 
 @dataclass
@@ -70,6 +75,8 @@ class _Log:
     cells: list = field(default_factory=list)  # (source digest, success) of each test cell, in order
     chars: int = 0
     hooked: bool = False
+    objects: dict = field(default_factory=dict)  # student handle id -> its script (kept ones and the latest)
+    methods: dict = field(default_factory=dict)  # handle id of a bound method -> (object's handle id, name)
 
 
 LOG = _Log()
@@ -112,7 +119,9 @@ def record(name: str, args: str, grad: bool, reply: dict, log: _Log | None = Non
 
 def _keep(probe: Probe, kept: list, log: _Log) -> None:
     """Keep a probe unless it is not plain data (a handle came back) or too large."""
-    if probe.chars < 0:
+    if probe.steps is not None:  # a script: its steps were sized as they came
+        probe.chars = max(probe.chars, 0) + len(probe.args)
+    elif probe.chars < 0:
         if _has_handle(probe.outcome):
             probe.chars = MAX_PROBES_CHARS + 1
         else:
@@ -134,6 +143,94 @@ def cell_ended(source: str, success: bool, log: _Log | None = None) -> None:
         kept = log.probes.setdefault(last.name, [])
         if all(p is not last for p in kept):
             _keep(last, kept, log)
+
+
+SCRIPTS_PER_CLASS, MAX_STEPS = 3, 16
+
+
+def new_object(obj: int, name: str, args: str, grad: bool, log: _Log | None = None) -> None:
+    """A top-level class was called with plain data and gave object ``obj``: start its script."""
+    log = log or LOG
+    script = Probe(name, args, bool(grad), {"steps": []}, -1, steps=[])
+    kept = log.probes.setdefault(name, [])
+    held = {id(p) for probes in log.probes.values() for p in probes}
+    for key in [k for k, s in log.objects.items() if id(s) not in held]:
+        del log.objects[key]  # only kept scripts and the latest one stay open
+    log.objects[obj] = script
+    log.last = script
+    if len(kept) < SCRIPTS_PER_CLASS:
+        kept.append(script)
+
+
+def _script_of(target: int, log: _Log):
+    if target in log.objects:
+        return log.objects[target], "__call__"
+    owner, name = log.methods.get(target, (None, None))
+    return log.objects.get(owner), name
+
+
+def step(target: int, args: str, grad: bool, reply: dict, log: _Log | None = None) -> None:
+    """A call with plain data on a scripted object (calling it, or one of its methods)."""
+    log = log or LOG
+    script, name = _script_of(target, log)
+    if script is None or script.closed:
+        return
+    if "error" in reply:
+        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        outcome = {"error": [str(err.get("type", ""))[:100], first_line(err.get("message"))]}
+    else:
+        outcome = {"value": reply.get("value"), "changes": reply.get("changes") or [],
+                   "kwchanges": reply.get("kwchanges") or {}}
+    _add_step(script, (name, args, bool(grad)), outcome, log)
+
+
+def attribute(target: int, name: str, reply: dict, log: _Log | None = None) -> None:
+    """The tests read attribute ``name`` of a scripted object: a method (its calls become steps), plain data
+    (a step), or another object (which the script cannot follow: it ends there)."""
+    log = log or LOG
+    script = log.objects.get(target)
+    if script is None or script.closed or "error" in reply:
+        return
+    value = reply.get("value")
+    if isinstance(value, dict) and value.get("$") == "handle":
+        if value.get("type") == "method" and isinstance(value.get("id"), int):
+            log.methods[value["id"]] = (target, str(name))
+        else:
+            script.closed = True
+        return
+    _add_step(script, ("." + str(name), "", False), {"value": value}, log)
+
+
+def touched(target: int, log: _Log | None = None) -> None:
+    """A scripted object (or its method) was used in a way the script does not record: it ends there."""
+    log = log or LOG
+    script, _ = _script_of(target, log)
+    if script is not None:
+        script.closed = True
+
+
+def _rough_size(data, depth: int = 0) -> int:
+    """Characters of plain data, roughly (a tensor's bytes are one string: cheap to walk)."""
+    if isinstance(data, str):
+        return len(data)
+    if depth > 60:
+        return MAX_PROBE_CHARS
+    if isinstance(data, list):
+        return sum(_rough_size(v, depth + 1) for v in data) + 1
+    if isinstance(data, dict):
+        return sum(_rough_size(v, depth + 1) for v in data.values()) + 1
+    return 8
+
+
+def _add_step(script: Probe, what: tuple, outcome: dict, log: _Log) -> None:
+    size = len(what[1]) + _rough_size(outcome)
+    if len(script.steps) >= MAX_STEPS or _has_handle(outcome) or max(script.chars, 0) + size > MAX_PROBE_CHARS:
+        script.closed = True
+        return
+    script.chars = max(script.chars, 0) + size
+    script.steps.append(what)
+    script.outcome["steps"].append(outcome)
+    log.last = script
 
 
 def _post_run_cell(result) -> None:
@@ -263,13 +360,48 @@ def _no_handle(obj):
 
 def call(fn, probe: Probe, seed: int = SEED) -> dict:
     """fn on a fresh copy of the probe's arguments: the outcome as plain data, like the student kernel's reply
-    (the global random generators seeded with ``seed`` first)."""
+    (the global random generators seeded with ``seed`` first). A script: the class, then its steps."""
+    if probe.steps is not None:
+        return _run_script(fn, probe, seed)
+    return _call_once(fn, probe.args, probe.grad, seed)
+
+
+def _run_script(cls, probe: Probe, seed: int) -> dict:
+    seed_all(seed)
     args, kwargs = bridge.loads_args(probe.args, _resolve)
+    try:
+        with torch.set_grad_enabled(probe.grad):
+            obj = cls(*args, **kwargs)
+    except (OutOfTime, KeyboardInterrupt):
+        raise
+    except Exception as err:  # noqa: BLE001
+        return {"steps": [], "error": [type(err).__name__[:100], first_line(err)]}
+    steps = []
+    for name, sent, grad in probe.steps:
+        if name.startswith("."):
+            try:
+                steps.append({"value": bridge.encode(getattr(obj, name[1:]), _no_handle)})
+            except (OutOfTime, KeyboardInterrupt):
+                raise
+            except Exception as err:  # noqa: BLE001 - bridge errors too: another outcome than the learner's
+                steps.append({"error": [type(err).__name__[:100], first_line(err)]})
+            continue
+        try:
+            target = obj if name == "__call__" else getattr(obj, name)
+        except AttributeError as err:
+            steps.append({"error": ["AttributeError", first_line(err)]})
+            continue
+        steps.append(_call_once(target, sent, grad, seed))
+    return {"steps": steps}
+
+
+def _call_once(fn, sent: str, grad: bool, seed: int) -> dict:
+    args, kwargs = bridge.loads_args(sent, _resolve)
     before = [bridge.snapshot(a) for a in args]
     kw_before = {k: bridge.snapshot(v) for k, v in kwargs.items()}
     seed_all(seed)
     try:
-        with torch.set_grad_enabled(probe.grad):
+        with torch.set_grad_enabled(grad):
             value = fn(*args, **kwargs)
         return {"value": bridge.encode(value, _no_handle),
                 "changes": [bridge.changes(a, b) for a, b in zip(args, before)],
@@ -329,13 +461,14 @@ def replay(namespace: dict, probes: list[Probe], seed: int = SEED) -> list[dict]
     return out
 
 
-def function_names(source: str) -> list[str]:
-    """The functions a solution cell defines at its top level."""
+def function_names(source: str, classes: bool = True) -> list[str]:
+    """The functions (and classes) a solution cell defines at its top level."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef) + ((ast.ClassDef,) if classes else ())
+    return [n.name for n in tree.body if isinstance(n, kinds)]
 
 
 def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float | None = None,
@@ -390,6 +523,18 @@ def _process_age() -> float | None:
 def budget() -> float:
     age = _process_age()
     return MIN_BUDGET if age is None else max(MIN_BUDGET, min(MAX_BUDGET, SHARE * age))
+
+
+def _fits(probe: Probe) -> bool:
+    """A probe worth replaying: a script with at least one step, and not too large."""
+    if probe.steps is None:
+        return True
+    if not probe.steps:
+        return False
+    try:
+        return len(probe.args) + sum(len(s[1]) for s in probe.steps) + len(json.dumps(probe.outcome)) <= MAX_PROBE_CHARS
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def failing_exercises(source_nb, tests: list, log: _Log | None = None) -> list:
@@ -447,7 +592,7 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
         for cell in source_nb.cells:
             if is_solution_cell(cell) and grade_id(cell) in ex.cells:
                 names.update(function_names(cell.source))
-        probes = [p for n in sorted(names) for p in log.probes.get(n, [])]
+        probes = [p for n in sorted(names) for p in log.probes.get(n, []) if _fits(p)]
         if probes:
             todo.append((ex, probes))
         else:

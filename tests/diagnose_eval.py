@@ -38,8 +38,8 @@ from course.progress import exercises_of  # noqa: E402
 from course.notebooks import read_notebook, source_notebook  # noqa: E402
 
 SLOW = 1.0  # seconds for the reference (or a variant) to replay an exercise's probes: past it, no diagnosis
-KEEP_CALLS = 24
-LEARNER_SEED = diagnose.SEED + 1  # a learner's code draws from another random state than the grader's replays  # calls per function recorded from the reference run (the grader keeps fewer: see select())
+KEEP_CALLS = 24  # calls per function recorded from the reference run (the grader keeps fewer: see select())
+LEARNER_SEED = diagnose.SEED + 1  # a learner's code draws from another random state than the grader's replays
 
 
 TIMEOUT = "timeout"
@@ -286,6 +286,16 @@ def evaluate(assignment: str) -> Tally:
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
             tally.slow.append(ex.name)
+            continue
+        try:
+            with diagnose.time_limit(SLOW):
+                keep = diagnose.stable(clean, probes, reference)
+        except diagnose.OutOfTime:
+            keep = []
+        probes, reference = [probes[i] for i in keep], [reference[i] for i in keep]
+        if not probes:  # every probe draws on the random generators: the grader compares nothing
+            tally.known["none"] += len(wrong)
+            tally.unseen["none"] += len(wrong)
             continue
         outs = [_outcomes(clean, code, probes) for _, _, code, _ in wrong]
         if any(o is TIMEOUT for o in outs):  # the grader gives up on the exercise (diagnose.judge: out of time)

@@ -95,6 +95,45 @@ def test_recording_keeps_the_first_calls_and_the_last_call_of_a_failing_cell():
     assert not log.probes["g"] and [ok for _, ok in log.cells] == [True, False, False]
 
 
+def test_an_object_made_by_a_top_level_class_is_recorded_as_a_script():
+    log = diagnose._Log()
+    value = {"value": 1, "changes": [], "kwchanges": {}}
+    diagnose.new_object(7, "Cache", "ctor", True, log)
+    diagnose.step(7, "call-args", True, value, log)  # cache(x)
+    diagnose.attribute(7, "append", {"value": {"$": "handle", "id": 8, "type": "method"}}, log)
+    diagnose.step(8, "append-args", True, value, log)  # cache.append(x)
+    diagnose.attribute(7, "length", {"value": 3}, log)  # cache.length
+    script = log.probes["Cache"][0]
+    assert [s[0] for s in script.steps] == ["__call__", "append", ".length"] and len(script.outcome["steps"]) == 3
+    diagnose.touched(8, log)  # the method was handed to something the script does not record
+    diagnose.step(7, "more", True, value, log)
+    assert len(script.steps) == 3 and script.closed
+    diagnose.new_object(9, "Cache", "ctor2", True, log)
+    diagnose.attribute(9, "child", {"value": {"$": "handle", "id": 10, "type": "Linear"}}, log)  # another object
+    assert log.probes["Cache"][1].closed and not log.probes["Cache"][1].steps
+
+
+def test_a_script_replays_on_the_variants_classes():
+    base = {"torch": torch}
+    reference = "class Counter:\n    def __init__(self, start):\n        self.n = start\n" \
+                "    def add(self, k):\n        self.n += k\n        return self.n\n"
+    diagnose.run_cell(reference, base, "reference")
+    probe = diagnose.Probe("Counter", _probe("Counter", 1).args, True, {}, steps=[
+        ("add", _probe("add", 2).args, True), ("add", _probe("add", 3).args, True), (".n", "", False)])
+    twice = reference.replace("self.n += k", "self.n += 2 * k")
+    learner = diagnose.call(lambda start: _load(twice)(start), probe)
+    assert [s["value"] for s in learner["steps"]] == [5, 11, 11]
+    assert diagnose.judge(base, [probe], [("adds_twice", twice)], learner=[learner])[0] == "adds_twice"
+    assert diagnose.judge(base, [probe], [("adds_twice", twice)], learner=[diagnose.call(base["Counter"], probe)]) \
+        == (None, "agrees with the reference")
+
+
+def _load(code):
+    space = {"torch": torch}
+    diagnose.run_cell(code, space, "learner")
+    return space["Counter"]
+
+
 def test_judge_replays_variants_on_the_probes():
     base = {"torch": torch}
     diagnose.run_cell("def softmax(x, dim=-1):\n    return torch.softmax(x, dim=dim)\n", base, "reference")

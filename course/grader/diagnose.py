@@ -3,7 +3,8 @@
 TRUSTED: this module runs in the test kernel (course.grader.test_side), never in the student kernel.
 
 1. **Probes are the tests' own calls.** While the test cells run, every call of a proxy for a top-level
-   notebook function whose arguments crossed as plain data (no handle either way) is recorded: the
+   notebook function whose arguments crossed as plain data (no handle either way) is recorded (an object
+   made by a top-level class is recorded as a script: the constructor's arguments, then the calls on it): the
    function's name, the arguments exactly as the test kernel pickled them (``bridge.dumps_args``: made
    here, never by the student), and what came back: the reply's value and in-place changes as plain data,
    or the exception's type and first line. The first ``PROBES_PER_NAME`` calls of each name are kept, and
@@ -461,6 +462,13 @@ def replay(namespace: dict, probes: list[Probe], seed: int = SEED) -> list[dict]
     return out
 
 
+def stable(namespace: dict, probes: list[Probe], reference: list) -> list[int]:
+    """Indexes of the probes whose reference outcome does not depend on the global random generators (the
+    learner's code drew from the tests' random state, the replays from a seed: those cannot be compared)."""
+    again = replay(namespace, probes, SEED + 7)
+    return [i for i, (a, b) in enumerate(zip(reference, again)) if same(a, b)]
+
+
 def function_names(source: str, classes: bool = True) -> list[str]:
     """The functions (and classes) a solution cell defines at its top level."""
     try:
@@ -481,6 +489,10 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
     try:
         with time_limit(_share(left())):
             reference = replay(namespace, probes)
+            keep = stable(namespace, probes, reference)
+        probes, learner, reference = [probes[i] for i in keep], [learner[i] for i in keep], [reference[i] for i in keep]
+        if not probes:
+            return None, "every probe draws on the random generators"
         if all(same(x, r) for x, r in zip(learner, reference)):
             return None, "agrees with the reference"
         outcomes = []

@@ -37,7 +37,7 @@ from course.notebooks import grade_id, is_solution_cell, is_test_cell, nbgrader_
 from course.progress import exercises_of  # noqa: E402
 from course.notebooks import read_notebook, source_notebook  # noqa: E402
 
-SLOW = 1.0  # seconds for the reference (or a variant) to replay an exercise's probes: past it, no diagnosis
+SLOW = 2.0  # seconds for the reference (or a variant) to replay an exercise's probes: past it, no diagnosis
 KEEP_CALLS = 24  # calls per function recorded from the reference run (the grader keeps fewer: see select())
 LEARNER_SEED = diagnose.SEED + 1  # a learner's code draws from another random state than the grader's replays
 

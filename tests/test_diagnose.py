@@ -151,6 +151,16 @@ def test_judge_replays_variants_on_the_probes():
     assert diagnose.judge(base, probes, variants + [("other", variants[2][1])], learner=raised)[0] is None
 
 
+def test_calls_that_draw_on_the_random_generators_are_not_compared():
+    base = {"torch": torch}
+    diagnose.run_cell("def noise(n):\n    return torch.randn(n)\n", base, "reference")
+    probes = [_probe("noise", 3)]
+    learner = [diagnose.call(lambda n: torch.zeros(n), probes[0])]
+    variants = [("zeros", "def noise(n):\n    return torch.zeros(n)\n")]
+    assert diagnose.judge(base, probes, variants, learner=learner) == (
+        None, "every probe draws on the random generators")
+
+
 def test_the_step_never_runs_past_the_submissions_time_limit(capsys):
     import time
 
@@ -382,6 +392,23 @@ def test_course_check_names_the_mistakes_of_several_exercises(tmp_path):
     page = feedback_notebook(nb, report)
     notes = [c.source for c in page.cells if c.get("metadata", {}).get("course_diagnosis")]
     assert len(notes) == 3 and catalogue.diagnoses["window_not_causal"].english in "".join(notes)
+
+
+@pytest.mark.slow
+def test_course_check_names_the_mistakes_of_classes(tmp_path):
+    """The objects the tests make from the learner's classes are scripts, replayed on the variants' classes."""
+    import importlib
+
+    from course.grader.notebook import GradeOptions, grade_notebook
+
+    m = importlib.import_module("mutations.nb06_efficient_inference")
+    path = _submission(tmp_path, "06_efficient_inference", {
+        "kv_cache": _variant(m, "kv_cache", "prepends_new_tokens"),
+        "rolling_kv_cache": _variant(m, "rolling_kv_cache", "newest_first"),
+        "paged_kv_allocator": _variant(m, "paged_kv_allocator", "floor_division")})
+    report, _ = grade_notebook(path, "06_efficient_inference", GradeOptions(workdir=path.parent))
+    assert report.diagnoses == {"kv_cache": "kv_order", "rolling_kv_cache": "roll_order",
+                                "paged_kv_allocator": "paged_block_count"}, (report.diagnoses, report.flags)
 
 
 def test_the_step_names_one_diagnosis_never_two_never_a_passing_exercise(monkeypatch):

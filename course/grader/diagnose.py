@@ -423,29 +423,30 @@ def _quiet():
         yield
 
 
+def cpu() -> float:
+    """This process's CPU seconds (the step's budgets are CPU time: a busy machine does not shrink them)."""
+    return time.process_time()
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None):
-    """Raise OutOfTime in this (main) thread after ``seconds``; no limit elsewhere or when None. A timer that
-    was already set (pytest-timeout's) is set again afterwards, less the time spent here."""
-    if seconds is None or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    """Raise OutOfTime in this (main) thread after ``seconds`` of this process's user CPU time (a virtual timer:
+    no other timer, such as pytest-timeout's, is disturbed); no limit elsewhere or when None."""
+    if seconds is None or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
         yield
         return
 
     def stop(signum, frame):
         raise OutOfTime()
 
-    previous = signal.signal(signal.SIGALRM, stop)
-    began = time.monotonic()
-    delay, interval = signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
-    if delay and delay < seconds:
-        signal.setitimer(signal.ITIMER_REAL, max(0.01, delay))
+    previous = signal.signal(signal.SIGVTALRM, stop)
+    signal.setitimer(signal.ITIMER_VIRTUAL, max(0.01, seconds))
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if delay:
-            signal.setitimer(signal.ITIMER_REAL, max(0.001, delay - (time.monotonic() - began)), interval)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def run_cell(code: str, namespace: dict, label: str) -> None:
@@ -480,12 +481,12 @@ def function_names(source: str, classes: bool = True) -> list[str]:
 
 
 def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float | None = None,
-          learner: list | None = None) -> tuple[str | None, str]:
+          learner: list | None = None, until: float | None = None) -> tuple[str | None, str]:
     """(diagnosis or None, why) for one exercise. ``namespace``: setup names and the reference solution
     cells; ``variants``: [(diagnosis id, variant cell source)]; ``learner``: the learner's outcomes
     (default: the probes' own)."""
     learner = learner if learner is not None else [p.outcome for p in probes]
-    left = (lambda: None) if deadline is None else (lambda: deadline - time.monotonic())
+    left = (lambda: None) if deadline is None else (lambda: deadline - cpu())
     try:
         with time_limit(_share(left())):
             reference = replay(namespace, probes)
@@ -498,7 +499,7 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
         outcomes = []
         for diagnosis, code in variants:
             remaining = left()
-            if remaining is not None and remaining <= 0:
+            if (remaining is not None and remaining <= 0) or (until is not None and time.time() > until):
                 return None, "out of time"
             with time_limit(_share(remaining)):
                 space = dict(namespace)
@@ -589,13 +590,13 @@ def _variants(assignment: str, repo_tests: str):
 
 
 def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: str, seconds: float,
-             log: _Log | None = None) -> dict:
+             log: _Log | None = None, until: float | None = None) -> dict:
     """{"diagnoses": {exercise name: diagnosis id}, "seconds", "why": {exercise: reason}}."""
     from ..notebooks import grade_id, is_solution_cell
 
     log = log or LOG
-    started = time.monotonic()
-    deadline = started + seconds
+    started, wall = cpu(), time.monotonic()
+    deadline = started + seconds  # in CPU seconds of this process
     result: dict = {"diagnoses": {}, "why": {}}
     failing = failing_exercises(source_nb, tests, log)
     todo = []
@@ -609,7 +610,7 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
             todo.append((ex, probes))
         else:
             result["why"][ex.name] = "no probes"
-    if todo and deadline - time.monotonic() < 0.5:
+    if todo and deadline - cpu() < 0.5:
         result["why"].update({ex.name: "out of time" for ex, _ in todo})
         todo = []
     if todo:
@@ -623,7 +624,7 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
             for i, cell in enumerate(source_nb.cells[:last + 1]):
                 if not is_solution_cell(cell):
                     continue
-                left = deadline - time.monotonic()
+                left = deadline - cpu()
                 if left <= 0:
                     raise OutOfTime()
                 with time_limit(min(left, VARIANT_SECONDS)):
@@ -646,11 +647,12 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
             if not cands:
                 result["why"][ex.name] = "no known variants"
                 continue
-            found, why = judge(ready[ex.name], probes, cands, deadline)
+            found, why = judge(ready[ex.name], probes, cands, deadline, until=until)
             result["why"][ex.name] = why
             if found:
                 result["diagnoses"][ex.name] = found
-    result["seconds"] = round(time.monotonic() - started, 3)
+    result["seconds"] = round(time.monotonic() - wall, 3)
+    result["cpu_seconds"] = round(cpu() - started, 3)
     return result
 
 
@@ -658,7 +660,7 @@ def run(assignment: str, source_path: str, tests: list, repo_tests: str, offered
         until: float | None = None) -> None:
     """The grader's last cell in the test kernel: print one line, MARK + JSON, that two_kernels reads.
     ``until``: the wall-clock time (time.time()) by which the step must be over, whatever its budget."""
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), cpu()
     result: dict = {"diagnoses": {}}
     left = None if until is None else until - time.time()
     try:
@@ -674,11 +676,9 @@ def run(assignment: str, source_path: str, tests: list, repo_tests: str, offered
             offered_names |= set(_state.get("offered", ()))
             base = {k: v for k, v in main.items() if k not in offered_names and not isinstance(v, StudentObject)}
             source_nb = read_notebook(source_path)
-            spent = time.monotonic() - started
-            seconds = max(0.5, budget() - spent)
-            if left is not None:
-                seconds = min(seconds, left - spent)
-            result = diagnose(assignment, source_nb, [tuple(t) for t in tests], base, repo_tests, seconds)
+            seconds = max(0.5, budget() - (cpu() - cpu_started))
+            result = diagnose(assignment, source_nb, [tuple(t) for t in tests], base, repo_tests, seconds,
+                              until=until)
     except Exception as err:  # noqa: BLE001 - a diagnosis is a bonus: never a reason for a failed grading
         result = {"diagnoses": {}, "error": f"{type(err).__name__}: {first_line(err)}"}
     result["seconds"] = round(time.monotonic() - started, 3)

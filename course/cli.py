@@ -46,7 +46,7 @@ def cmd_check(args) -> int:
     # the learner's own notebook on their own machine: no sandbox, the notebook's folder as working directory
     options = GradeOptions(cell_timeout=args.timeout, workdir=path.parent if path.is_file() else None, sandbox="off")
     report, executed = grade_notebook(path, args.assignment, options)
-    print(format_report(report))
+    print(format_report(report, _check_language(args.lang)))
     answers = reference_answers(report)
     if answers:
         print("\n" + answers)
@@ -54,6 +54,15 @@ def cmd_check(args) -> int:
         html = write_feedback_html(executed, report, path.with_name(path.stem + "_feedback.html"))
         print(f"\nfeedback: {html}")
     return 0 if report.status == "graded" else 1
+
+
+def _check_language(lang: str | None) -> str:
+    """`course check`'s language: --lang, else the one `course lab --lang` saved for JupyterLab, else English."""
+    if lang:
+        return "zh" if lang.strip().lower() in ("zh", "zh_cn", "zh-cn", "cn", "chinese", "中文") else "en"
+    from .workspace import saved_language
+
+    return saved_language()
 
 
 class Progress:
@@ -178,6 +187,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("notebook", help="path to a notebook, e.g. workspace/01_attention/01_attention.ipynb")
     c.add_argument("--assignment", help="assignment name, if the file name does not say it")
     c.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    c.add_argument("--lang", help="zh: also say each likely mistake in Chinese (default: the language "
+                                  "`course lab --lang` chose)")
     c.set_defaults(func=cmd_check)
 
     g = sub.add_parser("grade", help="autograde every submission of an assignment")

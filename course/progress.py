@@ -195,6 +195,11 @@ def assignment_progress(workspace: Path, assignment: str, *, root: Path | None =
         elif bad:
             first = bad[0]
             ex.message = f"{first.grade_id}: {first.message or first.status}" if first is not None else ""
+            diagnosis = getattr(report, "diagnoses", {}).get(ex.name)
+            if diagnosis:
+                from .grader.report import diagnosis_text
+
+                ex.message = f"likely mistake: {diagnosis_text(assignment, diagnosis) or diagnosis} ({ex.message})"
     if report.status != "graded":
         result.note = f"graded with problems ({report.status})" + (f": {report.flags[0]}" if report.flags else "")
     return result

@@ -133,6 +133,16 @@ def set_language(lang: str, settings_dir: Path | None = None) -> str:
     return locale
 
 
+def saved_language(settings_dir: Path | None = None) -> str:
+    """"zh" when JupyterLab's saved interface language is Chinese (``course lab --lang zh``), else "en"."""
+    try:
+        path = (settings_dir or user_settings_dir()) / TRANSLATION_PLUGIN
+        locale = str(_read_settings(path).get("locale", "")) if path.is_file() else ""
+    except (CourseError, OSError, UnicodeDecodeError):
+        return "en"
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
 def lab_env(environ: dict | None = None, workspace: Path | None = None) -> dict:
     """The server's environment: this Python's scripts (``course``, ``jupyter``, ``alembic``) first on PATH.
 

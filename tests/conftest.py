@@ -57,7 +57,7 @@ def demo_course(tmp_path, _demo_course_built):
 # assignment's round trip would otherwise be one unit of an hour's CPU on one worker, finishing last.
 # The throughput benchmark is a unit of its own for the same reason. Everything else keeps loadscope's
 # grouping (a module, or a class: tests/test_mutations.py's one class per assignment).
-_PER_ASSIGNMENT_MODULES = ("test_roundtrip.py", "test_runtime.py", "test_references_graded.py")
+_PER_ASSIGNMENT_MODULES = ("test_roundtrip.py", "test_runtime.py", "test_references_graded.py", "test_diagnose.py")
 _OWN_UNIT = ("::test_throughput_benchmark_runs",)
 
 

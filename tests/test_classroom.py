@@ -100,7 +100,7 @@ def test_cli_writes_csv(graded_class):
     assert proc.returncode == 0, proc.stderr
     with open(out, newline="") as fh:
         table = list(csv.DictReader(fh))
-    assert list(table[0]) == ["student_id", "assignment", "score", "max_score", "status", "flags"]
+    assert list(table[0]) == ["student_id", "assignment", "score", "max_score", "status", "flags", "diagnoses"]
     assert {r["student_id"]: r["score"] for r in table} == {"alice": "4", "bob": "0", "carol": "0", "dave": "4", "erin": "0"}
 
 

@@ -42,6 +42,7 @@ class StudentResult:
     score: float  # as the grades CSV says (autograded points, plus any manual ones already recorded)
     max_score: float
     cells: dict[str, CellResult] = field(default_factory=dict)  # test cells only, by grade_id
+    diagnoses: dict[str, str] = field(default_factory=dict)  # failing exercise -> likely mistake's id
 
 
 @dataclass
@@ -74,6 +75,16 @@ class ClassReport:
     def problems(self) -> list[StudentResult]:
         """The submissions that did not run normally, or that carry a flag."""
         return [s for s in self.students if s.status != "graded" or s.flags]
+
+    def mistakes(self) -> list[tuple[str, str, int]]:
+        """(exercise, diagnosis id, students), by exercise in notebook order of first sight, commonest first."""
+        counts: dict = {}
+        for s in self.students:
+            for exercise, diagnosis in s.diagnoses.items():
+                counts.setdefault(exercise, {}).setdefault(diagnosis, 0)
+                counts[exercise][diagnosis] += 1
+        return [(ex, d, n) for ex, per in counts.items()
+                for d, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def auto_score(self, s: StudentResult) -> float:
         return sum(c.points or 0.0 for c in s.cells.values())
@@ -124,9 +135,13 @@ def load_class(assignment: str, root: Path, grades_csv: Path | None = None) -> t
         by_id = {c.grade_id: c for c in report.cells} if report is not None else {}
         # a missing notebook has no state: every test scored 0 and did not run
         cells = {t.grade_id: by_id.get(t.grade_id, t) for t in tests}
+        from .classroom import parse_diagnoses
+
+        found = dict(report.diagnoses) if report is not None and report.diagnoses else \
+            parse_diagnoses(row.get("diagnoses") or "")
         students.append(StudentResult(student, row.get("status") or (report.status if report else "missing"),
                                       row.get("flags") or "", float(row.get("score") or 0),
-                                      float(row.get("max_score") or 0), cells))
+                                      float(row.get("max_score") or 0), cells, found))
     return students, source
 
 
@@ -299,8 +314,21 @@ def render_html(report: ClassReport) -> str:
         parts.append("<p>None: every submission ran normally, without flags.</p>")
 
     parts.append("<h2 id='diagnosed-mistakes'>Diagnosed mistakes</h2>")
-    parts.append("<p class='note'>Not available yet: naming each student's mistake per exercise comes with the "
-                 "behavioural diagnoses (the diagnosis catalogue in course/diagnoses/ is the first half).</p>")
+    mistakes = report.mistakes()
+    if mistakes:
+        from .report import diagnosis_text
+
+        parts.append("<p class='note'>For each failing exercise the grader names the likely mistake when the "
+                     "submission's outputs on the tests' own calls match the known wrong implementations of one "
+                     "mistake only (docs/grading.md). Undiagnosed failures are not counted here.</p>")
+        parts.append("<table id='mistakes-table'><thead><tr><th>exercise</th><th>likely mistake</th>"
+                     "<th>diagnosis</th><th>students</th></tr></thead><tbody>")
+        for exercise, diagnosis, n in mistakes:
+            parts.append(f"<tr><td>{e(exercise)}</td><td>{e(diagnosis_text(report.assignment, diagnosis))}</td>"
+                         f"<td><code>{e(diagnosis)}</code></td><td class=num>{n}</td></tr>")
+        parts.append("</tbody></table>")
+    else:
+        parts.append("<p>None: no failing exercise of this class matched a known mistake.</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -26,7 +26,7 @@ from .report import Report, one_line, zero_cells
 from .sanitize import csv_cell, printable
 from .sandbox import DEFAULT_MEMORY, SandboxMode
 
-CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "flags"]
+CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "flags", "diagnoses"]
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Row:
     max_score: float
     status: str
     flags: str
+    diagnoses: str = ""  # "exercise: diagnosis id; ..." (ids of course/diagnoses/), failing exercises only
 
 
 def find_submissions(assignment: str, root: Path = ROOT) -> list[Submission]:
@@ -338,7 +339,8 @@ class ClassGrader:
 
     def _row(self, student: str, report: Report) -> Row:
         return Row(printable(student), self.assignment, round(report.score, 4), report.max_score,
-                   printable(report.status), "; ".join(printable(f).replace("\n", " ") for f in report.flags))
+                   printable(report.status), "; ".join(printable(f).replace("\n", " ") for f in report.flags),
+                   diagnoses_cell(report))
 
 
 def write_csv(rows: list[Row], path: Path) -> None:
@@ -348,7 +350,32 @@ def write_csv(rows: list[Row], path: Path) -> None:
         writer.writerow(CSV_COLUMNS)
         for r in rows:
             writer.writerow([csv_cell(r.student_id), csv_cell(r.assignment), f"{r.score:g}", f"{r.max_score:g}",
-                             csv_cell(r.status), csv_cell(r.flags)])
+                             csv_cell(r.status), csv_cell(r.flags), csv_cell(r.diagnoses)])
+
+
+def diagnoses_cell(report: Report) -> str:
+    """The CSV's ``diagnoses``: ``exercise: id`` per failing exercise whose likely mistake was named."""
+    return "; ".join(f"{printable(ex)}: {printable(d)}" for ex, d in report.diagnoses.items())
+
+
+def parse_diagnoses(cell: str) -> dict[str, str]:
+    """The CSV's ``diagnoses`` cell back to {exercise: id}."""
+    out = {}
+    for part in (cell or "").split(";"):
+        ex, sep, d = part.partition(":")
+        if sep and ex.strip() and d.strip():
+            out[ex.strip()] = d.strip()
+    return out
+
+
+def common_diagnoses(rows: list[Row], top: int = 3) -> list[tuple[str, str, int]]:
+    """The most common diagnosed mistakes of a class: (exercise, diagnosis id, students), commonest first."""
+    counts: dict = {}
+    for r in rows:
+        for ex, d in parse_diagnoses(r.diagnoses).items():
+            counts[(ex, d)] = counts.get((ex, d), 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(ex, d, n) for (ex, d), n in ranked[:top]]
 
 
 def format_rows(rows: list[Row], seconds: float | None = None, graded_now: int | None = None,
@@ -383,4 +410,13 @@ def format_rows(rows: list[Row], seconds: float | None = None, graded_now: int |
         else:
             line += ", nothing new to grade (use --force to regrade)"
         lines.append(line + ".")
+    common = common_diagnoses(rows)
+    if common:
+        from .report import diagnosis_text
+
+        lines.append("most common diagnosed mistakes:")
+        for ex, d, n in common:
+            text = diagnosis_text(rows[0].assignment, d) or d
+            text = text if len(text) <= 100 else text[:97] + "..."
+            lines.append(f"  {n} student{'s' if n != 1 else ''}  {ex}: {text}")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..notebooks import HIDDEN_BLOCK, ROOT, is_test_cell, strip_hidden_tests
+from ..notebooks import HIDDEN_BLOCK, ROOT, grade_id, is_test_cell, strip_hidden_tests
 from .report import Report, one_line
 from .sanitize import printable, safe_notebook
 
@@ -65,8 +65,32 @@ def feedback_notebook(nb, report: Report):
             for mime, value in list(data.items()):
                 data[mime] = _scrub(value, secret)
     safe_notebook(fb)
+    _show_diagnoses(fb, report)
     fb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(report)))
     return fb
+
+
+def diagnosis_markdown(report: Report, diagnosis: str) -> str:
+    """The likely mistake, in English and Chinese, as a markdown note (catalogue text, escaped)."""
+    from .report import diagnosis_text
+
+    english, chinese = diagnosis_text(report.assignment, diagnosis), diagnosis_text(report.assignment, diagnosis, "zh")
+    if not english:
+        return ""
+    return (f"> **Likely mistake** (named by the grader from what your code returned): {html.escape(english)}\n>\n"
+            f"> **可能的错误**：{html.escape(chinese)}")
+
+
+def _show_diagnoses(fb, report: Report) -> None:
+    """A note under each test cell that carries a diagnosis (an exercise's first failing test)."""
+    notes = {c.grade_id: diagnosis_markdown(report, c.diagnosis) for c in report.cells if c.diagnosis}
+    cells = []
+    for cell in fb.cells:
+        cells.append(cell)
+        note = notes.get(grade_id(cell)) if is_test_cell(cell) else None
+        if note:
+            cells.append(nbformat.v4.new_markdown_cell(note, metadata={"course_diagnosis": True}))
+    fb.cells = cells
 
 
 def summary_markdown(report: Report) -> str:
@@ -80,6 +104,10 @@ def summary_markdown(report: Report) -> str:
     for c in report.cells:
         points = "–" if c.points is None else f"{c.points:g}"
         result = c.status + (f": {html.escape(printable(c.message))}" if c.message else "")
+        if c.diagnosis:
+            from .report import diagnosis_text
+
+            result += f" (likely mistake: {html.escape(diagnosis_text(report.assignment, c.diagnosis))})"
         lines.append(f"| `{c.grade_id}` | {points} / {c.max_points:g} | {result.replace('|', '/')} |")
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook as NbGradebook
-from nbgrader.api import Grade, GradeCell, InvalidEntry, MissingEntry
+from nbgrader.api import Comment, Grade, GradeCell, InvalidEntry, MissingEntry, SolutionCell
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (ArgumentError, DBAPIError, IntegrityError, OperationalError, ProgrammingError, SAWarning,
@@ -32,6 +32,7 @@ from .report import Report
 # nbgrader turns a unique key taken by another writer into InvalidEntry
 RETRYABLE = (OperationalError, IntegrityError, ProgrammingError, DBAPIError, InvalidEntry)
 ATTEMPTS = 8
+COMMENT_PREFIX = "Likely mistake (diagnosed by the grader): "
 LOCK_KEY = 7_262_013_518  # any constant: the advisory lock all course graders agree on
 
 
@@ -158,7 +159,26 @@ class Gradebook:
                 continue
             grade.auto_score = cell.points if cell.kind == "test" else None
             grade.needs_manual_grade = cell.kind == "written" or grade.manual_score is not None
+        self._comment_diagnoses(submitted, report)
         gb.db.commit()
+
+    def _comment_diagnoses(self, submitted, report: Report) -> None:
+        """Each diagnosed mistake as the autograder's comment on its exercise's (first) solution cell, which
+        formgrader shows; a comment of ours from an earlier grading that no longer holds is cleared."""
+        from .report import diagnosis_text
+
+        wanted = {}
+        for exercise, diagnosis in report.diagnoses.items():
+            text = diagnosis_text(report.assignment, diagnosis, "both")
+            if text:
+                wanted[exercise.split("/")[0]] = f"{COMMENT_PREFIX}{text}"
+        rows = self.gb.db.query(Comment, SolutionCell.name).join(SolutionCell, SolutionCell.id == Comment.cell_id) \
+            .filter(Comment.notebook_id == submitted.id)
+        for comment, name in rows:
+            if name in wanted:
+                comment.auto_comment = wanted[name]
+            elif (comment.auto_comment or "").startswith(COMMENT_PREFIX):
+                comment.auto_comment = None
 
     def close(self) -> None:
         self.gb.close()

@@ -61,6 +61,7 @@ class GradeOptions:
     protect: tuple[Path, ...] = ()
     threads: int | None = None
     start_next: bool = False
+    diagnose: bool = True
 
 
 def grade_notebook(path: str | Path, assignment: str | None = None, options: GradeOptions | None = None):
@@ -100,9 +101,10 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
         tester = runner_for(tester_setup, o.workdir)
         if o.start_next and o.workdir is None:
             prestart(tester_setup)
+        request = {"assignment": assignment, "source": str(source_notebook(assignment, root))} if o.diagnose else None
         try:
             run_flags, status = two_kernels.execute(nb, runner, tester, cell_timeout=o.cell_timeout,
-                                                    timeout=o.timeout, files=files)
+                                                    timeout=o.timeout, files=files, diagnose=request)
         finally:
             tester.close()
     finally:
@@ -114,6 +116,8 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
         report.cells = zero_cells(source, "grading of this notebook was stopped")
         return report, None
     report.cells = score(nb, source)
+    if request and request.get("found"):
+        attach_diagnoses(report, source, request["found"])
     if o.sandbox != "off":  # said, not scored: the sandbox hid those paths; the instructor may want to know
         private = private_paths(root.resolve()) + (private_paths(ROOT) if root.resolve() != ROOT else [])
         quoted = _mentions(nb, private + [Path(p) for p in o.protect])
@@ -121,6 +125,19 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
             report.flags.append(f"the notebook's outputs quote private paths of the course ({', '.join(quoted[:3])}): "
                                 f"the submission looked for files it may not read")
     return report, nb
+
+
+def attach_diagnoses(report: Report, source, found: dict) -> None:
+    """{exercise: diagnosis id} into the report: per exercise, and on its first failing test cell."""
+    from ..progress import exercises_of
+
+    by_id = {c.grade_id: c for c in report.cells}
+    for ex in exercises_of(source):
+        diagnosis = found.get(ex.name)
+        failing = [by_id[t] for t in ex.tests if t in by_id and by_id[t].status != "passed"]
+        if diagnosis and failing:  # never on an exercise whose tests all passed
+            report.diagnoses[ex.name] = diagnosis
+            failing[0].diagnosis = diagnosis
 
 
 def assignment_of(path: Path) -> str:

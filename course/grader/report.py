@@ -24,6 +24,7 @@ class CellResult:
     max_points: float
     status: str  # "passed" | "failed" | "not run" | "needs grading" | "unanswered"
     message: str = ""
+    diagnosis: str = ""  # the likely mistake's id (course.diagnoses), on an exercise's first failing test cell
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Report:
     status: str = "graded"  # "graded" | "error" | "timeout" | "crashed" | "missing"
     flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    diagnoses: dict[str, str] = field(default_factory=dict)  # failing exercise -> likely mistake's id
 
     @property
     def score(self) -> float:
@@ -56,7 +58,26 @@ class Report:
     def from_dict(cls, data: dict) -> "Report":
         data = {k: v for k, v in data.items() if k not in ("score", "max_score")}
         data["cells"] = [CellResult(**c) for c in data.get("cells", [])]
+        data["diagnoses"] = {str(k): str(v) for k, v in (data.get("diagnoses") or {}).items()}
         return cls(**data)
+
+    def diagnosis_texts(self, lang: str = "en") -> dict[str, str]:
+        """{exercise: the likely mistake, in English ("en"), Chinese ("zh") or both ("both")}."""
+        return {ex: diagnosis_text(self.assignment, d, lang) for ex, d in self.diagnoses.items()
+                if diagnosis_text(self.assignment, d, lang)}
+
+
+def diagnosis_text(assignment: str, diagnosis: str, lang: str = "en") -> str:
+    """A diagnosis id's sentence from the catalogue ("" when unknown); ``lang="both"``: English, then Chinese."""
+    from .. import diagnoses
+
+    catalogue = diagnoses.load(assignment)
+    found = catalogue.diagnoses.get(diagnosis) if catalogue else None
+    if found is None:
+        return ""
+    if lang == "both":
+        return f"{found.english} / {found.chinese}"
+    return found.text(lang)
 
 
 def zero_cells(source, message: str = "") -> list[CellResult]:
@@ -65,8 +86,9 @@ def zero_cells(source, message: str = "") -> list[CellResult]:
             for g in grade_cells(source)]
 
 
-def format_report(report: Report) -> str:
-    """The table `course check` prints."""
+def format_report(report: Report, lang: str = "en") -> str:
+    """The table `course check` prints; under an exercise's first failing test cell, its likely mistake when one
+    was diagnosed (English; also Chinese when ``lang`` is "zh")."""
     width = max([len(c.grade_id) for c in report.cells] + [10])
     lines = [f"{report.notebook} ({report.assignment}): {report.score:g} / {report.auto_max_score:g} "
              f"autograded points"]
@@ -87,4 +109,11 @@ def format_report(report: Report) -> str:
         if len(result) > 110:
             result = result[:107] + "..."
         lines.append(f"  {c.grade_id.ljust(width)}  {points}  {result}")
+        english = diagnosis_text(report.assignment, c.diagnosis) if c.diagnosis else ""
+        if english:
+            pad = " " * (width + 12)
+            lines.append(f"{pad}likely mistake: {english}")
+            if lang.startswith("zh"):
+                lines.append(f"{pad}可能的错误：{diagnosis_text(report.assignment, c.diagnosis, 'zh')}")
     return "\n".join(lines)
+

@@ -106,6 +106,8 @@ def _decode(data):
 def _lend(obj):
     """Pickle's persistent id: what stays in this kernel and is reached from the student kernel by handle."""
     if isinstance(obj, StudentObject):
+        _state["handles"] = _state.get("handles", 0) + 1
+        _touched(obj._id)
         return ("s", obj._id, obj._type)
     if type(obj) is torch.Tensor and obj.layout == torch.strided:  # raw bytes: pickling a tensor is 50x slower
         return ("x", bridge.encode(obj), "Tensor")
@@ -138,6 +140,7 @@ def _setup_name(obj) -> bool:
 
 
 def _lent(obj):
+    _state["handles"] = _state.get("handles", 0) + 1  # this call's arguments are not plain data: not a probe
     key = id(obj)
     if key not in _test_ids:
         _test_ids[key] = len(_test_objects) + 1
@@ -200,6 +203,7 @@ def _ask(op: str, what: str, **fields):
     except (bridge.BridgeError, OSError) as err:
         _kill(f"your notebook's kernel stopped answering while running `{what}` ({err}); it most likely died")
         raise bridge.BridgeError(_state["dead"]) from None
+    _noticed(op, fields, reply)
     if "error" in reply:
         bridge.raise_error(reply["error"], f"your {what}")
     with testing.not_recorded():
@@ -225,7 +229,9 @@ def _call(proxy: StudentObject, args, kwargs):
     what = proxy._type if proxy._type in ("function", "method", "type") else proxy._type
     name = proxy._repr.split(" ")[1] if proxy._repr.startswith("<function ") else what
     endpoint = _endpoint(name)
+    handles = _state.get("handles", 0)
     sent = _dumps([list(args), kwargs])
+    plain = _state.get("handles", 0) == handles
     try:
         reply = endpoint.request("call", target=proxy._id, args=sent, record=record,
                                  grad_enabled=torch.is_grad_enabled())
@@ -236,6 +242,10 @@ def _call(proxy: StudentObject, args, kwargs):
     except (bridge.BridgeError, OSError) as err:
         _kill(f"your notebook's kernel stopped answering while running `{name}` ({err}); it most likely died")
         raise bridge.BridgeError(_state["dead"]) from None
+    if plain:
+        _probe(proxy, sent, reply)
+    else:
+        _touched(proxy._id)
     if "error" in reply:
         bridge.raise_error(reply["error"], f"your {name}")
     with testing.not_recorded():
@@ -251,6 +261,65 @@ def _call(proxy: StudentObject, args, kwargs):
                                   for n, i, o in recorded.get("ops") or []])
     with testing.not_recorded():
         return _decode(reply.get("value"))
+
+
+def _probe(proxy: StudentObject, sent: str, reply: dict) -> None:
+    """Keep a call with plain data as a probe for the diagnoses (course.grader.diagnose): of a top-level
+    function; of a top-level class (an object's script starts); on such an object or its methods (a step)."""
+    from . import diagnose
+
+    try:
+        grad = torch.is_grad_enabled()
+        name = _state.get("functions", {}).get(proxy._id)
+        if name is not None:
+            diagnose.record(name, sent, grad, reply)
+            return
+        name = _state.get("classes", {}).get(proxy._id)
+        value = reply.get("value")
+        if name is not None and isinstance(value, dict) and value.get("$") == "handle" and type(value.get("id")) is int:
+            diagnose.new_object(value["id"], name, sent, grad)
+        elif name is None:
+            diagnose.step(proxy._id, sent, grad, reply)
+    except Exception:  # noqa: BLE001 - whatever the reply holds, recording it never changes a test's verdict
+        pass
+
+
+def _noticed(op: str, fields: dict, reply: dict) -> None:
+    """What the tests did to a scripted object besides calls: reading an attribute (a step, or a method whose
+    calls become steps); anything else ends its script."""
+    from . import diagnose
+
+    target = fields.get("target")
+    if type(target) is not int:
+        return
+    try:
+        if op == "getattr":
+            diagnose.attribute(target, str(fields.get("name")), reply)
+        else:
+            diagnose.touched(target)
+    except Exception:  # noqa: BLE001 - never a change to a test's verdict
+        pass
+
+
+def _touched(target: int) -> None:
+    from . import diagnose
+
+    diagnose.touched(target)
+
+
+def _note_names(bound: dict) -> None:
+    """The names offered by the student kernel, and which are functions (whose calls are probes)."""
+    from . import diagnose
+
+    diagnose.install_hook()
+    functions = _state.setdefault("functions", {})
+    _state.setdefault("offered", set()).update(bound)
+    classes = _state.setdefault("classes", {})
+    for name, value in bound.items():
+        if isinstance(value, StudentObject) and value._type == "function":
+            functions[value._id] = name
+        elif isinstance(value, StudentObject) and value._type == "type":
+            classes[value._id] = name
 
 
 def _kill(reason: str) -> None:
@@ -322,13 +391,14 @@ def open_group(path: str, group: int, student_pid: int, timeout: float, keep: li
     except (bridge.BridgeError, OSError) as err:
         _kill(f"your notebook's kernel stopped answering ({err})")
         return
-    main, keep = _main(), set(keep)
+    main, keep, bound = _main(), set(keep), {}
     for name, data in (names.items() if isinstance(names, dict) else []):
         if isinstance(name, str) and name.isidentifier() and name not in keep:
             try:
-                main[name] = _decode(data)
+                main[name] = bound[name] = _decode(data)
             except bridge.BridgeError:
                 continue
+    _note_names(bound)
 
 
 def close_group() -> None:

@@ -25,7 +25,8 @@ BRIDGE = "bridge"  # the socket's name in the runner's channel folder
 GROUP_SLACK = 60  # seconds a group may take beyond its test cells' limits (opening, proxies)
 STARTUP_SECONDS = 120  # the executor's limit for starting the student kernel
 SETUP_SECONDS = 120  # a setup cell in the test kernel (trusted: the course's imports)
-UNREACHED = "course-grader: group not reached: "  # what open_group prints when the student kernel never came
+UNREACHED = "course-grader: group not reached: "
+DIAGNOSIS_MARGIN = 20  # seconds the diagnoses leave of a submission's time limit (a diagnosis never times it out)  # what open_group prints when the student kernel never came
 
 
 def bound_names(source: str) -> set[str]:
@@ -125,11 +126,17 @@ def _groups_of(tests) -> dict:
 
 
 def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: float | None = None,
-            files: dict | None = None) -> tuple[list[str], str]:
-    """Run nb's code cells in the two kernels, in place. Returns (flags, status: "ok", "timeout" or "crashed")."""
+            files: dict | None = None, diagnose: dict | None = None) -> tuple[list[str], str]:
+    """Run nb's code cells in the two kernels, in place. Returns (flags, status: "ok", "timeout" or "crashed").
+
+    ``diagnose`` ({"assignment", "source": the source notebook's path}): after the tests, the test kernel
+    names the likely mistake of each failing exercise (course.grader.diagnose); execute stores what it
+    found in ``diagnose["found"]`` ({exercise: diagnosis id})."""
     clear_outputs(nb)
     student, tests, origin, keep, setup_names = plan(nb, cell_timeout)
     _fill(student, tests, runner, keep, setup_names, cell_timeout, timeout)
+    if diagnose is not None:
+        _add_diagnosis(nb, tests, diagnose, timeout)
     results: dict = {}
 
     def run(name, who, jobs):
@@ -142,6 +149,9 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
     for t in threads:
         t.join()
     s_run, t_run = results["student"], results["tests"]
+    if diagnose is not None:
+        diagnose["found"] = _diagnoses_found(tests, t_run.result.get("cells", []) if t_run.status == "ok" else [],
+                                             diagnose.setdefault("details", {}))
     if s_run.status == "timeout" or t_run.status == "timeout":
         return [f"grading stopped after the {s_run.message or t_run.message} limit for one submission "
                 f"(an endless loop?)"], "timeout"
@@ -194,6 +204,32 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
         if side == "test" and group_of.get(j) in unreached:
             cell.outputs, cell.execution_count = [], None
     return dedupe(flags), "ok"
+
+
+def _add_diagnosis(nb, tests: list, request: dict, timeout: float | None) -> None:
+    """The test job's last cell: match each failing exercise's recorded calls against known mistakes (never
+    past the submission's own time limit: ``until`` is the wall-clock time the step must end by)."""
+    import time
+
+    from .diagnose import MAX_BUDGET, digest
+    from ..notebooks import ROOT, grade_id
+
+    order = [[grade_id(c), digest(c.source)] for c in nb.cells if c.cell_type == "code" and is_test_cell(c)]
+    until = round(time.time() + timeout - DIAGNOSIS_MARGIN, 1) if timeout else None
+    tests.append({"source": f"__import__('course.grader.diagnose', fromlist=['run']).run("
+                            f"{request['assignment']!r}, {str(request['source'])!r}, {order!r}, "
+                            f"{str(ROOT / 'tests')!r}, until={until!r})",
+                  "store_history": False, "diagnose": True, "timeout": int(MAX_BUDGET + 60)})
+
+
+def _diagnoses_found(tests: list, ran: list, details: dict) -> dict:
+    from .diagnose import parse
+
+    for spec, got in zip(tests, ran):
+        if spec.get("diagnose"):
+            return parse("".join(str(o.get("text", "")) for o in got.get("outputs", [])
+                                 if o.get("output_type") == "stream" and o.get("name") == "stdout"), details)
+    return {}
 
 
 PRINTED = "printed by your code while these tests called it:\n"

@@ -34,9 +34,11 @@ class CountingExecutor(ThreadPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
-@pytest.fixture
-def graded_class(demo_course):
-    root = demo_course
+@pytest.fixture(scope="module")
+def _graded_class_built(tmp_path_factory, _demo_course_built):
+    """Five students of 00_demo graded once per test process (a batch of kernels): the tests get copies."""
+    root = tmp_path_factory.mktemp("graded-class") / "course"
+    shutil.copytree(_demo_course_built, root)
     reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
     release = read_notebook(root / "release" / DEMO / f"{DEMO}.ipynb")
     _submit(root, "alice", reference)
@@ -46,7 +48,17 @@ def graded_class(demo_course):
     _submit(root, "erin")  # an empty submission folder
     executor = CountingExecutor()
     rows = ClassGrader(DEMO, root, executor=executor, timeout=300).run()
+    executor.shutdown()
     return root, {r.student_id: r for r in rows}, executor
+
+
+@pytest.fixture
+def graded_class(_graded_class_built, tmp_path):
+    """The graded class in a course root of this test's own (resume state and gradebook included)."""
+    built, rows, executor = _graded_class_built
+    root = tmp_path / "course"
+    shutil.copytree(built, root)
+    return root, rows, executor
 
 
 def test_every_student_gets_a_row(graded_class):

@@ -73,13 +73,65 @@ def _scope(nodeid: str) -> str:
     return nodeid.rsplit("::", 1)[0]
 
 
+# Units go out longest first (from the last run's times, kept in pytest's cache, else a rough guess per
+# module, on the high side: a unit guessed long but short costs nothing, the reverse leaves a worker idle),
+# so a run does not end with one worker on a long unit while the other has nothing left. Only the order
+# changes, never what runs or which tests run together.
+_SECONDS_KEY = "course/seconds-per-unit"
+# seconds per test of a module (a whole run on two busy cores, 2026-12-07, divided by ~2), and whole units
+_GUESS = {"test_roundtrip.py": 60.0, "test_references_graded.py": 30.0, "test_runtime.py": 15.0,
+          "test_browser.py": 40.0, "test_classroom.py": 35.0, "test_class_report.py": 30.0, "test_postgres.py": 25.0,
+          "test_dask.py": 25.0, "test_hostile.py": 30.0, "test_hostile_containment.py": 20.0,
+          "test_hostile_isolation.py": 8.0, "test_grading.py": 13.0, "test_progress.py": 6.0, "test_release.py": 3.5,
+          "test_distributed.py": 3.0, "test_workspace.py": 5.0, "test_harness.py": 5.0, "test_mutations.py": 1.0}
+_UNIT_GUESS = {"tests/test_mutations.py::TestMutations_17_capstone_tiny_llm": 600.0}  # a training run per variant
+_seconds: dict = {}
+
+
+def _guess(scope: str, n_tests: int, known: dict) -> float:
+    if scope in known:
+        return known[scope]
+    if scope in _UNIT_GUESS:
+        return _UNIT_GUESS[scope]
+    if scope.endswith(_OWN_UNIT):
+        return 100.0
+    module = scope.split("::", 1)[0].split("[", 1)[0].rsplit("/", 1)[-1]
+    return n_tests * _GUESS.get(module, 0.2)
+
+
+def pytest_runtest_logreport(report):
+    _seconds[_scope(report.nodeid)] = _seconds.get(_scope(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _seconds:
+        return
+    known = cache.get(_SECONDS_KEY, {})
+    known.update({scope: round(seconds, 2) for scope, seconds in _seconds.items()})
+    cache.set(_SECONDS_KEY, known)
+
+
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    cache = getattr(config, "cache", None)
+    known = cache.get(_SECONDS_KEY, {}) if cache is not None else {}
+
     class AssignmentScopeScheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return _scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the queue is complete before the first unit goes out
+                units = sorted(self.workqueue.items(), key=lambda kv: -_guess(kv[0], len(kv[1]), known))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return AssignmentScopeScheduling(config, log)

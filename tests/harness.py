@@ -176,10 +176,25 @@ class Batch:
         self.keys = set(variants)
         self._results: dict = {}
         self._replay: Iterator | None = None
+        self._reference: Outcome | None = None
 
     def outcome(self, key: Hashable) -> Outcome:
         if key not in self.keys:
             raise KeyError(f"{self.assignment}: variant {key!r} is not in this batch")
+        self._advance(lambda: key in self._results, f"variant {key!r}")
+        result = self._results[key]
+        if isinstance(result, str):
+            raise VariantError(f"{self.assignment} {key!r}: {result}")
+        return result
+
+    def reference(self) -> Outcome:
+        """The reference's own outcome: the replay every variant forks from, run to its end (variants not yet
+        pulled are forked on the way). The parent replays exactly what `run(assignment)` does, so this is its
+        outcome, without a replay of its own."""
+        self._advance(lambda: self._reference is not None, "its end")
+        return self._reference
+
+    def _advance(self, done, what: str) -> None:
         import torch
 
         if self._replay is None:
@@ -187,17 +202,15 @@ class Batch:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # an OpenMP pool does not survive a fork (make test runs one thread anyway)
         try:
-            while key not in self._results:
+            while not done():
                 try:
                     next(self._replay)
                 except StopIteration:
-                    raise VariantError(f"{self.assignment}: the replay ended before variant {key!r}") from None
+                    if done():
+                        break
+                    raise VariantError(f"{self.assignment}: the replay ended before {what}") from None
         finally:
             torch.set_num_threads(threads)
-        result = self._results[key]
-        if isinstance(result, str):
-            raise VariantError(f"{self.assignment} {key!r}: {result}")
-        return result
 
     def _walk(self) -> Iterator[None]:
         cells = source_cells(self.assignment)
@@ -213,6 +226,7 @@ class Batch:
                     _set_rng_state(state)
                 if i < len(cells):
                     _step(cells[i], {}, namespace, outcome, False)
+            self._reference = outcome
         finally:
             _finish()
 

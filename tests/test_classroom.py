@@ -34,9 +34,11 @@ class CountingExecutor(ThreadPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
-@pytest.fixture
-def graded_class(demo_course):
-    root = demo_course
+@pytest.fixture(scope="module")
+def _graded_class_built(tmp_path_factory, _demo_course_built):
+    """Five students of 00_demo graded once per test process (a batch of kernels): the tests get copies."""
+    root = tmp_path_factory.mktemp("graded-class") / "course"
+    shutil.copytree(_demo_course_built, root)
     reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
     release = read_notebook(root / "release" / DEMO / f"{DEMO}.ipynb")
     _submit(root, "alice", reference)
@@ -46,7 +48,17 @@ def graded_class(demo_course):
     _submit(root, "erin")  # an empty submission folder
     executor = CountingExecutor()
     rows = ClassGrader(DEMO, root, executor=executor, timeout=300).run()
+    executor.shutdown()
     return root, {r.student_id: r for r in rows}, executor
+
+
+@pytest.fixture
+def graded_class(_graded_class_built, tmp_path):
+    """The graded class in a course root of this test's own (resume state and gradebook included)."""
+    built, rows, executor = _graded_class_built
+    root = tmp_path / "course"
+    shutil.copytree(built, root)
+    return root, rows, executor
 
 
 def test_every_student_gets_a_row(graded_class):
@@ -226,9 +238,10 @@ def test_cli_shows_progress_and_summary(graded_class):
 
 @pytest.mark.slow
 def test_throughput_benchmark_runs():
-    """benchmarks/grade_throughput.py end to end on two copies (the README's table comes from it with more)."""
+    """benchmarks/grade_throughput.py end to end on one copy (the README's table comes from it with more; that
+    copies are graded in parallel is tested above, with the five-student class)."""
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "grade_throughput.py"
-    proc = subprocess.run([sys.executable, str(script), "--copies", "2", "--no-overhead"], capture_output=True,
+    proc = subprocess.run([sys.executable, str(script), "--copies", "1", "--no-overhead"], capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "every copy graded full" in proc.stdout and "speed-up of course grade --workers 2" in proc.stdout

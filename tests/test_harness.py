@@ -22,6 +22,16 @@ def test_batch_outcomes_equal_fresh_replays():
         fresh = run(ASSIGNMENT, {cell: code}, stop_at_first_failure=stop)
         forked = batch.outcome(i)
         assert (list(forked.failures), forked.passed) == (list(fresh.failures), fresh.passed), (cell, code)
+    # the end of the replay the variants forked from is the reference's own outcome (test_mutations uses it)
+    reference, fresh = batch.reference(), run(ASSIGNMENT)
+    assert (list(reference.failures), reference.passed) == (list(fresh.failures), fresh.passed)
+    assert reference.passed, "the reference's replay ran no test cell"
+    # also when no variant was pulled before: the walk forks them on the way
+    wrong = [(c, code) for c, _, code in importlib.import_module(f"mutations.nb{ASSIGNMENT}").WRONG[:3]]
+    early = Batch(ASSIGNMENT, {i: Variant({c: code}, True) for i, (c, code) in enumerate(wrong)})
+    reference = early.reference()
+    assert (list(reference.failures), reference.passed) == (list(fresh.failures), fresh.passed)
+    assert all(early.outcome(i).failures for i in range(len(wrong)))
 
 
 def test_a_variant_that_hangs_is_stopped_and_fails():

@@ -376,6 +376,15 @@ def grad(fn, *inputs, grad_output=None, **kwargs) -> Grads:
     (detached), the gradient of each input (None for non-tensors or when unused) and, when ``fn`` is an
     ``nn.Module``, ``{name: grad}`` of its parameters (whose ``.grad`` is cleared first and left set).
     """
+    return _backward(fn, inputs, _first, grad_output, kwargs)
+
+
+def _first(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def _backward(fn, inputs, pick, grad_output, kwargs) -> Grads:
+    """``grad``'s and ``grad_of_output``'s work: ``pick`` chooses which part of ``fn``'s result is backpropagated."""
     leaves = [x.detach().clone().requires_grad_(True) if isinstance(x, torch.Tensor) and x.is_floating_point()
               else x for x in inputs]
     params = dict(fn.named_parameters()) if isinstance(fn, torch.nn.Module) else {}
@@ -383,9 +392,9 @@ def grad(fn, *inputs, grad_output=None, **kwargs) -> Grads:
         p.grad = None
     with torch.enable_grad():
         out = fn(*leaves, **kwargs)
-        first = out[0] if isinstance(out, (tuple, list)) else out
-        weight = torch.ones_like(first) if grad_output is None else grad_output
-        (first * weight).sum().backward()
+        chosen = pick(out)
+        weight = torch.ones_like(chosen) if grad_output is None else grad_output
+        (chosen * weight).sum().backward()
     grads = tuple(x.grad if isinstance(x, torch.Tensor) and x.requires_grad else None for x in leaves)
     detached = type(out)(o.detach() if isinstance(o, torch.Tensor) else o for o in out) \
         if isinstance(out, (tuple, list)) and not hasattr(out, "_fields") else \
@@ -544,20 +553,7 @@ def grad_of_output(fn, *inputs, output: int = 0, grad_output=None, **kwargs) -> 
     Same copies of the inputs and the same ``Grads(output, inputs, params)`` as ``grad``; ``output`` is the
     whole result, its tensors detached.
     """
-    leaves = [x.detach().clone().requires_grad_(True) if isinstance(x, torch.Tensor) and x.is_floating_point()
-              else x for x in inputs]
-    params = dict(fn.named_parameters()) if isinstance(fn, torch.nn.Module) else {}
-    for p in params.values():
-        p.grad = None
-    with torch.enable_grad():
-        out = fn(*leaves, **kwargs)
-        chosen = out[output]
-        weight = torch.ones_like(chosen) if grad_output is None else grad_output
-        (chosen * weight).sum().backward()
-    grads = tuple(x.grad if isinstance(x, torch.Tensor) and x.requires_grad else None for x in leaves)
-    detached = type(out)(o.detach() if isinstance(o, torch.Tensor) else o for o in out) \
-        if isinstance(out, (tuple, list)) and not hasattr(out, "_fields") else out
-    return Grads(detached, grads, {k: p.grad for k, p in params.items()})
+    return _backward(fn, inputs, lambda out: out[output], grad_output, kwargs)
 
 
 @where_the_code_lives

@@ -101,16 +101,20 @@ def first_line(text) -> str:
     return (text.splitlines()[0] if text else "")[:300]
 
 
+def _outcome(reply: dict) -> dict:
+    """What a call's reply says came of it: its error's type and first line, or its value and in-place changes."""
+    if "error" in reply:
+        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        return {"error": [str(err.get("type", ""))[:100], first_line(err.get("message"))]}
+    return {"value": reply.get("value"), "changes": reply.get("changes") or [],
+            "kwchanges": reply.get("kwchanges") or {}}
+
+
 def record(name: str, args: str, grad: bool, reply: dict, log: _Log | None = None) -> None:
     """Note one call of a top-level notebook function whose arguments crossed as plain data (cheap: the
     reply is only looked into when the call is kept)."""
     log = log or LOG
-    if "error" in reply:
-        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-        outcome = {"error": [str(err.get("type", ""))[:100], first_line(err.get("message"))]}
-    else:
-        outcome = {"value": reply.get("value"), "changes": reply.get("changes") or [],
-                   "kwchanges": reply.get("kwchanges") or {}}
+    outcome = _outcome(reply)
     probe = Probe(name, args, bool(grad), outcome, -1)
     log.last = probe
     kept = log.probes.setdefault(name, [])
@@ -176,12 +180,7 @@ def step(target: int, args: str, grad: bool, reply: dict, log: _Log | None = Non
     script, name = _script_of(target, log)
     if script is None or script.closed:
         return
-    if "error" in reply:
-        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-        outcome = {"error": [str(err.get("type", ""))[:100], first_line(err.get("message"))]}
-    else:
-        outcome = {"value": reply.get("value"), "changes": reply.get("changes") or [],
-                   "kwchanges": reply.get("kwchanges") or {}}
+    outcome = _outcome(reply)
     _add_step(script, (name, args, bool(grad)), outcome, log)
 
 

@@ -89,7 +89,7 @@ def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             stat = fh.read().decode(errors="replace")
-        return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+        return stat[stat.rindex(")") + 2:].split()[0] not in ("Z", "X")
     except (OSError, ValueError, IndexError):
         return False
 

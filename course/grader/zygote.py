@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+from .executor import _alive, _reap  # standard library only: cheap in the grader and in the zygote
+
 START_SECONDS = 120  # how long a first request waits for the zygote's imports on a busy machine
 IDLE_SECONDS = 900  # a zygote nobody asked for a kernel this long stops (the grader starts another on need)
 _lock = threading.Lock()
@@ -80,7 +82,7 @@ def fork_kernel(zygote: dict, connection_file: str, cwd: str, env: dict, memory_
             break
         except OSError:
             sock.close()
-            if time.monotonic() > deadline or not _running(int(zygote["pid"])):
+            if time.monotonic() > deadline or not _alive(int(zygote["pid"])):
                 raise
             time.sleep(0.05)
     with sock:
@@ -105,7 +107,7 @@ class ForkedKernel:
         self.returncode = None
 
     def poll(self):
-        if self.returncode is None and not _running(self.pid):
+        if self.returncode is None and not _alive(self.pid):
             self.returncode = -signal.SIGKILL  # the zygote reaped it; its real status is not ours to read
         return self.returncode
 
@@ -116,15 +118,6 @@ class ForkedKernel:
                 raise subprocess.TimeoutExpired("kernel", timeout)
             time.sleep(0.02)
         return self.returncode
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read().decode(errors="replace")
-        return stat[stat.rindex(")") + 2:].split()[0] not in ("Z", "X")
-    except (OSError, ValueError, IndexError):
-        return False
 
 
 # ------------------------------------------------------------------------------------------------ the zygote
@@ -143,7 +136,7 @@ def _warm_up() -> None:
 
 def _watch(pid: int) -> None:
     """End this kernel when the executor that asked for it is gone (a fresh kernel dies with its parent)."""
-    while _running(pid):
+    while _alive(pid):
         time.sleep(0.5)
     os._exit(0)
 
@@ -181,8 +174,6 @@ def serve(path: str) -> None:
 
     gc.collect()
     gc.freeze()  # the children's collections then leave these pages shared
-    from .executor import _reap
-
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".new")

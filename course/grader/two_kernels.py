@@ -189,7 +189,8 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
             flags.append(f"{label(cell, index)} ran past the {cell_timeout}s time limit and was interrupted")
         flags += error_flags(cell, index, runner.setup.memory_limit)
     flags += _student_flags(sres, student, code, origin, cell_timeout)
-    _show_prints(student, sres["cells"], code, origin, _groups_of(tests))
+    group_of = _groups_of(tests)
+    _show_prints(student, sres["cells"], code, origin, group_of)
     unreached = set()
     for spec, got in zip(tests, tres["cells"]):
         if "open" in spec:
@@ -199,7 +200,6 @@ def execute(nb, runner: Runner, tester: Runner, *, cell_timeout: int, timeout: f
                 reason = text.split(UNREACHED, 1)[1].strip()
                 if reason and "had stopped" not in reason:
                     flags.append(one_line(reason))
-    group_of = _groups_of(tests)
     for (index, cell), (side, j) in zip(code, origin):  # tests whose exercise the student kernel never reached
         if side == "test" and group_of.get(j) in unreached:
             cell.outputs, cell.execution_count = [], None

@@ -1,6 +1,14 @@
-"""Warm test kernels (course/grader/zygote.py): the trusted test kernel is forked from one process that imported
-torch once; a student kernel never is; without a zygote the test kernel starts fresh, as before."""
+"""Warm kernels (course/grader/zygote.py): the trusted test kernel is forked from one process that imported torch
+once, a student kernel from another one and only into its own sandbox (never from the test zygote, never
+outside a sandbox); without a zygote a kernel starts fresh, as before."""
+import json
 import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
 
 from conftest import DEMO
 from course.authoring import NotebookBuilder
@@ -14,7 +22,9 @@ def _parent_printing_notebook(path):
     nb.setup("import os\nfrom course import testing as T")
     nb.solution("add", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n"
                        "print('student parent', os.getppid())")
-    nb.tests("test_add_basics", "print('tests parent', os.getppid())\nT.assert_equal(add(1, 2), 3, name='add')",
+    nb.tests("test_add_basics", "ppid = os.getppid()\n"
+                                "print('tests parent', open(f'/proc/{ppid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+                                "T.assert_equal(add(1, 2), 3, name='add')",
              points=1)
     nb.save(path)
     return path
@@ -29,9 +39,9 @@ def _printed(executed, prefix):
     raise AssertionError(f"no line starting {prefix!r}")
 
 
-def _grade(root):
+def _grade(root, sandbox_mode="off"):
     path = root / "source" / DEMO / f"{DEMO}.ipynb"
-    return grade_notebook(path, DEMO, GradeOptions(source_root=root, sandbox="off"))
+    return grade_notebook(path, DEMO, GradeOptions(source_root=root, sandbox=sandbox_mode))
 
 
 def test_test_kernels_come_from_one_warm_process_and_student_kernels_never(demo_course):
@@ -41,38 +51,47 @@ def test_test_kernels_come_from_one_warm_process_and_student_kernels_never(demo_
         report, executed = _grade(demo_course)
         assert report.score == 1, report.flags
         parents.append((_printed(executed, "tests parent"), _printed(executed, "student parent")))
-    warm = zygote.address()["pid"]
+    warm = zygote.address("tests")["pid"]  # the test kernel's parent waits for it; its parent is the zygote
     assert [tests for tests, _ in parents] == [warm, warm], (parents, warm)
-    assert all(student != warm for _, student in parents), "a student kernel must start fresh under its executor"
+    assert all(student != warm for _, student in parents), "without a sandbox a student kernel starts fresh"
 
 
-def test_only_the_trusted_test_runner_asks_for_a_warm_kernel():
-    def config(setup):
-        runner = sandbox.Runner(setup)
-        try:
-            return (runner.ipc / "config.json").read_text()
-        finally:
-            runner.close()
+def _config(setup):
+    runner = sandbox.Runner(setup)
+    try:
+        return json.loads((runner.ipc / "config.json").read_text())
+    finally:
+        runner.close()
 
-    assert '"zygote"' in config(sandbox.Setup(sandbox="off", warm=True))
-    assert '"zygote"' not in config(sandbox.Setup(sandbox="off"))
+
+def test_the_test_zygote_serves_only_unsandboxed_test_runners_and_the_student_one_only_sandboxes():
+    assert _config(sandbox.Setup(sandbox="off", warm="tests"))["zygote"]["pid"] == zygote.address("tests")["pid"]
+    assert "zygote" not in _config(sandbox.Setup(sandbox="off"))
+    assert "zygote" not in _config(sandbox.Setup(sandbox="off", warm="student"))  # no sandbox: a fresh kernel
     if sandbox.sandbox_available():
-        assert '"zygote"' not in config(sandbox.Setup(sandbox="preferred", warm=True))
+        assert "zygote" not in _config(sandbox.Setup(sandbox="preferred", warm="tests"))
+        _student_zygote_ready()
+        assert _config(sandbox.Setup(sandbox="required", warm="student"))["zygote"] == {
+            "path": f"{zygote.SANDBOX_DIR}/socket"}
+
+
+def _student_zygote_ready(threads=None):
+    found = zygote.address("student", sandbox.kernel_env(sandbox.Path("/nonexistent"), threads), threads)
+    deadline = time.monotonic() + 120
+    while not zygote.ready(found) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert zygote.ready(found)
+    return found
 
 
 def test_without_a_zygote_the_test_kernel_starts_fresh(demo_course, monkeypatch):
-    monkeypatch.setattr(zygote, "address", lambda: {"path": "/nonexistent/zygote", "pid": 2 ** 22 + 1})
+    monkeypatch.setattr(zygote, "address", lambda *a, **k: {"path": "/nonexistent/zygote", "pid": 2 ** 22 + 1})
     report, _ = _grade(demo_course)
     assert report.score == report.auto_max_score == 4, report.flags
 
 
 def test_a_warm_kernel_ends_with_the_executor_that_asked_for_it(tmp_path):
-    import json
-    import subprocess
-    import sys
-    import time
-
-    address = zygote.address()
+    address = zygote.address("tests")
     conn = tmp_path / "kernel.json"
     conn.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "k"), "shell_port": 1, "iopub_port": 2,
                                 "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": "x",
@@ -83,10 +102,10 @@ def test_a_warm_kernel_ends_with_the_executor_that_asked_for_it(tmp_path):
         original = os.getpid
         os.getpid = lambda: monkey_pid  # fork_kernel sends its caller's pid to watch: here, the sleeper's
         try:
-            pid = zygote.fork_kernel(address, str(conn), str(tmp_path), dict(os.environ), 0)
+            kernel = zygote.fork_kernel(address, str(conn), str(tmp_path), dict(os.environ), 0)
         finally:
             os.getpid = original
-        kernel = zygote.ForkedKernel(pid)
+        pid = kernel.pid
         assert kernel.poll() is None
     finally:
         asker.kill()
@@ -96,3 +115,110 @@ def test_a_warm_kernel_ends_with_the_executor_that_asked_for_it(tmp_path):
     deadline = time.monotonic() + 5
     while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:  # reaped by the zygote
         time.sleep(0.05)
+
+
+# ------------------------------------------------------------------------------------------------ student kernels
+needs_sandbox = pytest.mark.skipif(not sandbox.sandbox_available(), reason="bubblewrap (bwrap) is not installed")
+
+PROBE = r'''
+import os, socket, sys
+from course.notebooks import ROOT
+status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)
+print("parent", os.getppid())
+print("caps", sorted({status[f].strip() for f in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")}))
+print("nonewprivs", status["NoNewPrivs"].strip(), "uid", os.getuid())
+print("course root visible", os.path.exists(ROOT / "source"))
+print("path first", sys.path[0] == os.getcwd())
+asked = socket.socket(socket.AF_UNIX)
+try:
+    asked.connect("/run/zygote/socket")
+    asked.sendall(b'{"connection_file": "x", "cwd": "/tmp", "env": {}, "watch_pid": 1, "memory_limit": 0}')
+    asked.shutdown(socket.SHUT_WR)
+    print("second kernel", asked.recv(100))
+except OSError as err:
+    print("second kernel refused", type(err).__name__)
+'''
+
+
+def _probe_notebook(path, extra=""):
+    nb = NotebookBuilder()
+    nb.setup("from course import testing as T")
+    nb.solution("add", PROBE + extra + "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n"
+                "    ### END SOLUTION\n")
+    nb.tests("test_add_basics", "T.assert_equal(add(1, 2), 3, name='add')", points=1)
+    nb.save(path)
+
+
+def _lines(executed):
+    return [line for cell in executed.cells for out in cell.get("outputs", [])
+            for line in str(out.get("text", "")).splitlines()]
+
+
+@needs_sandbox
+def test_a_student_kernel_is_forked_into_its_own_sandbox_unprivileged(demo_course):
+    _probe_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb")
+    _student_zygote_ready()
+    report, executed = _grade(demo_course, "required")
+    assert report.score == 1, report.flags
+    seen = _lines(executed)
+    assert "parent 0" in seen, seen  # its parent is outside the sandbox's PID namespace: forked, not started
+    assert "caps ['0000000000000000']" in seen and "nonewprivs 1 uid 1000" in seen, seen
+    assert "course root visible False" in seen and "path first True" in seen, seen
+    assert any(line == "second kernel b''" or line.startswith("second kernel refused") for line in seen), seen
+
+
+@needs_sandbox
+def test_a_forked_kernel_that_exits_reports_its_own_exit_code(demo_course):
+    _probe_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb", "os._exit(3)\n")
+    _student_zygote_ready()
+    report, _ = _grade(demo_course, "required")
+    assert report.score == 0 and any("exited with code 3" in f for f in report.flags), report.flags
+
+
+@needs_sandbox
+def test_the_student_zygote_starts_no_kernel_outside_a_sandbox(tmp_path):
+    found = _student_zygote_ready()
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(found["path"])
+        sock.settimeout(10)
+        try:
+            sock.sendall(json.dumps({"connection_file": str(tmp_path / "k.json"), "cwd": str(tmp_path), "env": {},
+                                     "watch_pid": os.getpid(), "memory_limit": 0}).encode())
+            sock.shutdown(socket.SHUT_WR)
+            answer = sock.recv(100)
+        except OSError:  # closed before the request was sent
+            answer = b""
+    assert answer == b""  # closed unanswered: the asker is in the zygote's own namespaces
+
+
+@needs_sandbox
+def test_the_watchdog_counts_a_forked_kernel_with_its_sandbox():
+    _student_zygote_ready()
+    runner = sandbox.Runner(sandbox.Setup(sandbox="required", warm="student"))
+    try:
+        assert "zygote" in json.loads((runner.ipc / "config.json").read_text())
+        deadline = time.monotonic() + 60
+        kernel = None
+        while kernel is None and time.monotonic() < deadline:  # the executor asks for its kernel at start
+            kernel = next((p for p in sandbox._same_pid_namespace(_executor(runner), _kids())
+                           if "course.grader.zygote" in sandbox._cmdline(p)), None)  # forked: the zygote's name
+            time.sleep(0.1)
+        assert kernel is not None
+        assert "memory limit" in sandbox.watch(runner.proc.pid, 2**20)
+        time.sleep(0.5)
+        assert not os.path.exists(f"/proc/{kernel}") or "Z" in open(f"/proc/{kernel}/stat").read().split(")")[1][:3]
+    finally:
+        runner.close()
+
+
+def _kids():
+    from course.grader.executor import _children_map
+
+    return _children_map()
+
+
+def _executor(runner):
+    from course.grader.executor import descendants
+
+    return next((p for p in descendants(runner.proc.pid) if "course.grader.executor" in sandbox._cmdline(p)
+                 and not sandbox._cmdline(p).startswith((sandbox.bwrap_options() or ("bwrap",))[0])), -1)

@@ -2,8 +2,8 @@
 
 ``python -m course.grader.executor --channel DIR`` reads ``DIR/config.json``
 (how to start the kernel: ``workdir``, ``home``, ``env``, ``memory_limit``,
-``fonts``; ``zygote`` for the trusted test kernel only: course.grader.zygote's address), connects to the grader's unix socket ``DIR/channel`` before any
-submission code runs, points its own stdin, stdout and stderr at /dev/null,
+``fonts``, ``sandboxed``; ``zygote``: where to ask course.grader.zygote for a warm
+kernel), connects to the grader's unix socket ``DIR/channel`` before any submission code runs, points its own stdin, stdout and stderr at /dev/null,
 starts the kernel, then reads the job (JSON, up to the grader's end of writing)
 from the socket and writes one result (JSON) back. The grader may start it ahead
 of the submission it will run, so that kernel start-up overlaps the previous
@@ -124,14 +124,17 @@ def kill_tree(pid: int, include_self: bool = True, reap: bool = False) -> None:
             pass
 
 
-def _reap() -> None:
+def _reap() -> list[int]:
+    """Wait for every child that has ended; their pids."""
+    reaped = []
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return reaped
         if pid == 0:
-            return
+            return reaped
+        reaped.append(pid)
 
 
 # ------------------------------------------------------------------ kernel
@@ -168,14 +171,13 @@ def start_kernel(job: dict, runtime: str):
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
     proc = None
-    if job.get("zygote"):  # the trusted test kernel: forked from a process that imported torch once
-        from .zygote import ForkedKernel, fork_kernel
+    if job.get("zygote"):  # forked from a process that imported torch once (a student's: into this sandbox)
+        from .zygote import fork_kernel
 
         try:
-            proc = ForkedKernel(fork_kernel(job["zygote"], conn_file, job["workdir"], env,
-                                            int(job.get("memory_limit") or 0)))
+            proc = fork_kernel(job["zygote"], conn_file, job["workdir"], env, int(job.get("memory_limit") or 0))
         except (OSError, ValueError, KeyError, TypeError):
-            proc = None  # no zygote: a fresh kernel, as for a submission
+            proc = None  # no zygote: a fresh kernel
     if proc is None:
         proc = subprocess.Popen(cmd, cwd=job["workdir"], env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
@@ -310,7 +312,7 @@ def boot(config: dict):
     return proc, kc, error
 
 
-def run(job: dict, proc, kc, start_error: str | None) -> dict:
+def run(job: dict, proc, kc, start_error: str | None, sandboxed: bool = False) -> dict:
     """Run the job's cells in the started kernel, then stop it and everything it started."""
     cells = [{"ran": False, "execution_count": None, "outputs": [], "timed_out": False} for _ in job["cells"]]
     result = {"cells": cells, "kernel_died": None, "stuck": None, "leftover": [], "truncated": False,
@@ -330,16 +332,26 @@ def run(job: dict, proc, kc, start_error: str | None) -> dict:
                 break
         result["truncated"] = outputs.truncated
         # the kernel's children, and orphans re-parented to us (we are their subreaper)
-        result["leftover"] = [_cmdline(p) for p in descendants(os.getpid()) if p != proc.pid and _alive(p)]
+        result["leftover"] = [_cmdline(p) for p in _others(proc, sandboxed) if _alive(p)]
     finally:
-        stop(proc, kc)
+        stop(proc, kc, sandboxed)
     for cell in cells:
         for key in [k for k in cell if k.startswith("_")]:
             del cell[key]
     return result
 
 
-def stop(proc, kc) -> None:
+def _others(proc, sandboxed: bool) -> list[int]:
+    """The processes besides the executor and its kernel: the kernel's children, orphans re-parented to us (we
+    are their subreaper) and, in a sandbox, every other process there (orphans of a forked kernel go to the
+    sandbox's PID 1; this PID namespace holds nothing but the sandbox's processes)."""
+    found = set(descendants(os.getpid())) | set(descendants(proc.pid))
+    if sandboxed:
+        found |= {int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) > 1}
+    return sorted(found - {os.getpid(), proc.pid})
+
+
+def stop(proc, kc, sandboxed: bool = False) -> None:
     try:
         kc.stop_channels()
     except Exception:  # noqa: BLE001 - closing sockets of a dead kernel can fail many ways
@@ -354,6 +366,11 @@ def stop(proc, kc) -> None:
     except subprocess.TimeoutExpired:
         pass
     kill_tree(os.getpid(), include_self=False, reap=True)  # orphans re-parented to us (we are their subreaper)
+    for pid in _others(proc, sandboxed) if sandboxed else ():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _execute(kc, proc, index, spec, cells, by_msg, outputs, job) -> str:
@@ -485,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         prepare(config, job.get("files"))
     except (OSError, ValueError) as err:
         error = error or f"the assignment's files could not be written ({err})"
-    result = run(job, proc, kc, error)
+    result = run(job, proc, kc, error, bool(config.get("sandboxed")))
     sock.sendall(json.dumps(result).encode())
     sock.close()
     return 0

@@ -91,13 +91,13 @@ def grade_notebook(path: str | Path, assignment: str | None = None, options: Gra
     report.flags += flags
     hide = [root.resolve(), ROOT] + [Path(p) for p in o.protect]
     setup = Setup(tuple(str(h) for h in hide), o.memory_limit, o.threads, o.sandbox,
-                  str(o.scratch_parent) if o.scratch_parent else None)
+                  str(o.scratch_parent) if o.scratch_parent else None, warm="student")  # warm only in a sandbox
     runner = runner_for(setup, o.workdir)  # started now, or ahead of this submission
     if o.start_next and o.workdir is None:
         prestart(setup)
     try:
         files = assignment_files(root, assignment) if not o.workdir else {}
-        tester_setup = dataclasses.replace(setup, sandbox="off", warm=True)  # trusted: the course's code, the tests
+        tester_setup = dataclasses.replace(setup, sandbox="off", warm="tests")  # trusted: the course's code, the tests
         tester = runner_for(tester_setup, o.workdir)
         if o.start_next and o.workdir is None:
             prestart(tester_setup)

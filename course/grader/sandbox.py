@@ -225,7 +225,9 @@ class Setup:
     sandbox: SandboxMode = "preferred"  # see SANDBOX_MODES
     parent: str | None = None  # where scratch folders go (default: the system's temporary folder)
     disk_limit: int = DISK_LIMIT
-    warm: bool = False  # the trusted test kernel (sandbox "off" only): forked from course.grader.zygote
+    # a kernel forked from a course.grader.zygote: "tests" for the trusted test kernel (sandbox "off" only),
+    # "student" for a submission's kernel (into its sandbox; without one it starts fresh); "" starts fresh
+    warm: str = ""
 
 
 class Runner:
@@ -257,10 +259,18 @@ class Runner:
         channel = CHANNEL_DIR if self.sandboxed else str(self.ipc)
         config = {"workdir": str(self.work), "home": str(home), "memory_limit": setup.memory_limit,
                   "idle_timeout": 900, "env": kernel, "fonts": [f"{channel}/{f}" for f in fonts]}
-        if setup.warm and not self.sandboxed:
+        config["sandboxed"] = self.sandboxed
+        binds: list[str] = []
+        if setup.warm:
             from . import zygote
 
-            config["zygote"] = zygote.address()
+            if setup.warm == "tests" and not self.sandboxed:
+                config["zygote"] = zygote.address("tests")
+            elif setup.warm == "student" and self.sandboxed:
+                found = zygote.address("student", kernel_env(Path("/nonexistent"), setup.threads), setup.threads)
+                if zygote.ready(found):  # the first submissions start fresh while it imports
+                    config["zygote"] = {"path": f"{zygote.SANDBOX_DIR}/socket"}
+                    binds = ["--ro-bind", found["folder"], zygote.SANDBOX_DIR]
         (self.ipc / "config.json").write_text(json.dumps(config))
         (self.ipc / "passwd").write_text(f"grader:x:{SANDBOX_UID}:{SANDBOX_UID}:grader:{home}:/bin/sh\n")
         (self.ipc / "group").write_text(f"grader:x:{SANDBOX_UID}:\n")
@@ -272,7 +282,7 @@ class Runner:
         env = dict(kernel, PYTHONPATH=str(ROOT))  # finds course.grader.executor even without the editable install
         if self.sandboxed:
             cmd = bwrap_command(self.scratch, self.ipc, [Path(h) for h in setup.hide], self.work,
-                                setup.disk_limit, setup.memory_limit) + ["--", *cmd]
+                                setup.disk_limit, setup.memory_limit) + binds + ["--", *cmd]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
@@ -414,6 +424,9 @@ def watch(root_pid: int, memory_limit: int, tmpfs: tuple[str, ...] = ()) -> str:
         for child in kids.get(todo.pop(), []):
             below.append(child)
             todo.append(child)
+    if executor != root_pid:  # sandboxed: a kernel forked by the zygote is in the sandbox, not below the executor
+        below += [p for p in _same_pid_namespace(executor, kids) if p not in below and p != executor
+                  and not _cmdline(p).startswith(bwrap)]
     if not below:
         return ""
     memory = sum(_memory_of(p) for p in [executor] + below)
@@ -429,6 +442,22 @@ def watch(root_pid: int, memory_limit: int, tmpfs: tuple[str, ...] = ()) -> str:
     if len(below) > MAX_PROCESSES:
         return f"it started more than {MAX_PROCESSES} processes"
     return f"its processes together used more than the {memory_limit / 2**30:g} GiB memory limit"
+
+
+def _same_pid_namespace(pid: int, kids: dict) -> list[int]:
+    """The processes in pid's PID namespace (from the grader's side: their pids here)."""
+    try:
+        ns = os.stat(f"/proc/{pid}/ns/pid").st_ino
+    except OSError:
+        return []
+    found = []
+    for p in {q for children in kids.values() for q in children}:
+        try:
+            if os.stat(f"/proc/{p}/ns/pid").st_ino == ns:
+                found.append(p)
+        except OSError:
+            pass
+    return found
 
 
 def _cmdline(pid: int) -> str:

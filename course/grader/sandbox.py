@@ -268,7 +268,7 @@ class Runner:
                 config["zygote"] = zygote.address("tests")
             elif setup.warm == "student" and self.sandboxed:
                 found = zygote.address("student", kernel_env(Path("/nonexistent"), setup.threads), setup.threads)
-                if zygote.ready(found):  # the first submissions start fresh while it imports
+                if found:  # still importing, maybe: its socket appears in the bound folder when it is ready
                     config["zygote"] = {"path": f"{zygote.SANDBOX_DIR}/socket"}
                     binds = ["--ro-bind", found["folder"], zygote.SANDBOX_DIR]
         (self.ipc / "config.json").write_text(json.dumps(config))

@@ -222,3 +222,66 @@ def _executor(runner):
 
     return next((p for p in descendants(runner.proc.pid) if "course.grader.executor" in sandbox._cmdline(p)
                  and not sandbox._cmdline(p).startswith((sandbox.bwrap_options() or ("bwrap",))[0])), -1)
+
+
+NESTED = r'''
+import ctypes, os, subprocess, sys
+CHILD = """
+import ctypes, os, socket, time
+if ctypes.CDLL(None, use_errno=True).unshare(0x10000000 | 0x20000000) != 0:  # a user and a PID namespace
+    raise SystemExit("unshare refused")
+pid = os.fork()
+if pid == 0:
+%s
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+def in_nested_namespaces(body, wait=True):
+    code = CHILD % "\n".join("    " + line for line in body.splitlines())
+    if not wait:
+        return subprocess.Popen([sys.executable, "-c", code])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    print("nested:", (done.stdout + done.stderr).strip()[-300:])
+'''
+
+ASK_AGAIN = r'''
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect("/run/zygote/socket")
+    s.sendall(b'{"connection_file": "x", "cwd": "/tmp", "env": {}, "watch_pid": 1, "memory_limit": 0}')
+    s.shutdown(socket.SHUT_WR)
+    print("answer", s.recv(100), flush=True)
+except OSError as err:
+    print("refused", type(err).__name__, flush=True)
+'''
+
+HOG = r'''
+blob = bytearray(1 << 30)
+for i in range(0, len(blob), 4096):
+    blob[i] = 1
+time.sleep(120)
+'''
+
+
+@needs_sandbox
+def test_a_namespace_made_inside_the_sandbox_gets_no_kernel(demo_course):
+    _probe_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb",
+                    NESTED + f"in_nested_namespaces({ASK_AGAIN!r})\n")
+    _student_zygote_ready()
+    report, executed = _grade(demo_course, "required")
+    assert report.score == 1, report.flags
+    nested = [line for line in _lines(executed) if line.startswith("nested:")]
+    assert nested and ("answer b''" in nested[0] or "refused" in nested[0]), nested
+    assert "unshare refused" not in nested[0], "the sandbox no longer allows user namespaces: test something else"
+
+
+@needs_sandbox
+def test_the_watchdog_counts_what_a_forked_kernel_starts_in_nested_namespaces(demo_course):
+    hogs = "import time\nkids = [in_nested_namespaces(HOG, wait=False) for _ in range(3)]\ntime.sleep(30)\n"
+    _probe_notebook(demo_course / "source" / DEMO / f"{DEMO}.ipynb", NESTED + f"HOG = {HOG!r}\n" + hogs)
+    _student_zygote_ready()
+    path = demo_course / "source" / DEMO / f"{DEMO}.ipynb"
+    report, _ = grade_notebook(path, DEMO, GradeOptions(source_root=demo_course, sandbox="required",
+                                                        memory_limit=int(2.5 * 2**30)))
+    assert report.score == 0, report.flags
+    assert any("more than the 2.5 GiB memory limit" in f for f in report.flags), report.flags

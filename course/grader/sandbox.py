@@ -419,14 +419,16 @@ def watch(root_pid: int, memory_limit: int, tmpfs: tuple[str, ...] = ()) -> str:
                      and not _cmdline(p).startswith(bwrap)), None)
     if executor is None:
         return ""
-    below, todo = [], [executor]
-    while todo:
-        for child in kids.get(todo.pop(), []):
-            below.append(child)
-            todo.append(child)
+    roots = [executor]
     if executor != root_pid:  # sandboxed: a kernel forked by the zygote is in the sandbox, not below the executor
-        below += [p for p in _same_pid_namespace(executor, kids) if p not in below and p != executor
-                  and not _cmdline(p).startswith(bwrap)]
+        roots += [p for p in _same_pid_namespace(executor, kids) if p != executor and not _cmdline(p).startswith(bwrap)]
+    below, todo = set(roots[1:]), list(roots)
+    while todo:  # and everything they started, in nested PID namespaces too
+        for child in kids.get(todo.pop(), []):
+            if child not in below:
+                below.add(child)
+                todo.append(child)
+    below = sorted(below)
     if not below:
         return ""
     memory = sum(_memory_of(p) for p in [executor] + below)

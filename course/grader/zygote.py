@@ -13,9 +13,10 @@ TRUSTED code, two kinds of zygote, one per grader process each (started on first
   kernel drops every capability (bounding, ambient, permitted, effective, inheritable; verified), sets
   no_new_privs, checks that it is not in the zygote's own user namespace, and only then reads the request.
   So the kernel sees exactly what a fresh kernel in that sandbox sees, and dies with it; the zygote never
-  runs submission code and never reads what a sandbox sends. A sandbox gets one kernel at a time (the
-  executor's; a submission asking again is refused), and any failure leaves the executor to start a fresh
-  kernel as before.
+  runs submission code and never reads what a sandbox sends. Only a process exactly one PID namespace below
+  the zygote's is served (a sandbox's own processes; not those of a namespace a submission made inside its
+  sandbox), one kernel per sandbox at a time (the executor's; a submission asking again is refused), and
+  any failure leaves the executor to start a fresh kernel as before.
 
 Importing torch, matplotlib and the rest costs ~2-2.5 s of CPU, which every kernel paid again; a fork of a
 process that paid it once costs milliseconds, and starts from the same state as a fresh import (nothing but
@@ -368,13 +369,23 @@ def _student_kernel(conn: socket.socket, pidfd: int, own_userns: int, last_cap: 
 
 
 def _peer(conn: socket.socket) -> tuple[int, int] | None:
-    """(pidfd of the process at the other end, the inode of its user namespace), or None."""
+    """(pidfd of the process at the other end, the inode of its PID namespace), or None unless that process
+    is exactly one PID namespace below this one (a sandbox's own processes are; a namespace a submission
+    makes inside its sandbox is deeper, the grader's own processes are not below at all)."""
     try:
         pidfd = conn.getsockopt(socket.SOL_SOCKET, SO_PEERPIDFD)
-        pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
-        return pidfd, os.stat(f"/proc/{pid}/ns/user").st_ino
-    except (OSError, struct.error):
+    except OSError:
         return None
+    try:
+        pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+        status = Path(f"/proc/{pid}/status").read_text()
+        levels = next(line for line in status.splitlines() if line.startswith("NSpid:")).split()[1:]
+        if len(levels) == 2:
+            return pidfd, os.stat(f"/proc/{pid}/ns/pid").st_ino
+    except (OSError, struct.error, StopIteration):
+        pass
+    os.close(pidfd)
+    return None
 
 
 def serve(path: str, kind: str) -> None:
@@ -394,7 +405,7 @@ def serve(path: str, kind: str) -> None:
     listener.listen(16)
     listener.settimeout(0.5)
     last = time.monotonic()
-    live: dict[int, int] = {}  # waiter pid -> user namespace it serves (student kind)
+    live: dict[int, int] = {}  # waiter pid -> the PID namespace (the sandbox) it serves (student kind)
     while True:
         for pid in _reap():
             live.pop(pid, None)
@@ -409,7 +420,7 @@ def serve(path: str, kind: str) -> None:
         peer = None
         if kind == "student":
             peer = _peer(conn)
-            if peer is None or peer[1] == own_userns or peer[1] in live.values():
+            if peer is None or peer[1] in live.values():
                 conn.close()  # not from a sandbox, or its sandbox has its kernel already
                 if peer is not None:
                     os.close(peer[0])

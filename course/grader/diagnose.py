@@ -485,6 +485,7 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
     cells; ``variants``: [(diagnosis id, variant cell source)]; ``learner``: the learner's outcomes
     (default: the probes' own)."""
     learner = learner if learner is not None else [p.outcome for p in probes]
+    reference = keep = None
     left = (lambda: None) if deadline is None else (lambda: deadline - cpu())
     try:
         with time_limit(_share(left())):
@@ -498,9 +499,10 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
         outcomes = []
         for diagnosis, code in variants:
             remaining = left()
-            if (remaining is not None and remaining <= 0) or (until is not None and time.time() > until):
-                return None, "out of time"
-            with time_limit(_share(remaining)):
+            if (remaining is not None and remaining <= GENERIC_RESERVE) or \
+                    (until is not None and time.time() > until):
+                return _generic(learner, reference, probes, "out of time", left(), until)
+            with time_limit(_share(None if remaining is None else remaining - GENERIC_RESERVE)):
                 space = dict(namespace)
                 try:
                     run_cell(code, space, "variant")
@@ -510,9 +512,37 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
                     continue
                 outcomes.append((diagnosis, replay(space, probes)))
     except OutOfTime:
-        return None, "out of time"
+        if reference is None or keep is None:
+            return None, "out of time"
+        return _generic(learner, reference, probes, "out of time", left(), until)
     found = choose(learner, reference, outcomes)
-    return found, "matched" if found else "no single diagnosis"
+    if found:
+        return found, "matched"
+    return _generic(learner, reference, probes, "no single diagnosis" if variants else "no known variants", left(),
+                    until)
+
+
+GENERIC_SECONDS = 1.0  # at most, the generic tier's checks on one exercise (arithmetic on the probes' outcomes)
+GENERIC_RESERVE = 0.2  # CPU seconds the variants leave of the step's budget for them
+
+
+def _generic(learner: list, reference: list, probes: list, why: str, remaining: float | None = None,
+             until: float | None = None) -> tuple[str | None, str]:
+    """The second tier, when the catalogue named nothing: a relation between the learner's outcomes and the
+    reference's that holds on every kept probe (course/grader/relations.py), or None."""
+    from .relations import relate
+
+    if until is not None and time.time() > until:
+        return None, why
+    seconds = GENERIC_SECONDS if remaining is None else min(GENERIC_SECONDS, remaining)
+    if seconds <= 0.01:
+        return None, why
+    try:
+        with time_limit(seconds):
+            found = relate(learner, reference, probes)
+    except OutOfTime:
+        return None, why
+    return (found, f"{why}; generic") if found else (None, why)
 
 
 def _share(remaining: float | None) -> float | None:
@@ -643,9 +673,6 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
                 result["why"][ex.name] = "reference not ready"
                 continue
             cands = [v for gid in ex.cells for v in variants.get(gid, [])]
-            if not cands:
-                result["why"][ex.name] = "no known variants"
-                continue
             found, why = judge(ready[ex.name], probes, cands, deadline, until=until)
             result["why"][ex.name] = why
             if found:

@@ -1,0 +1,358 @@
+"""Relational (generic) diagnoses: a fact about how the learner's outcomes relate to the reference's.
+
+TRUSTED: runs in the test kernel after the catalogue tier (course/grader/diagnose.py) named nothing.
+
+``relate(learner, reference)`` takes the outcomes of the same probes (plain data, as diagnose.call makes
+them), collects every place where the learner differs from the reference (a returned value or part of one, an
+argument changed in place, an exception), and returns the first relation, in a fixed order of priority, that
+holds at every one of those places with the same parameters (a factor, a dtype, a dimension), as an id of
+course/diagnoses/generic.py; None when no single relation explains all of them. Each check is exact up to
+the tolerances below, so the fact is true on every probe the grader compared: it can be unhelpful, never wrong.
+Facts about one number on one call (that 3.0 is 1.5 times 2.0) say nothing: a factor or an offset between plain
+numbers needs two calls that agree on it.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import torch
+
+from . import bridge
+from .diagnose import ATOL, RTOL, same
+from ..diagnoses import generic
+
+CLOSE = 1e-2  # "within 1%": relative to the largest expected magnitude
+PARAM_RTOL = 1e-3  # two calls agree on a factor or an offset
+
+ORDER = ["raises", "no_raise", "wrong_error", "returns_none", "modifies", "not_in_place", "type", "length",
+         "permuted", "singleton", "rank", "size", "dtype", "dtype_values", "nonfinite", "misses_inf", "negated",
+         "zeros", "flipped", "factor", "offset", "reordered", "bool_more", "bool_fewer", "close",
+         "factor_varies", "offset_varies"]
+NUMERIC_PARAMS = {"factor": "c", "offset": "b"}
+NEEDS_TWO = {"factor", "offset"}  # on plain numbers (or single-element tensors): only when two calls agree
+
+
+def relate(learner: list, reference: list, probes: list | None = None) -> str | None:
+    """The generic diagnosis id, or None (see the module's docstring); ``probes`` (diagnose.Probe) name the
+    methods of a script's steps."""
+    if len(learner) != len(reference) or not learner:
+        return None
+    diffs: list = []  # (where, {relation: params})
+    probes = probes if probes is not None and len(probes) == len(learner) else [None] * len(learner)
+    try:
+        for x, r, probe in zip(learner, reference, probes):
+            if not same(x, r):
+                _outcome_diffs(x, r, diffs, getattr(probe, "steps", None))
+    except (bridge.BridgeError, RuntimeError, ValueError, TypeError, OverflowError):
+        return None
+    if not diffs:
+        return None
+    places = {where for where, _ in diffs}
+    at = next(iter(places)) if len(places) == 1 else ""
+    for relation in ORDER:
+        found = [facts.get(relation) for _, facts in diffs]
+        if any(f is None for f in found):
+            continue
+        params = _agree(relation, [f for f in found])
+        if params is None:
+            continue
+        if relation in NEEDS_TWO and all(f.get("_scalar") for f in found) and len(found) < 2:
+            continue
+        params = {k: v for k, v in params.items() if not k.startswith("_")}
+        if relation in ("modifies", "not_in_place"):
+            if not at.startswith(("a", "k.")):
+                continue
+        return generic.make(relation, **params, at=at)
+    return None
+
+
+def _agree(relation: str, found: list) -> dict | None:
+    """The parameters all places share (a factor within PARAM_RTOL), or None."""
+    key = NUMERIC_PARAMS.get(relation)
+    first = dict(found[0])
+    for f in found[1:]:
+        for k in set(first) | set(f):
+            if k.startswith("_"):
+                continue
+            if k == key:
+                if not math.isclose(float(first[k]), float(f[k]), rel_tol=PARAM_RTOL, abs_tol=1e-9):
+                    return None
+            elif first.get(k) != f.get(k):
+                return None
+        first["_scalar"] = first.get("_scalar") and f.get("_scalar")
+    if key:
+        value = float(first[key])
+        if relation == "offset" and first.get("_int"):
+            first[key] = str(int(round(value)))
+        else:
+            first[key] = f"{value:.6g}"
+    return first
+
+
+# ------------------------------------------------------------------------------------------------ walking
+def _outcome_diffs(x: dict, r: dict, out: list, steps: list | None = None) -> None:
+    if not isinstance(x, dict) or not isinstance(r, dict):
+        out.append(("", {}))
+        return
+    if "steps" in x or "steps" in r:
+        if "error" in x or "error" in r:
+            _error_diffs(x, r, "", out)
+            return
+        for j, (sx, sr) in enumerate(zip(x.get("steps") or [], r.get("steps") or [])):
+            if not same(sx, sr):
+                before = len(out)
+                _outcome_diffs(sx, sr, out)
+                name = str(steps[j][0]) if steps is not None and j < len(steps) else ""
+                name = name.lstrip(".")
+                where = f"m.{name}" if name.isidentifier() else ""
+                for k in range(before, len(out)):  # a step's place is its method
+                    out[k] = (where, out[k][1])
+        if len(x.get("steps") or []) != len(r.get("steps") or []):
+            out.append(("", {}))
+        return
+    if "error" in x or "error" in r:
+        _error_diffs(x, r, "", out)
+        return
+    if "value" not in x or "value" not in r:  # missing, opaque: nothing to say
+        out.append(("", {}))
+        return
+    _value_diffs(x["value"], r["value"], (), out)
+    for i, (cx, cr) in enumerate(zip(x.get("changes") or [], r.get("changes") or [])):
+        _change_diffs(cx, cr, f"a{i}", out)
+    kx, kr = x.get("kwchanges") or {}, r.get("kwchanges") or {}
+    for k in sorted(set(kx) | set(kr)):
+        _change_diffs(kx.get(k), kr.get(k), f"k.{k}" if str(k).isidentifier() else "", out)
+
+
+def _error_diffs(x: dict, r: dict, where: str, out: list) -> None:
+    ex, er = x.get("error"), r.get("error")
+    if ex and not er:
+        out.append((where, {"raises": {"error": _type_token(ex[0])}}))
+    elif er and not ex:
+        out.append((where, {"no_raise": {"want": _type_token(er[0])}}))
+    elif ex and er and ex[0] != er[0]:
+        out.append((where, {"wrong_error": {"error": _type_token(ex[0]), "want": _type_token(er[0])}}))
+    else:
+        out.append((where, {}))
+
+
+def _type_token(name) -> str:
+    name = str(name or "")
+    return name if name.isidentifier() else "an_exception"
+
+
+def _change_diffs(cx, cr, where: str, out: list) -> None:
+    if same(cx, cr):
+        return
+    if cx is not None and cr is None:
+        out.append((where, {"modifies": {}}))
+    elif cx is None and cr is not None:
+        out.append((where, {"not_in_place": {}}))
+    elif isinstance(cx, dict) and isinstance(cr, dict) and cx.get("$") == cr.get("$") == "tensor" \
+            and "value" in cx and "value" in cr:
+        before = len(out)
+        _value_diffs(cx["value"], cr["value"], (), out)
+        for k in range(before, len(out)):
+            out[k] = (where, out[k][1])
+    else:
+        out.append((where, {}))
+
+
+def _kind(v) -> str:
+    if v is None:
+        return "None"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict):
+        k = v.get("$")
+        if k == "float":
+            return "float"
+        if k in ("tensor", "ndarray"):
+            return "tensor" if k == "tensor" else "ndarray"
+        return str(k or "dict")
+    return type(v).__name__
+
+
+def _numeric(v) -> bool:
+    return _kind(v) in ("int", "float")
+
+
+def _as_tensor(v) -> torch.Tensor:
+    out = bridge.decode(v)
+    if not isinstance(out, torch.Tensor):
+        out = torch.from_numpy(out) if hasattr(out, "dtype") else torch.tensor(out, dtype=torch.float64)
+    return out.detach()
+
+
+def _value_diffs(x, r, path: tuple, out: list) -> None:
+    if same(x, r):
+        return
+    where = f"r{path[0]}" if path and isinstance(path[0], int) else ""
+    kx, kr = _kind(x), _kind(r)
+    if kx == "list" and kr == "list" and len(x) == len(r) and x and all(_numeric(v) for v in x + r) \
+            and {_kind(v) for v in x} == {_kind(v) for v in r}:
+        # a list of numbers compares as a sequence (token ids, a curve): relations apply elementwise
+        out.append((where, _tensor_facts(_seq(x), _seq(r), integer=all(_kind(v) == "int" for v in r))))
+        return
+    if kx == kr and kx in ("list", "tuple", "namedtuple") and not path:
+        vx, vr = (x, r) if kx == "list" else (x.get("v") or [], r.get("v") or [])
+        if len(vx) == len(vr):
+            for i, (a, b) in enumerate(zip(vx, vr)):
+                before = len(out)
+                _value_diffs(a, b, path + (i,), out)
+                for k in range(before, len(out)):
+                    out[k] = (f"r{i}", out[k][1])
+            return
+    out.append((where, _leaf_facts(x, r)))
+
+
+def _seq(values: list) -> torch.Tensor:
+    return torch.tensor([float(v) for v in values], dtype=torch.float64)
+
+
+def _leaf_facts(x, r) -> dict:
+    kx, kr = _kind(x), _kind(r)
+    if kx == "None" and kr != "None":
+        return {"returns_none": {}}
+    if kx in ("tensor", "ndarray") and kr == kx:
+        return _tensor_pair(_as_tensor(x), _as_tensor(r))
+    if kx != kr:
+        names = {"tensor": "a_tensor", "ndarray": "a_NumPy_array", "int": "an_int", "float": "a_float",
+                 "bool": "a_bool", "str": "a_string", "list": "a_list", "tuple": "a_tuple", "dict": "a_dict",
+                 "None": "None", "namedtuple": "a_named_tuple"}
+        got, want = names.get(kx), names.get(kr)
+        return {"type": {"got": got, "want": want}} if got and want else {}
+    if _numeric(x) and _numeric(r):
+        facts = _tensor_facts(_seq([_num(x)]), _seq([_num(r)]), integer=kr == "int")
+        for f in facts.values():
+            f["_scalar"] = True
+        return facts
+    if kx == kr and kx in ("list", "tuple", "namedtuple"):
+        vx, vr = (x, r) if kx == "list" else (x.get("v") or [], r.get("v") or [])
+        if len(vx) != len(vr):
+            return {"length": {"d": str(len(vx) - len(vr))}}
+        if sorted(map(repr, vx)) == sorted(map(repr, vr)):
+            return {"reordered": {}}
+    return {}
+
+
+def _num(v) -> float:
+    return float(v["v"]) if isinstance(v, dict) else float(v)
+
+
+def _tensor_pair(lt: torch.Tensor, rt: torch.Tensor) -> dict:
+    if lt.is_complex() or rt.is_complex():
+        return {}
+    if lt.shape != rt.shape:
+        return _shape_facts(lt, rt)
+    if lt.dtype != rt.dtype:
+        ok = _close(lt.double(), rt.double())
+        name = lambda t: str(t.dtype).removeprefix("torch.")  # noqa: E731
+        return {"dtype" if ok else "dtype_values": {"got": name(lt), "want": name(rt)}}
+    if rt.dtype == torch.bool:
+        return _bool_facts(lt, rt)
+    integer = not rt.is_floating_point()
+    return _tensor_facts(lt.double(), rt.double(), integer=integer)
+
+
+def _close(a: torch.Tensor, b: torch.Tensor, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    return a.shape == b.shape and bool(torch.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True).all())
+
+
+def _shape_facts(lt: torch.Tensor, rt: torch.Tensor) -> dict:
+    l64, r64 = lt.double(), rt.double()
+    if lt.numel() == rt.numel() and lt.ndim == rt.ndim and lt.ndim >= 2:
+        perms = itertools.permutations(range(rt.ndim)) if rt.ndim <= 4 else \
+            [tuple(range(rt.ndim - 2)) + (rt.ndim - 1, rt.ndim - 2)]
+        for p in perms:
+            if p == tuple(range(rt.ndim)):
+                continue
+            moved = r64.permute(*p)
+            if moved.shape == lt.shape and _close(l64, moved):
+                swap2 = p == tuple(range(rt.ndim - 2)) + (rt.ndim - 1, rt.ndim - 2)
+                return {"permuted": {"perm": "swap2" if swap2 else "other"}}
+    squeezed = [s for s in lt.shape if s != 1], [s for s in rt.shape if s != 1]
+    if squeezed[0] == squeezed[1] and lt.ndim != rt.ndim and lt.numel() == rt.numel():
+        if _close(l64.reshape(-1), r64.reshape(-1)):
+            return {"singleton": {"ones": "more" if lt.ndim > rt.ndim else "fewer"}}
+    if lt.ndim != rt.ndim:
+        return {"rank": {"d": str(lt.ndim - rt.ndim)}}
+    dims = [str(d - lt.ndim) for d in range(lt.ndim) if lt.shape[d] != rt.shape[d]]
+    return {"size": {"dims": ".".join(dims)}}
+
+
+def _bool_facts(lt: torch.Tensor, rt: torch.Tensor) -> dict:
+    if lt.numel() < 2:
+        return {}
+    if torch.equal(lt, ~rt):
+        return {"negated": {}}
+    facts = {}
+    facts.update(_order_facts(lt.to(torch.int8), rt.to(torch.int8)))
+    if bool((lt | rt).eq(lt).all()):
+        facts["bool_more"] = {}
+    elif bool((lt | rt).eq(rt).all()):
+        facts["bool_fewer"] = {}
+    return facts
+
+
+def _order_facts(l64: torch.Tensor, r64: torch.Tensor) -> dict:
+    """The same values reversed, or in another order, along one dimension (or overall)."""
+    if l64.ndim == 0 or l64.numel() < 2:
+        return {}
+    for d in range(l64.ndim - 1, -1, -1):
+        if l64.shape[d] > 1 and _close(l64.double(), r64.flip(d).double()):
+            return {"flipped": {"dim": str(d - l64.ndim)}, "reordered": {"dim": str(d - l64.ndim)}}
+    for d in range(l64.ndim - 1, -1, -1):
+        if l64.shape[d] > 1 and _close(l64.sort(dim=d).values.double(), r64.sort(dim=d).values.double()):
+            return {"reordered": {"dim": str(d - l64.ndim)}}
+    if _close(l64.reshape(-1).sort().values.double(), r64.reshape(-1).sort().values.double()):
+        return {"reordered": {}}
+    return {}
+
+
+def _tensor_facts(l64: torch.Tensor, r64: torch.Tensor, integer: bool = False) -> dict:
+    """Relations between two float64 tensors of the same shape (that differ)."""
+    facts: dict = {}
+    fl, fr = torch.isfinite(l64), torch.isfinite(r64)
+    if bool((~fl & fr).any()):
+        facts["nonfinite"] = {}
+        return facts
+    if bool((fl & ~fr).any()):
+        facts["misses_inf"] = {}
+        return facts
+    if not bool(fl.all()):  # the same non-finite places: compare the rest
+        if not torch.equal(l64[~fl].nan_to_num(0.0, 1.0, -1.0), r64[~fr].nan_to_num(0.0, 1.0, -1.0)):
+            return facts
+        l64, r64 = l64[fl], r64[fr]
+    if l64.numel() == 0:
+        return facts
+    scale = float(r64.abs().max())
+    if bool((l64 == 0).all()) and scale > ATOL:
+        facts["zeros"] = {}
+        return facts
+    facts.update(_order_facts(l64, r64))
+    rr = float((r64 * r64).sum())
+    if rr > 0 and scale > ATOL:
+        c = float((l64 * r64).sum()) / rr
+        if math.isfinite(c) and abs(c) > 1e-12 and not math.isclose(c, 1.0, rel_tol=RTOL) \
+                and _close(l64, c * r64, atol=ATOL * max(1.0, abs(c))):
+            facts["factor"] = {"c": c}
+            if l64.numel() >= 2 and int((r64 != 0).sum()) >= 2:
+                facts["factor_varies"] = {}
+    b = float((l64 - r64).mean())
+    if math.isfinite(b) and abs(b) > ATOL and _close(l64, r64 + b):
+        facts["offset"] = {"b": b, "_int": integer and float(b).is_integer()}
+        if l64.numel() >= 2 and float(r64.max() - r64.min()) > ATOL:
+            facts["offset_varies"] = {}
+    if scale > 0 and bool((l64 - r64).abs().le(CLOSE * scale).all()):
+        facts["close"] = {}
+    return facts

@@ -120,6 +120,30 @@ TEXTS = {
         "Where the result{at_en} differs from the expected one, every value is shifted by the same amount, "
         "but an amount that changes with the input: an additive term (a constant, a log of a sum) is wrong.",
         "{at_zh}结果与期望不同时，所有值都被平移了同一个量，但该量随输入而变：某个加性项（常数、和的对数）不对。"),
+    "normalised_dim": (
+        "Normalises along {dim_en}{at_en}, where the expected result sums to 1 along {want_en}: check the `dim` "
+        "of the normalisation (softmax, sum).",
+        "{at_zh}沿{dim_zh}归一化了，而期望结果是沿{want_zh}和为 1：检查归一化（softmax、求和）的 `dim`。"),
+    "not_normalised": (
+        "Does not sum to 1 along {dim_en}{at_en}, as the expected result does: a normalisation is missing, "
+        "applied too early, or undone by a later step (such as a mask).",
+        "{at_zh}沿{dim_zh}的和不为 1，而期望结果是：缺少归一化、归一化做得太早，或被后面的步骤（如掩码）破坏了。"),
+    "flatter": (
+        "Gives distributions along {dim_en}{at_en} that are flatter (closer to uniform) than expected, on every "
+        "slice that differs: the scores are scaled down too much, or the temperature is too high.",
+        "{at_zh}沿{dim_zh}的分布比期望的更平（更接近均匀），在每个不同的切片上都如此：分数被缩得太小，或温度太高。"),
+    "sharper": (
+        "Gives distributions along {dim_en}{at_en} that are sharper (more peaked) than expected, on every slice "
+        "that differs: the scores are not scaled down enough (a missing scale?), or the temperature is too low.",
+        "{at_zh}沿{dim_zh}的分布比期望的更尖锐，在每个不同的切片上都如此：分数缩放不够（漏了缩放？），或温度太低。"),
+    "greater": (
+        "Is larger than expected{at_en} wherever it differs, never smaller: an extra term, a factor too large, "
+        "or a divisor too small?",
+        "{at_zh}凡是不同之处都比期望大，从不更小：多了一项、某个因子太大，或某个除数太小？"),
+    "smaller": (
+        "Is smaller than expected{at_en} wherever it differs, never larger: a missing term, a factor too "
+        "small, or a divisor too large?",
+        "{at_zh}凡是不同之处都比期望小，从不更大：漏了一项、某个因子太小，或某个除数太大？"),
     "close": (
         "Is within 1% of the expected values{at_en} but not within the tests' tolerance: look for a small "
         "term (an epsilon, n against n - 1, an approximation, a lower precision).",
@@ -268,8 +292,9 @@ def _fill(relation: str, p: dict) -> dict:
             names = [_dim(d) for d in dims]
             out["which_en"] = " and ".join(n[0] for n in names) or "one dimension"
             out["which_zh"] = "和".join(n[1] for n in names) or "某一维"
-    if relation in ("flipped",):
+    if relation in ("flipped", "normalised_dim", "not_normalised", "flatter", "sharper"):
         out["dim_en"], out["dim_zh"] = _dim(p.get("dim", ""))
+        out["want_en"], out["want_zh"] = _dim(p.get("want", ""))
     if relation == "reordered":
         if "dim" in p:
             en, zh = _dim(p["dim"])

@@ -19,7 +19,7 @@ import math
 import torch
 
 from . import bridge
-from .diagnose import ATOL, RTOL, same
+from .diagnose import ATOL, RTOL, _number, _tensor, same
 from ..diagnoses import generic
 
 CLOSE = 1e-2  # "within 1%": relative to the largest expected magnitude
@@ -27,10 +27,15 @@ PARAM_RTOL = 1e-3  # two calls agree on a factor or an offset
 
 ORDER = ["raises", "no_raise", "wrong_error", "returns_none", "modifies", "not_in_place", "type", "length",
          "permuted", "singleton", "rank", "size", "dtype", "dtype_values", "nonfinite", "misses_inf", "negated",
-         "zeros", "flipped", "factor", "offset", "reordered", "bool_more", "bool_fewer", "close",
-         "factor_varies", "offset_varies"]
+         "zeros", "flipped", "factor", "offset", "reordered", "normalised_dim", "not_normalised", "flatter",
+         "sharper", "bool_more", "bool_fewer", "close", "factor_varies", "offset_varies", "greater", "smaller"]
+# facts worth stating when they hold on at least one call (the learner's code raised, gave NaN, returned None,
+# changed an argument): each is a finding of its own, whatever the other calls gave
+ANY = ["raises", "returns_none", "nonfinite", "modifies", "not_in_place", "misses_inf", "dtype", "type"]
 NUMERIC_PARAMS = {"factor": "c", "offset": "b"}
-NEEDS_TWO = {"factor", "offset"}  # on plain numbers (or single-element tensors): only when two calls agree
+NEEDS_TWO = {"factor", "offset"}  # between plain numbers (or one-element tensors): only when two calls agree
+SCALAR_OK = {"raises", "no_raise", "wrong_error", "returns_none", "modifies", "not_in_place", "type", "length",
+             "dtype", "dtype_values", "nonfinite", "misses_inf", "zeros", "close", "greater", "smaller"}
 
 
 def relate(learner: list, reference: list, probes: list | None = None) -> str | None:
@@ -42,28 +47,90 @@ def relate(learner: list, reference: list, probes: list | None = None) -> str | 
     probes = probes if probes is not None and len(probes) == len(learner) else [None] * len(learner)
     try:
         for x, r, probe in zip(learner, reference, probes):
-            if not same(x, r):
+            if not _loose(x, r):
                 _outcome_diffs(x, r, diffs, getattr(probe, "steps", None))
-    except (bridge.BridgeError, RuntimeError, ValueError, TypeError, OverflowError):
+    except (bridge.BridgeError, RuntimeError, ValueError, TypeError, OverflowError, IndexError):
         return None
     if not diffs:
         return None
+    found = _every(diffs)  # one relation at every place where the learner differs
+    if found:
+        return found
+    for relation in ANY:  # a finding on some call
+        having = [(where, facts[relation]) for where, facts in diffs if relation in facts]
+        if having and not (relation not in SCALAR_OK and all(f.get("_scalar") for _, f in having)):
+            places = {where for where, _ in having}
+            at = next(iter(places)) if len(places) == 1 else ""
+            if relation in ("modifies", "not_in_place") and not at.startswith(("a", "k.")):
+                continue
+            return generic.make(relation, **_public(having[0][1]), at=at)
+    places = list(dict.fromkeys(where for where, _ in diffs))
+    if len(places) > 1:  # one relation at every difference in one place (a tuple's second value, one method)
+        for place in places:
+            found = _every([d for d in diffs if d[0] == place])
+            if found:
+                return found
+    return None
+
+
+LOOSE_RTOL = 1e-3  # the generic tier compares more loosely than the catalogue: an honest implementation that
+# computes in another precision or order (within what the tests accept) must never be told it "differs"
+
+
+def _loose(a, b) -> bool:
+    """``diagnose.same`` with a looser tolerance for floating-point values: LOOSE_RTOL of each value, and of
+    the largest expected magnitude (at least 1) for values near zero."""
+    if _number(a) and _number(b):
+        if isinstance(a, int) != isinstance(b, int) or isinstance(a, int):
+            return same(a, b)
+        return math.isclose(a, b, rel_tol=LOOSE_RTOL, abs_tol=LOOSE_RTOL * 1e-3) or (a != a and b != b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        kind = a.get("$")
+        if kind != b.get("$"):
+            return False
+        if kind == "tensor" and ("dtype" in a or "dtype" in b):
+            try:
+                x, y = _tensor(a), _tensor(b)
+            except bridge.BridgeError:
+                return False
+            if x.shape != y.shape or x.dtype != y.dtype:
+                return False
+            if not y.is_floating_point():
+                return same(a, b)
+            x, y = x.detach().double(), y.detach().double()
+            finite = y[torch.isfinite(y)]
+            scale = max(1.0, float(finite.abs().max())) if finite.numel() else 1.0
+            return bool(torch.isclose(x, y, rtol=LOOSE_RTOL, atol=LOOSE_RTOL * scale, equal_nan=True).all())
+        if kind in ("float", "ndarray", "complex"):
+            return same(a, b)
+        keys = (set(a) | set(b)) - {"requires_grad", "name"}
+        return all(k in a and k in b and _loose(a[k], b[k]) for k in keys)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_loose(x, y) for x, y in zip(a, b))
+    return same(a, b)
+
+
+def _public(params: dict) -> dict:
+    return {k: v for k, v in params.items() if not k.startswith("_")}
+
+
+def _every(diffs: list) -> str | None:
+    """The first relation (in ORDER) that holds, with the same parameters, at every difference."""
     places = {where for where, _ in diffs}
     at = next(iter(places)) if len(places) == 1 else ""
     for relation in ORDER:
         found = [facts.get(relation) for _, facts in diffs]
         if any(f is None for f in found):
             continue
-        params = _agree(relation, [f for f in found])
+        params = _agree(relation, found)
         if params is None:
             continue
-        if relation in NEEDS_TWO and all(f.get("_scalar") for f in found) and len(found) < 2:
+        if relation not in SCALAR_OK and all(f.get("_scalar") for f in found) and \
+                not (relation in NEEDS_TWO and len(found) >= 2):
+            continue  # one number against another: any factor or order "holds"
+        if relation in ("modifies", "not_in_place") and not at.startswith(("a", "k.")):
             continue
-        params = {k: v for k, v in params.items() if not k.startswith("_")}
-        if relation in ("modifies", "not_in_place"):
-            if not at.startswith(("a", "k.")):
-                continue
-        return generic.make(relation, **params, at=at)
+        return generic.make(relation, **_public(params), at=at)
     return None
 
 
@@ -100,7 +167,7 @@ def _outcome_diffs(x: dict, r: dict, out: list, steps: list | None = None) -> No
             _error_diffs(x, r, "", out)
             return
         for j, (sx, sr) in enumerate(zip(x.get("steps") or [], r.get("steps") or [])):
-            if not same(sx, sr):
+            if not _loose(sx, sr):
                 before = len(out)
                 _outcome_diffs(sx, sr, out)
                 name = str(steps[j][0]) if steps is not None and j < len(steps) else ""
@@ -143,12 +210,12 @@ def _type_token(name) -> str:
 
 
 def _change_diffs(cx, cr, where: str, out: list) -> None:
-    if same(cx, cr):
+    if _loose(cx, cr):
         return
     if cx is not None and cr is None:
-        out.append((where, {"modifies": {}}))
+        out.append((where, {"modifies": {}} if _substantive(cx) else {}))
     elif cx is None and cr is not None:
-        out.append((where, {"not_in_place": {}}))
+        out.append((where, {"not_in_place": {}} if _substantive(cr) else {}))
     elif isinstance(cx, dict) and isinstance(cr, dict) and cx.get("$") == cr.get("$") == "tensor" \
             and "value" in cx and "value" in cr:
         before = len(out)
@@ -157,6 +224,22 @@ def _change_diffs(cx, cr, where: str, out: list) -> None:
             out[k] = (where, out[k][1])
     else:
         out.append((where, {}))
+
+
+def _substantive(change) -> bool:
+    """A change of an argument's values or state (gradients left on it by a backward pass are not one)."""
+    if not isinstance(change, dict):
+        return True
+    kind = change.get("$")
+    if kind == "tensor":
+        return "value" in change
+    if kind == "module":
+        state = change.get("state") or {}
+        return bool(state.get("k") if isinstance(state, dict) else state) or "modes" in change \
+            or "requires_grad" in change
+    if kind in ("items", "keys"):  # some items of a list or a dict changed: which ones count
+        return any(_substantive(v) for v in change.get("v") or [])
+    return True
 
 
 def _kind(v) -> str:
@@ -194,7 +277,7 @@ def _as_tensor(v) -> torch.Tensor:
 
 
 def _value_diffs(x, r, path: tuple, out: list) -> None:
-    if same(x, r):
+    if _loose(x, r):
         return
     where = f"r{path[0]}" if path and isinstance(path[0], int) else ""
     kx, kr = _kind(x), _kind(r)
@@ -259,9 +342,17 @@ def _tensor_pair(lt: torch.Tensor, rt: torch.Tensor) -> dict:
         name = lambda t: str(t.dtype).removeprefix("torch.")  # noqa: E731
         return {"dtype" if ok else "dtype_values": {"got": name(lt), "want": name(rt)}}
     if rt.dtype == torch.bool:
-        return _bool_facts(lt, rt)
+        facts = _bool_facts(lt, rt)
+        if rt.numel() == 1:
+            for f in facts.values():
+                f["_scalar"] = True
+        return facts
     integer = not rt.is_floating_point()
-    return _tensor_facts(lt.double(), rt.double(), integer=integer)
+    facts = _tensor_facts(lt.double(), rt.double(), integer=integer)
+    if rt.numel() == 1:
+        for f in facts.values():
+            f["_scalar"] = True
+    return facts
 
 
 def _close(a: torch.Tensor, b: torch.Tensor, rtol: float = RTOL, atol: float = ATOL) -> bool:
@@ -291,9 +382,7 @@ def _shape_facts(lt: torch.Tensor, rt: torch.Tensor) -> dict:
 
 
 def _bool_facts(lt: torch.Tensor, rt: torch.Tensor) -> dict:
-    if lt.numel() < 2:
-        return {}
-    if torch.equal(lt, ~rt):
+    if lt.numel() >= 2 and torch.equal(lt, ~rt):
         return {"negated": {}}
     facts = {}
     facts.update(_order_facts(lt.to(torch.int8), rt.to(torch.int8)))
@@ -332,6 +421,7 @@ def _tensor_facts(l64: torch.Tensor, r64: torch.Tensor, integer: bool = False) -
     if not bool(fl.all()):  # the same non-finite places: compare the rest
         if not torch.equal(l64[~fl].nan_to_num(0.0, 1.0, -1.0), r64[~fr].nan_to_num(0.0, 1.0, -1.0)):
             return facts
+        facts.update(_distribution_facts(l64, r64))
         l64, r64 = l64[fl], r64[fr]
     if l64.numel() == 0:
         return facts
@@ -340,6 +430,8 @@ def _tensor_facts(l64: torch.Tensor, r64: torch.Tensor, integer: bool = False) -
         facts["zeros"] = {}
         return facts
     facts.update(_order_facts(l64, r64))
+    if l64.shape == r64.shape and l64.ndim >= 1:
+        facts.update(_distribution_facts(l64, r64))
     rr = float((r64 * r64).sum())
     if rr > 0 and scale > ATOL:
         c = float((l64 * r64).sum()) / rr
@@ -355,4 +447,50 @@ def _tensor_facts(l64: torch.Tensor, r64: torch.Tensor, integer: bool = False) -
             facts["offset_varies"] = {}
     if scale > 0 and bool((l64 - r64).abs().le(CLOSE * scale).all()):
         facts["close"] = {}
+    if bool((l64 >= r64 - ATOL).all()):
+        facts["greater"] = {}
+    elif bool((l64 <= r64 + ATOL).all()):
+        facts["smaller"] = {}
     return facts
+
+
+def _slices(t: torch.Tensor, d: int) -> torch.Tensor:
+    return t.movedim(d, -1).reshape(-1, t.shape[d])
+
+
+def _sums_to_one(t: torch.Tensor, d: int, valid: torch.Tensor) -> bool:
+    """Every valid slice along d is non-negative and sums to 1 (``valid``: which slices along d count)."""
+    rows = _slices(t, d)[valid[d]]
+    return t.shape[d] > 1 and rows.shape[0] > 0 and bool((rows >= -ATOL).all()) and \
+        bool(torch.isclose(rows.sum(-1), torch.ones((), dtype=t.dtype), rtol=0, atol=1e-4).all())
+
+
+def _distribution_facts(l64: torch.Tensor, r64: torch.Tensor) -> dict:
+    """The expected result holds distributions (non-negative, summing to 1 along a dimension; slices with a
+    non-finite entry in either result are left out): is the learner's normalised along another dimension, not
+    at all, or flatter / sharper on every slice that differs?"""
+    if r64.ndim == 0 or r64.numel() < 2:
+        return {}
+    finite = torch.isfinite(l64) & torch.isfinite(r64)
+    valid = [_slices(finite, d).all(-1) for d in range(r64.ndim)]
+    dims = [d for d in range(r64.ndim) if _sums_to_one(r64, d, valid)]
+    if not dims:
+        return {}
+    d = dims[-1]
+    name = str(d - r64.ndim)
+    if not _sums_to_one(l64, d, valid):
+        others = [k for k in range(l64.ndim) if k != d and _sums_to_one(l64, k, valid)]
+        if others:
+            return {"normalised_dim": {"dim": str(others[-1] - l64.ndim), "want": name}}
+        return {"not_normalised": {"dim": name}}
+    lp, rp = _slices(l64, d)[valid[d]], _slices(r64, d)[valid[d]]
+    differ = ~torch.isclose(lp, rp, rtol=RTOL, atol=ATOL).all(-1)
+    if not bool(differ.any()):
+        return {}
+    entropy = lambda p: -(p.clamp_min(0) * p.clamp_min(1e-300).log()).sum(-1)  # noqa: E731 - 0 log 0 = 0
+    hl, hr = entropy(lp[differ]), entropy(rp[differ])
+    if bool((hl > hr + 1e-9).all()):
+        return {"flatter": {"dim": name}}
+    if bool((hl < hr - 1e-9).all()):
+        return {"sharper": {"dim": name}}
+    return {}

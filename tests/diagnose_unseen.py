@@ -19,38 +19,38 @@ import diagnose_eval  # noqa: E402
 from course import diagnoses  # noqa: E402
 from course.grader import diagnose, relations  # noqa: E402
 
-# (assignment, grade_id) -> [(label, cell source)]
+# (assignment, grade_id) -> [(label, the catalogue's diagnosis of that mistake or None when it has none, source)]
 UNSEEN = {
     ("01_attention", "softmax"): [
-        ("sum_without_keepdim", """
+        ("sum_without_keepdim", None, """
 def softmax(x, dim=-1):
     e = torch.exp(x - x.amax(dim=dim, keepdim=True))
     return e / e.sum(dim=dim)
 """),
-        ("shift_in_place", """
+        ("shift_in_place", 'softmax_in_place', """
 def softmax(x, dim=-1):
     x -= x.amax(dim=dim, keepdim=True)
     e = torch.exp(x)
     return e / e.sum(dim=dim, keepdim=True)
 """),
-        ("log_softmax_no_exp", """
+        ("log_softmax_no_exp", None, """
 def softmax(x, dim=-1):
     return x - torch.logsumexp(x, dim=dim, keepdim=True)
 """),
     ],
     ("01_attention", "causal_mask"): [
-        ("float_ones", """
+        ("float_ones", 'mask_wrong_dtype', """
 def causal_mask(seq_len):
     return torch.ones(seq_len, seq_len).tril()
 """),
-        ("numpy_array", """
+        ("numpy_array", None, """
 def causal_mask(seq_len):
     import numpy as np
     return np.tril(np.ones((seq_len, seq_len), dtype=bool))
 """),
     ],
     ("01_attention", "scaled_dot_product_attention"): [
-        ("forgets_weights", """
+        ("forgets_weights", None, """
 def scaled_dot_product_attention(q, k, v, mask=None):
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
     if mask is not None:
@@ -58,7 +58,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     weights = torch.nan_to_num(softmax(scores, dim=-1), nan=0.0)
     return weights @ v
 """),
-        ("scale_by_sqrt_dv", """
+        ("scale_by_sqrt_dv", None, """
 def scaled_dot_product_attention(q, k, v, mask=None):
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]) / math.sqrt(q.shape[-1])
     if mask is not None:
@@ -68,35 +68,42 @@ def scaled_dot_product_attention(q, k, v, mask=None):
 """),
     ],
     ("01_attention", "split_heads"): [
-        ("view_without_transpose", """
+        ("view_without_transpose", 'heads_reshape_no_transpose', """
 def split_heads(x, n_heads):
     B, L, E = x.shape
     return x.reshape(B, n_heads, L, E // n_heads)
 """),
     ],
     ("01_attention", "merge_heads"): [
-        ("reshape_without_transpose", """
+        ("reshape_without_transpose", 'heads_reshape_no_transpose', """
 def merge_heads(x):
     B, H, L, D = x.shape
     return x.reshape(B, L, H * D)
 """),
     ],
     ("01_attention", "self_attention_flops"): [
-        ("macs_everywhere", """
+        ("macs_everywhere", 'flops_macs', """
 def self_attention_flops(seq_len, d_model):
     return 2 * seq_len ** 2 * d_model + 4 * seq_len * d_model ** 2
 """),
     ],
     ("01_attention", "sliding_window_mask"): [
-        ("window_inclusive", """
+        ("window_inclusive", 'window_off_by_one', """
 def sliding_window_mask(seq_len, window):
     i = torch.arange(seq_len).unsqueeze(1)
     j = torch.arange(seq_len).unsqueeze(0)
     return (i - j >= 0) & (i - j <= window)
 """),
     ],
+    ("01_attention", "causal_additive_mask"): [
+        ("large_negative_not_inf", "additive_mask_finite", """
+def causal_additive_mask(seq_len, dtype=torch.float32):
+    allowed = torch.ones(seq_len, seq_len, dtype=torch.bool).tril()
+    return torch.zeros(seq_len, seq_len, dtype=dtype).masked_fill(~allowed, -1e9)
+"""),
+    ],
     ("02_positional_encoding", "sinusoidal_encoding"): [
-        ("returns_float64", """
+        ("returns_float64", 'wrong_dtype', """
 def sinusoidal_encoding(seq_len, d_model):
     pos = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)
     two_i = torch.arange(0, d_model, 2, dtype=torch.float64)
@@ -108,7 +115,7 @@ def sinusoidal_encoding(seq_len, d_model):
 """),
     ],
     ("02_positional_encoding", "alibi_slopes"): [
-        ("python_list", """
+        ("python_list", None, """
 def alibi_slopes(n_heads):
     def geometric(n):
         return [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
@@ -120,28 +127,34 @@ def alibi_slopes(n_heads):
 """),
     ],
     ("02_positional_encoding", "interpolate_positions"): [
-        ("ratio_inverted", """
+        ("ratio_inverted", 'pi_ratio_inverted', """
 def interpolate_positions(positions, train_len, target_len):
     out_dtype = positions.dtype if positions.is_floating_point() else torch.float32
     return (positions.to(torch.float64) * target_len / train_len).to(out_dtype)
 """),
     ],
     ("02_positional_encoding", "ntk_scaled_base"): [
-        ("exponent_d_over_d_minus_1", """
+        ("exponent_d_over_d_minus_1", None, """
 def ntk_scaled_base(base, d_head, scale):
     return float(base) * float(scale) ** (d_head / (d_head - 1))
 """),
     ],
     ("03_ffn_normalization", "layer_norm"): [
-        ("no_eps", """
+        ("no_eps", 'norm_no_eps', """
 def layer_norm(x, weight, bias, eps=1e-5):
     mean = x.mean(dim=-1, keepdim=True)
     var = (x - mean).pow(2).mean(dim=-1, keepdim=True)
     return (x - mean) / torch.sqrt(var) * weight + bias
 """),
     ],
+    ("03_ffn_normalization", "rms_norm"): [
+        ("sum_of_squares", "rms_sum_not_mean", """
+def rms_norm(x, weight, eps=1e-6):
+    return x * torch.rsqrt(x.pow(2).sum(dim=-1, keepdim=True) + eps) * weight
+"""),
+    ],
     ("03_ffn_normalization", "gelu"): [
-        ("erf_without_sqrt2", """
+        ("erf_without_sqrt2", None, """
 def gelu(x, approximate='none'):
     if approximate == 'tanh':
         return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
@@ -149,7 +162,7 @@ def gelu(x, approximate='none'):
 """),
     ],
     ("04_training_optimization", "warmup_cosine_lr"): [
-        ("warmup_off_by_one", """
+        ("warmup_off_by_one", 'lr_warmup_off_by_one', """
 def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
     if step < warmup_steps:
         return float(max_lr * (step + 1) / warmup_steps)
@@ -159,8 +172,14 @@ def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
     return float(min_lr + (max_lr - min_lr) * (1 + math.cos(math.pi * t)) / 2)
 """),
     ],
+    ("04_training_optimization", "scaled_init_std"): [
+        ("forgets_sqrt", "init_formula", """
+def scaled_init_std(d_model, n_layers, base_std=0.02):
+    return base_std / (2 * n_layers)
+"""),
+    ],
     ("04_training_optimization", "clip_grad_norm"): [
-        ("returns_norm_after_clipping", """
+        ("returns_norm_after_clipping", 'clip_returns_after', """
 def clip_grad_norm(grads, max_norm):
     total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
     coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
@@ -170,7 +189,7 @@ def clip_grad_norm(grads, max_norm):
 """),
     ],
     ("04_training_optimization", "sgd_step"): [
-        ("returns_new_param", """
+        ("returns_new_param", None, """
 def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
     d = grad if weight_decay == 0 else grad + weight_decay * param
     if momentum != 0:
@@ -182,7 +201,7 @@ def sgd_step(param, grad, state, lr, momentum=0.0, weight_decay=0.0, nesterov=Fa
 """),
     ],
     ("04_training_optimization", "cross_entropy"): [
-        ("sum_not_mean", """
+        ("sum_not_mean", None, """
 def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
     if logits.dim() == 1:
         logits, target = logits.unsqueeze(0), target.reshape(1)
@@ -200,11 +219,11 @@ def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
 
 
 def evaluate(cases: dict) -> tuple[dict, list]:
-    """({verdict: count}, [(assignment, grade_id, label, verdict, diagnosis)]): verdict "catalogue" (a
-    catalogue diagnosis; ``expected`` below says whether it is the right one), "generic", "none" (the tiers said
+    """({verdict: count}, [(assignment, grade_id, label, verdict, diagnosis)]): verdict "catalogue" (the
+    catalogue's diagnosis of that mistake), "wrong" (another catalogue diagnosis), "generic", "none" (the tiers said
     nothing though the learner differs on the kept probes), "silent" (agrees with the reference on every kept
     probe: nothing to say) or "no probes"."""
-    counts = {"catalogue": 0, "generic": 0, "none": 0, "silent": 0, "no probes": 0}
+    counts = {"catalogue": 0, "generic": 0, "wrong": 0, "none": 0, "silent": 0, "no probes": 0}
     rows = []
     for assignment in sorted({a for a, _ in cases}):
         calls, clean = diagnose_eval.record_probes(assignment)
@@ -235,6 +254,8 @@ def evaluate(cases: dict) -> tuple[dict, list]:
                         verdict = "generic" if found else "silent" if all(
                             diagnose.same(x, r) for x, r in zip(pick(learner), pick(reference))) else "none"
                 counts[verdict] += 1
+                if verdict == "catalogue" and found != entry[1]:
+                    verdict = "wrong"
                 rows.append((assignment, gid, label, verdict, found))
     return counts, rows
 

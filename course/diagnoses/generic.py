@@ -306,14 +306,16 @@ def _fill(relation: str, p: dict) -> dict:
             c = float(p.get("c", "nan"))
         except ValueError:
             c = float("nan")
-        out["c_en"], out["c_zh"] = _number(c)
+        out["c_en"], out["c_zh"] = _number(c) if math.isfinite(c) else ("a constant times", "某个常数倍")
     if relation == "offset":
         try:
             b = float(p.get("b", "nan"))
         except ValueError:
             b = float("nan")
-        word = f"{abs(b):.6g}" if b != int(b) or abs(b) > 2**53 else f"{abs(int(b))}"
-        if b in (1.0, -1.0):
+        word = f"{abs(b):.6g}" if not math.isfinite(b) or b != int(b) or abs(b) > 2**53 else f"{abs(int(b))}"
+        if not math.isfinite(b):
+            out["b_en"], out["b_zh"] = "shifted by a constant", "平移了一个常数"
+        elif b in (1.0, -1.0):
             out["b_en"] = f"{'plus' if b > 0 else 'minus'} 1 (off by one)"
             out["b_zh"] = f"{'加' if b > 0 else '减'} 1（差一错误）"
         else:

@@ -277,6 +277,7 @@ def evaluate(assignment: str) -> Tally:
                  if gid in ex.cells and catalogue and catalogue.variants.get((gid, name))]
         right = [(gid, name, code) for gid, name, code in module.RIGHT if gid in ex.cells]
         tally.wrong += len(wrong)
+        generic = not (catalogue and any(gid in catalogue.generic_off for gid in ex.cells))
         if not probes:
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
@@ -319,7 +320,7 @@ def evaluate(assignment: str) -> Tally:
             for kind, pool, bad in (("known", cands, tally.known_wrong), ("unseen", others, tally.unseen_wrong)):
                 found = diagnose.choose(pick(learner), pick(reference), pool)
                 verdict = "none" if found is None else "correct" if found == diag else "wrong"
-                if kind == "unseen" and found is None:  # the second tier: a relation to the reference
+                if kind == "unseen" and found is None and generic:  # the second tier: a relation to the reference
                     relation = relations.relate(pick(learner), pick(reference), pick(probes))
                     if relation:
                         verdict = "generic"
@@ -338,8 +339,8 @@ def evaluate(assignment: str) -> Tally:
                 continue
             idx = select(learner, reference, probes)
             cands = [(wrong[j][3], [outs[j][i] for i in idx]) for j in range(len(wrong)) if outs[j] is not None]
-            found = diagnose.choose([learner[i] for i in idx], [reference[i] for i in idx], cands) or \
-                relations.relate([learner[i] for i in idx], [reference[i] for i in idx], [probes[i] for i in idx])
+            found = diagnose.choose([learner[i] for i in idx], [reference[i] for i in idx], cands) or (generic and \
+                relations.relate([learner[i] for i in idx], [reference[i] for i in idx], [probes[i] for i in idx]))
             if found is not None:
                 tally.right_diagnosed.append((gid, name, found))
     tally.seconds = time.monotonic() - started

@@ -249,7 +249,7 @@ def evaluate(cases: dict) -> tuple[dict, list]:
                     pick = lambda xs: [xs[i] for i in idx]  # noqa: E731
                     found = diagnose.choose(pick(learner), pick(reference), [(d, pick(o)) for d, o in variants])
                     verdict = "catalogue" if found else "none"
-                    if not found:
+                    if not found and not any(g in catalogue.generic_off for g in [gid]):
                         found = relations.relate(pick(learner), pick(reference), pick(probes))
                         verdict = "generic" if found else "silent" if all(
                             diagnose.same(x, r) for x, r in zip(pick(learner), pick(reference))) else "none"

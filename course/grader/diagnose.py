@@ -480,10 +480,12 @@ def function_names(source: str, classes: bool = True) -> list[str]:
 
 
 def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float | None = None,
-          learner: list | None = None, until: float | None = None) -> tuple[str | None, str]:
+          learner: list | None = None, until: float | None = None, generic: bool = True) -> tuple[str | None, str]:
     """(diagnosis or None, why) for one exercise. ``namespace``: setup names and the reference solution
     cells; ``variants``: [(diagnosis id, variant cell source)]; ``learner``: the learner's outcomes
-    (default: the probes' own)."""
+    (default: the probes' own); ``generic``: when the catalogue names nothing, a generic diagnosis (a
+    relation to the reference, course/grader/relations.py) may be given."""
+    tier = _generic if generic else (lambda learner, reference, probes, why, *rest: (None, why))
     learner = learner if learner is not None else [p.outcome for p in probes]
     reference = keep = None
     left = (lambda: None) if deadline is None else (lambda: deadline - cpu())
@@ -501,7 +503,7 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
             remaining = left()
             if (remaining is not None and remaining <= GENERIC_RESERVE) or \
                     (until is not None and time.time() > until):
-                return _generic(learner, reference, probes, "out of time", left(), until)
+                return tier(learner, reference, probes, "out of time", left(), until)
             with time_limit(_share(None if remaining is None else remaining - GENERIC_RESERVE)):
                 space = dict(namespace)
                 try:
@@ -514,11 +516,11 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
     except OutOfTime:
         if reference is None or keep is None:
             return None, "out of time"
-        return _generic(learner, reference, probes, "out of time", left(), until)
+        return tier(learner, reference, probes, "out of time", left(), until)
     found = choose(learner, reference, outcomes)
     if found:
         return found, "matched"
-    return _generic(learner, reference, probes, "no single diagnosis" if variants else "no known variants", left(),
+    return tier(learner, reference, probes, "no single diagnosis" if variants else "no known variants", left(),
                     until)
 
 
@@ -644,6 +646,10 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
         todo = []
     if todo:
         variants = _variants(assignment, repo_tests)
+        from .. import diagnoses
+
+        catalogue = diagnoses.load(assignment)
+        generic_off = catalogue.generic_off if catalogue is not None else {}
         namespace = dict(base)
         namespace.setdefault("__name__", "__main__")
         last = max(i for i, cell in enumerate(source_nb.cells)
@@ -673,7 +679,8 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
                 result["why"][ex.name] = "reference not ready"
                 continue
             cands = [v for gid in ex.cells for v in variants.get(gid, [])]
-            found, why = judge(ready[ex.name], probes, cands, deadline, until=until)
+            found, why = judge(ready[ex.name], probes, cands, deadline, until=until,
+                               generic=not any(gid in generic_off for gid in ex.cells))
             result["why"][ex.name] = why
             if found:
                 result["diagnoses"][ex.name] = found

@@ -83,9 +83,9 @@ LOOSE_RTOL = 1e-3  # the generic tier compares more loosely than the catalogue: 
 def _loose(a, b) -> bool:
     """``diagnose.same`` with a looser tolerance for floating-point values: LOOSE_RTOL of each value, and of
     the largest expected magnitude (at least 1) for values near zero."""
-    if _number(a) and _number(b):
-        if isinstance(a, int) != isinstance(b, int) or isinstance(a, int):
-            return same(a, b)
+    if _number(a) and _number(b):  # an int for a float of the same value is no finding (a spec may allow it)
+        if isinstance(a, int) and isinstance(b, int):
+            return a == b
         return math.isclose(a, b, rel_tol=LOOSE_RTOL, abs_tol=LOOSE_RTOL * 1e-3) or (a != a and b != b)
     if isinstance(a, dict) and isinstance(b, dict):
         kind = a.get("$")
@@ -335,17 +335,17 @@ def _leaf_facts(x, r) -> dict:
         return {"returns_none": {}}
     if kx in ("tensor", "ndarray") and kr == kx:
         return _tensor_pair(_as_tensor(x), _as_tensor(r))
+    if _numeric(x) and _numeric(r):  # an int against a float: compared by value (a spec may allow either)
+        facts = _tensor_facts(_seq([_num(x)]), _seq([_num(r)]), integer=kr == "int")
+        for f in facts.values():
+            f["_scalar"] = True
+        return facts
     if kx != kr:
         names = {"tensor": "a_tensor", "ndarray": "a_NumPy_array", "int": "an_int", "float": "a_float",
                  "bool": "a_bool", "str": "a_string", "list": "a_list", "tuple": "a_tuple", "dict": "a_dict",
                  "None": "None", "namedtuple": "a_named_tuple"}
         got, want = names.get(kx), names.get(kr)
         return {"type": {"got": got, "want": want}} if got and want else {}
-    if _numeric(x) and _numeric(r):
-        facts = _tensor_facts(_seq([_num(x)]), _seq([_num(r)]), integer=kr == "int")
-        for f in facts.values():
-            f["_scalar"] = True
-        return facts
     if kx == kr and kx in ("list", "tuple", "namedtuple"):
         vx, vr = (x, r) if kx == "list" else (x.get("v") or [], r.get("v") or [])
         if len(vx) != len(vr):

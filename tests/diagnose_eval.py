@@ -12,7 +12,11 @@ state), and ask the matcher (``diagnose.choose``) to name its mistake among
 - every WRONG variant but itself ("unseen": a mistake the catalogue has only through other variants; a
   different diagnosis there is a wrong diagnosis on an implementation the project never saw).
 
-Each answer is correct (its own diagnosis), wrong (another one) or none. RIGHT variants must get none.
+Each answer is correct (its own diagnosis), wrong (another one) or none. In the "unseen" case, an exercise the
+catalogue names nothing for goes to the generic tier (course/grader/relations.py): "generic" counts the variants
+it states a relation for (true by construction: never wrong); "silent" counts those that agree with the
+reference on every probe the grader keeps (no tier can say anything). RIGHT variants must get nothing from
+either tier.
 
     .venv/bin/python tests/diagnose_eval.py [ASSIGNMENT ...]    # prints the table
 """
@@ -320,7 +324,7 @@ def evaluate(assignment: str) -> Tally:
             for kind, pool, bad in (("known", cands, tally.known_wrong), ("unseen", others, tally.unseen_wrong)):
                 found = diagnose.choose(pick(learner), pick(reference), pool)
                 verdict = "none" if found is None else "correct" if found == diag else "wrong"
-                if kind == "unseen" and found is None and generic:  # the second tier: a relation to the reference
+                if kind == "unseen" and found is None and generic:  # the second tier: a relation
                     relation = relations.relate(pick(learner), pick(reference), pick(probes))
                     if relation:
                         verdict = "generic"
@@ -339,8 +343,10 @@ def evaluate(assignment: str) -> Tally:
                 continue
             idx = select(learner, reference, probes)
             cands = [(wrong[j][3], [outs[j][i] for i in idx]) for j in range(len(wrong)) if outs[j] is not None]
-            found = diagnose.choose([learner[i] for i in idx], [reference[i] for i in idx], cands) or (generic and \
-                relations.relate([learner[i] for i in idx], [reference[i] for i in idx], [probes[i] for i in idx]))
+            found = diagnose.choose([learner[i] for i in idx], [reference[i] for i in idx], cands)
+            if found is None and generic:  # nor the generic tier: a RIGHT variant passed, it is told nothing
+                found = relations.relate([learner[i] for i in idx], [reference[i] for i in idx],
+                                         [probes[i] for i in idx])
             if found is not None:
                 tally.right_diagnosed.append((gid, name, found))
     tally.seconds = time.monotonic() - started

@@ -366,14 +366,17 @@ GENERIC_CASES = [
     ("generic_factor(c=-1)", lambda r: [-t for t in r], lambda r: [NUDGE(-r[0]), -r[1]]),
     ("generic_factor(c=0.5)", lambda r: [t / 2 for t in r], lambda r: [r[0] / 2, r[1] / 3]),
     ("generic_permuted(perm=swap2)", lambda r: [t.T for t in r], lambda r: [NUDGE(r[0].T), NUDGE(r[1].T)]),
-    ("generic_dtype(got=float64,want=float32)", lambda r: [t.double() for t in r], lambda r: [2 * t.double() for t in r]),
+    ("generic_dtype(got=float64,want=float32)", lambda r: [t.double() for t in r],
+     lambda r: [2 * t.double() for t in r]),
     ("generic_singleton(ones=more)", lambda r: [t.unsqueeze(0) for t in r], lambda r: [t.unsqueeze(0) + 1 for t in r]),
     ("generic_rank(d=-1)", lambda r: [t.sum(-1) for t in r], lambda r: [t.sum(-1).reshape(-1, 1) for t in r]),
     ("generic_nonfinite", lambda r: [t.clone().fill_(float("inf")) for t in r], lambda r: [t * 2 for t in r]),
-    ("generic_reordered(dim=-1)", lambda r: [t.sort(-1).values for t in r], lambda r: [NUDGE(t.sort(-1).values) for t in r]),
+    ("generic_reordered(dim=-1)", lambda r: [t.sort(-1).values for t in r],
+     lambda r: [NUDGE(t.sort(-1).values) for t in r]),
     ("generic_flipped(dim=-1)", lambda r: [t.flip(-1) for t in r], lambda r: [NUDGE(t.flip(-1)) for t in r]),
     ("generic_zeros", lambda r: [torch.zeros_like(t) for t in r], lambda r: [NUDGE(torch.zeros_like(t)) for t in r]),
-    ("generic_close", lambda r: [t + 0.004 * t.abs().max() * torch.cos(t) for t in r], lambda r: [t + 0.1 * torch.cos(t) for t in r]),
+    ("generic_close", lambda r: [t + 0.004 * t.abs().max() * torch.cos(t) for t in r],
+     lambda r: [t + 0.1 * torch.cos(t) for t in r]),
     ("generic_returns_none", lambda r: [None, None], lambda r: [r[0] + 1, r[1]]),
 ]
 
@@ -564,6 +567,33 @@ def test_course_check_names_the_mistakes_of_classes(tmp_path):
     report, _ = grade_notebook(path, "06_efficient_inference", GradeOptions(workdir=path.parent))
     assert report.diagnoses == {"kv_cache": "kv_order", "rolling_kv_cache": "roll_order",
                                 "paged_kv_allocator": "paged_block_count"}, (report.diagnoses, report.flags)
+
+
+@pytest.mark.slow
+def test_course_check_names_unseen_mistakes_through_the_generic_tier(tmp_path):
+    """Two mistakes no catalogue entry makes, graded as `course check` does: the generic tier names both."""
+    from course.grader.notebook import GradeOptions, grade_notebook
+    from course.grader.report import format_report
+
+    path = _submission(tmp_path, "01_attention", {
+        "softmax": "def softmax(x, dim=-1):\n    e = torch.exp(x - x.amax(dim=dim, keepdim=True))\n"
+                   "    return -(e / e.sum(dim=dim, keepdim=True))\n",
+        "scaled_dot_product_attention": """
+def scaled_dot_product_attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.nan_to_num(softmax(scores, dim=-1), nan=0.0)
+    return weights @ v
+"""})
+    report, _ = grade_notebook(path, "01_attention", GradeOptions(workdir=path.parent))
+    assert report.diagnoses.get("softmax") == "generic_factor(c=-1)", (report.diagnoses, report.flags)
+    assert report.diagnoses.get("scaled_dot_product_attention") == "generic_type(got=a_tensor,want=a_tuple)", \
+        report.diagnoses
+    table = format_report(report, "zh")
+    assert "likely mistake: Where the result differs from the expected one, it is exactly -1 times (the sign" in table
+    assert "likely mistake: Returns a tensor where a tuple is expected." in table
+    assert "可能的错误：返回了 张量，而期望的是 tuple。" in table
 
 
 def test_the_step_names_one_diagnosis_never_two_never_a_passing_exercise(monkeypatch):

@@ -246,7 +246,8 @@ class Tally:
     assignment: str
     wrong: int = 0  # WRONG variants with a diagnosis
     known: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
-    unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0, "generic": 0, "silent": 0})
+    unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0, "generic": 0, "silent": 0,
+                                                  "unjudged": 0})
     relations: dict = field(default_factory=dict)  # generic relation -> how many unseen variants got it
     right_diagnosed: list = field(default_factory=list)
     slow: list = field(default_factory=list)  # exercises the grader would give up on (out of time)
@@ -259,7 +260,7 @@ class Tally:
         k, u = self.known, self.unseen
         return (f"{self.assignment:34s} {self.wrong:4d}  known {k['correct']:3d}/{k['wrong']:2d}/{k['none']:3d}  "
                 f"unseen {u['correct']:3d}/{u['generic']:3d}/{u['wrong']:2d}/{u['none']:3d} "
-                f"(silent {u['silent']:3d})  {self.seconds:5.1f}s")
+                f"(silent {u['silent']:3d}, unjudged {u['unjudged']:3d})  {self.seconds:5.1f}s")
 
 
 def evaluate(assignment: str) -> Tally:
@@ -285,6 +286,7 @@ def evaluate(assignment: str) -> Tally:
         if not probes:
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             continue
         try:
             with diagnose.time_limit(SLOW):
@@ -292,6 +294,7 @@ def evaluate(assignment: str) -> Tally:
         except diagnose.OutOfTime:  # the grader would run out of its time for this exercise
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             tally.slow.append(ex.name)
             continue
         try:
@@ -303,11 +306,13 @@ def evaluate(assignment: str) -> Tally:
         if not probes:  # every probe draws on the random generators: the grader compares nothing
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             continue
         outs = [_outcomes(clean, code, probes) for _, _, code, _ in wrong]
         if any(o is TIMEOUT for o in outs):  # the grader gives up on the exercise (diagnose.judge: out of time)
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             tally.slow.append(ex.name)
             continue
         for k, (gid, name, code, diag) in enumerate(wrong):
@@ -316,6 +321,7 @@ def evaluate(assignment: str) -> Tally:
             if learner is None or learner is TIMEOUT:
                 tally.known["none"] += 1
                 tally.unseen["none"] += 1
+                tally.unseen["unjudged"] += 1
                 continue
             idx = select(learner, reference, probes)
             pick = lambda xs: [xs[i] for i in idx]  # noqa: E731
@@ -371,7 +377,7 @@ def main(argv: list[str]) -> int:
     names = argv or [a for a in assignments() if diagnoses.load(a)]
     total = Tally("total")
     print(f"{'assignment':34s} WRONG  known correct/wrong/none  unseen catalogue-correct/generic/wrong/none "
-          "(silent: agrees with the reference on every kept probe)")
+          "(of none: silent agrees with the reference on every kept probe; unjudged: no probes, out of time)")
     for name in names:
         t = evaluate(name)
         print(t.row(), flush=True)

@@ -455,7 +455,6 @@ def _tensor_facts(l64: torch.Tensor, r64: torch.Tensor, integer: bool = False) -
     scale = float(r64.abs().max())
     if bool((l64 == 0).all()) and scale > ATOL:
         facts["zeros"] = {}
-        return facts
     facts.update(_order_facts(l64, r64))
     if l64.shape == r64.shape and l64.ndim >= 1:
         facts.update(_distribution_facts(l64, r64))

@@ -105,12 +105,10 @@ def causal_additive_mask(seq_len, dtype=torch.float32):
     ("02_positional_encoding", "sinusoidal_encoding"): [
         ("returns_float64", 'wrong_dtype', """
 def sinusoidal_encoding(seq_len, d_model):
-    pos = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)
-    two_i = torch.arange(0, d_model, 2, dtype=torch.float64)
-    angle = pos / 10000.0 ** (two_i / d_model)
-    pe = torch.zeros(seq_len, d_model, dtype=torch.float64)
-    pe[:, 0::2] = torch.sin(angle)
-    pe[:, 1::2] = torch.cos(angle[:, : d_model // 2])
+    pos = torch.arange(seq_len, dtype=torch.float64)[:, None]
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    pe = torch.empty(seq_len, d_model, dtype=torch.float64)
+    pe[:, 0::2], pe[:, 1::2] = torch.sin(pos * freq), torch.cos(pos * freq)[:, : d_model // 2]
     return pe
 """),
     ],
@@ -218,11 +216,11 @@ def cross_entropy(logits, target, label_smoothing=0.0, ignore_index=-100):
 }
 
 
-def evaluate(cases: dict) -> tuple[dict, list]:
+def evaluate(cases: dict, generic: bool = True) -> tuple[dict, list]:
     """({verdict: count}, [(assignment, grade_id, label, verdict, diagnosis)]): verdict "catalogue" (the
     catalogue's diagnosis of that mistake), "wrong" (another catalogue diagnosis), "generic", "none" (the tiers said
     nothing though the learner differs on the kept probes), "silent" (agrees with the reference on every kept
-    probe: nothing to say) or "no probes"."""
+    probe: nothing to say) or "no probes"; ``generic=False``: the catalogue tier alone."""
     counts = {"catalogue": 0, "generic": 0, "wrong": 0, "none": 0, "silent": 0, "no probes": 0}
     rows = []
     for assignment in sorted({a for a, _ in cases}):
@@ -249,7 +247,7 @@ def evaluate(cases: dict) -> tuple[dict, list]:
                     pick = lambda xs: [xs[i] for i in idx]  # noqa: E731
                     found = diagnose.choose(pick(learner), pick(reference), [(d, pick(o)) for d, o in variants])
                     verdict = "catalogue" if found else "none"
-                    if not found and not any(g in catalogue.generic_off for g in [gid]):
+                    if not found and generic and gid not in catalogue.generic_off:
                         found = relations.relate(pick(learner), pick(reference), pick(probes))
                         verdict = "generic" if found else "silent" if all(
                             diagnose.same(x, r) for x, r in zip(pick(learner), pick(reference))) else "none"

@@ -323,29 +323,12 @@ def gelu(x, approximate='none'):
 
 def test_hand_written_mistakes_are_named_rightly_or_not_at_all():
     """Mistakes written differently from every variant: a known mistake may be named, never a wrong one."""
-    import importlib
+    import diagnose_unseen
 
-    named, expected_named = [], []
-    for assignment in sorted({a for a, _ in HAND_WRITTEN}):
-        calls, clean = diagnose_eval.record_probes(assignment)
-        module = importlib.import_module(f"mutations.nb{assignment}")
-        catalogue = diagnoses.load(assignment)
-        for (a, gid), cases in HAND_WRITTEN.items():
-            if a != assignment:
-                continue
-            probes = [p for n in diagnose.function_names(cases[0][2]) for p in calls.get(n, [])]
-            reference = diagnose.replay(clean, probes)
-            variants = [(catalogue.variants[(g, n)], diagnose_eval._outcomes(clean, code, probes))
-                        for g, n, code in module.WRONG if g == gid and (g, n) in catalogue.variants]
-            variants = [(d, outs) for d, outs in variants if isinstance(outs, list)]
-            for label, expected, code in cases:
-                learner = diagnose_eval._outcomes(clean, code, probes, diagnose_eval.LEARNER_SEED)
-                keep = diagnose_eval.select(learner, reference, probes)
-                found = diagnose.choose([learner[i] for i in keep], [reference[i] for i in keep],
-                                        [(d, [outs[i] for i in keep]) for d, outs in variants])
-                assert found in (None, expected), f"{assignment} {gid} {label}: named {found}, not {expected}"
-                named += [label] if found else []
-                expected_named += [label] if expected else []
+    counts, rows = diagnose_unseen.evaluate(HAND_WRITTEN, generic=False)
+    assert counts["wrong"] == 0, [r for r in rows if r[3] == "wrong"]
+    named = [label for _, _, label, verdict, _ in rows if verdict == "catalogue"]
+    expected_named = [label for cases in HAND_WRITTEN.values() for label, expected, _ in cases if expected]
     # measured: each of the 9 with a catalogued mistake is named; the 11 others get none
     assert len(named) >= 7 and set(named) <= set(expected_named), (named, expected_named)
 
@@ -464,26 +447,42 @@ def test_generic_texts_render_in_both_languages_and_travel_through_the_csv():
     assert parse_diagnoses(diagnoses_cell(report)) == report.diagnoses
 
 
-def test_the_step_names_a_generic_diagnosis_when_the_catalogue_has_none(monkeypatch):
-    """diagnose.diagnose on a learner's softmax that flips the sign: no variant fires, the relation does."""
+def _softmax_step():
+    """The reference notebook of 01_attention, the test kernel's setup names, its test cells' digests."""
     from course.grader.diagnose import digest
-    from course.notebooks import ROOT, grade_id, is_locked_cell, is_test_cell, read_notebook, source_notebook
+    from course.notebooks import grade_id, is_locked_cell, is_test_cell, read_notebook, source_notebook
 
     source = read_notebook(source_notebook("01_attention"))
     base = {"__name__": "__main__"}
     for cell in source.cells:
         if cell.cell_type == "code" and is_locked_cell(cell) and not is_test_cell(cell):
             diagnose.run_cell(cell.source, base, "setup")
-    learner = dict(base)
-    diagnose.run_cell("def softmax(x, dim=-1):\n    return -torch.softmax(x, dim=dim)\n", learner, "learner")
-    tests = [(grade_id(c), digest(c.source)) for c in source.cells if is_test_cell(c)]
+    return source, base, [(grade_id(c), digest(c.source)) for c in source.cells if is_test_cell(c)]
+
+
+def _softmax_log(source, softmax, inputs, passed: bool):
+    """What the test kernel records when the softmax tests call the learner's ``softmax`` on ``inputs``."""
+    from course.notebooks import grade_id, is_test_cell
+
     log = diagnose._Log()
-    for x in (torch.tensor([[1.0, 2.0], [3.0, 5.0]]), torch.tensor([[0.5, 0.0], [1.0, -2.0]])):
+    for x in inputs:
         probe = _probe("softmax", x, dim=-1)
-        diagnose.record("softmax", probe.args, True, diagnose.call(learner["softmax"], probe), log)
+        diagnose.record("softmax", probe.args, True, diagnose.call(softmax, probe), log)
     for c in source.cells:
         if is_test_cell(c) and grade_id(c).startswith("test_softmax"):
-            diagnose.cell_ended(c.source, False, log)
+            diagnose.cell_ended(c.source, passed, log)
+    return log
+
+
+def test_the_step_names_a_generic_diagnosis_when_the_catalogue_has_none():
+    """diagnose.diagnose on a learner's softmax that flips the sign: no variant fires, the relation does."""
+    from course.notebooks import ROOT
+
+    source, base, tests = _softmax_step()
+    learner = dict(base)
+    diagnose.run_cell("def softmax(x, dim=-1):\n    return -torch.softmax(x, dim=dim)\n", learner, "learner")
+    log = _softmax_log(source, learner["softmax"], [torch.tensor([[1.0, 2.0], [3.0, 5.0]]),
+                                                    torch.tensor([[0.5, 0.0], [1.0, -2.0]])], False)
     found = diagnose.diagnose("01_attention", source, tests, base, str(ROOT / "tests"), 60, log)
     assert found["diagnoses"] == {"softmax": "generic_factor(c=-1)"}, found
     assert found["why"]["softmax"].endswith("; generic")
@@ -572,20 +571,16 @@ def test_course_check_names_the_mistakes_of_classes(tmp_path):
 @pytest.mark.slow
 def test_course_check_names_unseen_mistakes_through_the_generic_tier(tmp_path):
     """Two mistakes no catalogue entry makes, graded as `course check` does: the generic tier names both."""
+    import diagnose_unseen
     from course.grader.notebook import GradeOptions, grade_notebook
     from course.grader.report import format_report
 
+    forgets_weights = dict((label, code) for label, _, code in
+                           diagnose_unseen.UNSEEN[("01_attention", "scaled_dot_product_attention")])["forgets_weights"]
     path = _submission(tmp_path, "01_attention", {
         "softmax": "def softmax(x, dim=-1):\n    e = torch.exp(x - x.amax(dim=dim, keepdim=True))\n"
                    "    return -(e / e.sum(dim=dim, keepdim=True))\n",
-        "scaled_dot_product_attention": """
-def scaled_dot_product_attention(q, k, v, mask=None):
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.nan_to_num(softmax(scores, dim=-1), nan=0.0)
-    return weights @ v
-"""})
+        "scaled_dot_product_attention": forgets_weights})
     report, _ = grade_notebook(path, "01_attention", GradeOptions(workdir=path.parent))
     assert report.diagnoses.get("softmax") == "generic_factor(c=-1)", (report.diagnoses, report.flags)
     assert report.diagnoses.get("scaled_dot_product_attention") == "generic_type(got=a_tensor,want=a_tuple)", \
@@ -600,28 +595,14 @@ def test_the_step_names_one_diagnosis_never_two_never_a_passing_exercise(monkeyp
     """diagnose.diagnose, the test kernel's last step, on recorded calls of a learner's softmax (no kernels)."""
     import importlib
 
-    from course.grader.diagnose import digest
-    from course.notebooks import ROOT, grade_id, is_locked_cell, is_test_cell, read_notebook, source_notebook
+    from course.notebooks import ROOT
 
-    source = read_notebook(source_notebook("01_attention"))
-    base = {"__name__": "__main__"}
-    for cell in source.cells:
-        if cell.cell_type == "code" and is_locked_cell(cell) and not is_test_cell(cell):
-            diagnose.run_cell(cell.source, base, "setup")
+    source, base, tests = _softmax_step()
     wrong = _variant(importlib.import_module("mutations.nb01_attention"), "softmax", "shift_by_mean")
     learner = dict(base)
     diagnose.run_cell(wrong, learner, "learner")
-    tests = [(grade_id(c), digest(c.source)) for c in source.cells if is_test_cell(c)]
-
-    def log_of(passed: bool):
-        log = diagnose._Log()
-        for x in (torch.tensor([[1.0, 2.0], [3.0, 5.0]]), torch.tensor([[1000.0, 0.0], [1.0, -900.0]])):
-            probe = _probe("softmax", x, dim=-1)
-            diagnose.record("softmax", probe.args, True, diagnose.call(learner["softmax"], probe), log)
-        for c in source.cells:
-            if is_test_cell(c) and grade_id(c).startswith("test_softmax"):
-                diagnose.cell_ended(c.source, passed, log)
-        return log
+    inputs = [torch.tensor([[1.0, 2.0], [3.0, 5.0]]), torch.tensor([[1000.0, 0.0], [1.0, -900.0]])]
+    log_of = lambda passed: _softmax_log(source, learner["softmax"], inputs, passed)  # noqa: E731
 
     repo = str(ROOT / "tests")
     found = diagnose.diagnose("01_attention", source, tests, base, repo, 60, log_of(False))

@@ -246,6 +246,17 @@ def _number(c: float) -> tuple[str, str]:
     return f"{c:.6g} times", f"{c:.6g} 倍"
 
 
+def _count(p: dict, noun: str, more: str, fewer: str, unit_zh: str) -> tuple[str, str]:
+    """A difference in number ``d`` in words: "one element more", "2 dimensions too few" / "多了 1 个"."""
+    try:
+        d = int(p.get("d", "0"))
+    except ValueError:
+        d = 0
+    n = abs(d)
+    english = f"{'one' if n == 1 else n} {noun}{'s' if n != 1 else ''} {more if d > 0 else fewer}"
+    return english, f"{'多' if d > 0 else '少'}了 {n} {unit_zh}"
+
+
 def _fill(relation: str, p: dict) -> dict:
     at_en, at_zh = _where(p.get("at", ""))
     out = {"at_en": at_en, "at_zh": at_zh, "error": p.get("error", "an exception"), "want": p.get("want", "?"),
@@ -258,14 +269,7 @@ def _fill(relation: str, p: dict) -> dict:
         out["got_zh"], out["want_zh"] = zh.get(out["got"], out["got"]), zh.get(out["want"], out["want"])
         out["got"], out["want"] = out["got"].replace("_", " "), out["want"].replace("_", " ")
     if relation == "length":
-        try:
-            d = int(p.get("d", "0"))
-        except ValueError:
-            d = 0
-        n = abs(d)
-        out["count_en"] = (f"{'one' if n == 1 else n} element{'s' if n != 1 else ''} "
-                           f"{'more' if d > 0 else 'fewer'}")
-        out["count_zh"] = f"{'多' if d > 0 else '少'}了 {n} 个"
+        out["count_en"], out["count_zh"] = _count(p, "element", "more", "fewer", "个")
     if relation == "permuted":
         if p.get("perm") == "swap2":
             out["perm_en"], out["perm_zh"] = "the last two dimensions swapped (a transpose)", "最后两维互换了（转置）"
@@ -276,14 +280,7 @@ def _fill(relation: str, p: dict) -> dict:
         out["ones_en"] = "an extra dimension of size 1" if more else "a dimension of size 1 missing"
         out["ones_zh"] = "多了一个大小为 1 的维度" if more else "少了一个大小为 1 的维度"
     if relation == "rank":
-        try:
-            d = int(p.get("d", "0"))
-        except ValueError:
-            d = 0
-        n = abs(d)
-        out["dims_en"] = (f"{'one' if n == 1 else n} dimension{'s' if n != 1 else ''} "
-                          f"{'too many' if d > 0 else 'too few'}")
-        out["dims_zh"] = f"{'多' if d > 0 else '少'}了 {n} 维"
+        out["dims_en"], out["dims_zh"] = _count(p, "dimension", "too many", "too few", "维")
     if relation == "size":
         dims = [d for d in p.get("dims", "").split(".") if d]
         if len(dims) == 1:

@@ -270,25 +270,14 @@ def _substantive(change) -> bool:
 
 
 def _kind(v) -> str:
-    if v is None:
-        return "None"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float"
-    if isinstance(v, str):
-        return "str"
-    if isinstance(v, list):
-        return "list"
+    """What a value is, as plain data: None, bool, int, float, str, list, tensor, ndarray, tuple, dict..."""
     if isinstance(v, dict):
         k = v.get("$")
-        if k == "float":
-            return "float"
-        if k in ("tensor", "ndarray"):
-            return "tensor" if k == "tensor" else "ndarray"
-        return str(k or "dict")
+        return "float" if k == "float" else str(k or "dict")  # a non-finite float travels as {"$": "float"}
+    for kind, name in ((type(None), "None"), (bool, "bool"), (int, "int"), (float, "float"), (str, "str"),
+                       (list, "list")):
+        if isinstance(v, kind):
+            return name
     return type(v).__name__
 
 

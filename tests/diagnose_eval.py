@@ -12,7 +12,11 @@ state), and ask the matcher (``diagnose.choose``) to name its mistake among
 - every WRONG variant but itself ("unseen": a mistake the catalogue has only through other variants; a
   different diagnosis there is a wrong diagnosis on an implementation the project never saw).
 
-Each answer is correct (its own diagnosis), wrong (another one) or none. RIGHT variants must get none.
+Each answer is correct (its own diagnosis), wrong (another one) or none. In the "unseen" case, an exercise the
+catalogue names nothing for goes to the generic tier (course/grader/relations.py): "generic" counts the variants
+it states a relation for (true by construction: never wrong); "silent" counts those that agree with the
+reference on every probe the grader keeps (no tier can say anything). RIGHT variants must get nothing from
+either tier.
 
     .venv/bin/python tests/diagnose_eval.py [ASSIGNMENT ...]    # prints the table
 """
@@ -32,7 +36,7 @@ import torch  # noqa: E402
 
 import harness  # noqa: E402
 from course import diagnoses, testing  # noqa: E402
-from course.grader import bridge, diagnose  # noqa: E402
+from course.grader import bridge, diagnose, relations  # noqa: E402
 from course.notebooks import grade_id, is_solution_cell, is_test_cell, nbgrader_meta  # noqa: E402
 from course.progress import exercises_of  # noqa: E402
 from course.notebooks import read_notebook, source_notebook  # noqa: E402
@@ -242,7 +246,9 @@ class Tally:
     assignment: str
     wrong: int = 0  # WRONG variants with a diagnosis
     known: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
-    unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0})
+    unseen: dict = field(default_factory=lambda: {"correct": 0, "wrong": 0, "none": 0, "generic": 0, "silent": 0,
+                                                  "unjudged": 0})
+    relations: dict = field(default_factory=dict)  # generic relation -> how many unseen variants got it
     right_diagnosed: list = field(default_factory=list)
     slow: list = field(default_factory=list)  # exercises the grader would give up on (out of time)
     details: list = field(default_factory=list)  # (grade_id, variant, diagnosis, verdict among the known ones)
@@ -253,7 +259,8 @@ class Tally:
     def row(self) -> str:
         k, u = self.known, self.unseen
         return (f"{self.assignment:34s} {self.wrong:4d}  known {k['correct']:3d}/{k['wrong']:2d}/{k['none']:3d}  "
-                f"unseen {u['correct']:3d}/{u['wrong']:2d}/{u['none']:3d}  {self.seconds:5.1f}s")
+                f"unseen {u['correct']:3d}/{u['generic']:3d}/{u['wrong']:2d}/{u['none']:3d} "
+                f"(silent {u['silent']:3d}, unjudged {u['unjudged']:3d})  {self.seconds:5.1f}s")
 
 
 def evaluate(assignment: str) -> Tally:
@@ -275,9 +282,11 @@ def evaluate(assignment: str) -> Tally:
                  if gid in ex.cells and catalogue and catalogue.variants.get((gid, name))]
         right = [(gid, name, code) for gid, name, code in module.RIGHT if gid in ex.cells]
         tally.wrong += len(wrong)
+        generic = not (catalogue and any(gid in catalogue.generic_off for gid in ex.cells))
         if not probes:
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             continue
         try:
             with diagnose.time_limit(SLOW):
@@ -285,6 +294,7 @@ def evaluate(assignment: str) -> Tally:
         except diagnose.OutOfTime:  # the grader would run out of its time for this exercise
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             tally.slow.append(ex.name)
             continue
         try:
@@ -296,11 +306,13 @@ def evaluate(assignment: str) -> Tally:
         if not probes:  # every probe draws on the random generators: the grader compares nothing
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             continue
         outs = [_outcomes(clean, code, probes) for _, _, code, _ in wrong]
         if any(o is TIMEOUT for o in outs):  # the grader gives up on the exercise (diagnose.judge: out of time)
             tally.known["none"] += len(wrong)
             tally.unseen["none"] += len(wrong)
+            tally.unseen["unjudged"] += len(wrong)
             tally.slow.append(ex.name)
             continue
         for k, (gid, name, code, diag) in enumerate(wrong):
@@ -309,6 +321,7 @@ def evaluate(assignment: str) -> Tally:
             if learner is None or learner is TIMEOUT:
                 tally.known["none"] += 1
                 tally.unseen["none"] += 1
+                tally.unseen["unjudged"] += 1
                 continue
             idx = select(learner, reference, probes)
             pick = lambda xs: [xs[i] for i in idx]  # noqa: E731
@@ -317,6 +330,14 @@ def evaluate(assignment: str) -> Tally:
             for kind, pool, bad in (("known", cands, tally.known_wrong), ("unseen", others, tally.unseen_wrong)):
                 found = diagnose.choose(pick(learner), pick(reference), pool)
                 verdict = "none" if found is None else "correct" if found == diag else "wrong"
+                if kind == "unseen" and found is None and generic:  # the second tier: a relation
+                    relation = relations.relate(pick(learner), pick(reference), pick(probes))
+                    if relation:
+                        verdict = "generic"
+                        base = relation.split("(")[0]
+                        tally.relations[base] = tally.relations.get(base, 0) + 1
+                    elif all(diagnose.same(x, r) for x, r in zip(pick(learner), pick(reference))):
+                        tally.unseen["silent"] += 1  # agrees with the reference on every kept probe
                 getattr(tally, kind)[verdict] += 1
                 if kind == "known":
                     tally.details.append((gid, name, diag, verdict))
@@ -329,6 +350,9 @@ def evaluate(assignment: str) -> Tally:
             idx = select(learner, reference, probes)
             cands = [(wrong[j][3], [outs[j][i] for i in idx]) for j in range(len(wrong)) if outs[j] is not None]
             found = diagnose.choose([learner[i] for i in idx], [reference[i] for i in idx], cands)
+            if found is None and generic:  # nor the generic tier: a RIGHT variant passed, it is told nothing
+                found = relations.relate([learner[i] for i in idx], [reference[i] for i in idx],
+                                         [probes[i] for i in idx])
             if found is not None:
                 tally.right_diagnosed.append((gid, name, found))
     tally.seconds = time.monotonic() - started
@@ -352,7 +376,8 @@ def main(argv: list[str]) -> int:
 
     names = argv or [a for a in assignments() if diagnoses.load(a)]
     total = Tally("total")
-    print(f"{'assignment':34s} WRONG  known correct/wrong/none  unseen correct/wrong/none")
+    print(f"{'assignment':34s} WRONG  known correct/wrong/none  unseen catalogue-correct/generic/wrong/none "
+          "(of none: silent agrees with the reference on every kept probe; unjudged: no probes, out of time)")
     for name in names:
         t = evaluate(name)
         print(t.row(), flush=True)
@@ -361,9 +386,13 @@ def main(argv: list[str]) -> int:
         total.wrong += t.wrong
         total.seconds += t.seconds
         for kind in ("known", "unseen"):
-            for key in ("correct", "wrong", "none"):
+            for key in getattr(t, kind):
                 getattr(total, kind)[key] += getattr(t, kind)[key]
+        for key, n in t.relations.items():
+            total.relations[key] = total.relations.get(key, 0) + n
     print(total.row())
+    print("generic relations (unseen):", ", ".join(f"{k} {n}" for k, n in sorted(total.relations.items(),
+                                                                                key=lambda kv: -kv[1])))
     return 0
 
 

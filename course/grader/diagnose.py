@@ -480,11 +480,14 @@ def function_names(source: str, classes: bool = True) -> list[str]:
 
 
 def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float | None = None,
-          learner: list | None = None, until: float | None = None) -> tuple[str | None, str]:
+          learner: list | None = None, until: float | None = None, generic: bool = True) -> tuple[str | None, str]:
     """(diagnosis or None, why) for one exercise. ``namespace``: setup names and the reference solution
     cells; ``variants``: [(diagnosis id, variant cell source)]; ``learner``: the learner's outcomes
-    (default: the probes' own)."""
+    (default: the probes' own); ``generic``: when the catalogue names nothing, a generic diagnosis (a
+    relation to the reference, course/grader/relations.py) may be given."""
+    tier = _generic if generic else (lambda learner, reference, probes, why, *rest: (None, why))
     learner = learner if learner is not None else [p.outcome for p in probes]
+    reference = keep = None
     left = (lambda: None) if deadline is None else (lambda: deadline - cpu())
     try:
         with time_limit(_share(left())):
@@ -498,9 +501,10 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
         outcomes = []
         for diagnosis, code in variants:
             remaining = left()
-            if (remaining is not None and remaining <= 0) or (until is not None and time.time() > until):
-                return None, "out of time"
-            with time_limit(_share(remaining)):
+            if (remaining is not None and remaining <= GENERIC_RESERVE) or \
+                    (until is not None and time.time() > until):
+                return tier(learner, reference, probes, "out of time", left(), until)
+            with time_limit(_share(None if remaining is None else remaining - GENERIC_RESERVE)):
                 space = dict(namespace)
                 try:
                     run_cell(code, space, "variant")
@@ -510,9 +514,37 @@ def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float 
                     continue
                 outcomes.append((diagnosis, replay(space, probes)))
     except OutOfTime:
-        return None, "out of time"
+        if reference is None or keep is None:
+            return None, "out of time"
+        return tier(learner, reference, probes, "out of time", left(), until)
     found = choose(learner, reference, outcomes)
-    return found, "matched" if found else "no single diagnosis"
+    if found:
+        return found, "matched"
+    return tier(learner, reference, probes, "no single diagnosis" if variants else "no known variants", left(),
+                    until)
+
+
+GENERIC_SECONDS = 1.0  # at most, the generic tier's checks on one exercise (arithmetic on the probes' outcomes)
+GENERIC_RESERVE = 0.2  # CPU seconds the variants leave of the step's budget for them
+
+
+def _generic(learner: list, reference: list, probes: list, why: str, remaining: float | None = None,
+             until: float | None = None) -> tuple[str | None, str]:
+    """The second tier, when the catalogue named nothing: a relation between the learner's outcomes and the
+    reference's that holds on every kept probe (course/grader/relations.py), or None."""
+    from .relations import relate
+
+    if until is not None and time.time() > until:
+        return None, why
+    seconds = GENERIC_SECONDS if remaining is None else min(GENERIC_SECONDS, remaining)
+    if seconds <= 0.01:
+        return None, why
+    try:
+        with time_limit(seconds):
+            found = relate(learner, reference, probes)
+    except OutOfTime:
+        return None, why
+    return (found, f"{why}; generic") if found else (None, why)
 
 
 def _share(remaining: float | None) -> float | None:
@@ -614,6 +646,10 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
         todo = []
     if todo:
         variants = _variants(assignment, repo_tests)
+        from .. import diagnoses
+
+        catalogue = diagnoses.load(assignment)
+        generic_off = catalogue.generic_off if catalogue is not None else {}
         namespace = dict(base)
         namespace.setdefault("__name__", "__main__")
         last = max(i for i, cell in enumerate(source_nb.cells)
@@ -643,10 +679,8 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
                 result["why"][ex.name] = "reference not ready"
                 continue
             cands = [v for gid in ex.cells for v in variants.get(gid, [])]
-            if not cands:
-                result["why"][ex.name] = "no known variants"
-                continue
-            found, why = judge(ready[ex.name], probes, cands, deadline, until=until)
+            found, why = judge(ready[ex.name], probes, cands, deadline, until=until,
+                               generic=not any(gid in generic_off for gid in ex.cells))
             result["why"][ex.name] = why
             if found:
                 result["diagnoses"][ex.name] = found

@@ -68,9 +68,13 @@ class Report:
 
 
 def diagnosis_text(assignment: str, diagnosis: str, lang: str = "en") -> str:
-    """A diagnosis id's sentence from the catalogue ("" when unknown); ``lang="both"``: English, then Chinese."""
+    """A diagnosis id's sentence from the catalogue, or a generic one's from its relation and parameters
+    (course/diagnoses/generic.py); "" when unknown; ``lang="both"``: English, then Chinese."""
     from .. import diagnoses
+    from ..diagnoses import generic
 
+    if generic.is_generic(diagnosis):  # the generic tier: a relation, its text built from the id's parameters
+        return generic.text(diagnosis, lang)
     catalogue = diagnoses.load(assignment)
     found = catalogue.diagnoses.get(diagnosis) if catalogue else None
     if found is None:

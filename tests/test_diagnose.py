@@ -488,6 +488,35 @@ def test_the_step_names_a_generic_diagnosis_when_the_catalogue_has_none():
     assert found["why"]["softmax"].endswith("; generic")
 
 
+def test_no_generic_diagnosis_for_an_exercise_whose_failing_helper_explains_it():
+    """A learner's attention calls their own softmax, which is wrong (negated): attention's outputs differ from
+    the reference only through softmax. The generic tier names softmax's mistake and says nothing of attention
+    (a relation found on attention's outputs would send the learner to the wrong cell; only findings a helper
+    cannot cause, such as the kind of container returned, are kept: see
+    test_course_check_names_unseen_mistakes_through_the_generic_tier)."""
+    from course.notebooks import ROOT, grade_id, is_test_cell
+
+    source, base, tests = _softmax_step()
+    learner = dict(base)
+    diagnose.run_cell("def softmax(x, dim=-1):\n    return -torch.softmax(x, dim=dim)\n", learner, "learner")
+    diagnose.run_cell(next(c.source for c in source.cells if grade_id(c) == "scaled_dot_product_attention"),
+                      learner, "learner")
+    log = _softmax_log(source, learner["softmax"], [torch.tensor([[1.0, 2.0], [3.0, 5.0]]),
+                                                    torch.tensor([[0.5, 0.0], [1.0, -2.0]])], False)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(2):
+        q, k, v = (torch.randn(1, 3, 4, generator=g) for _ in range(3))
+        probe = _probe("scaled_dot_product_attention", q, k, v)
+        diagnose.record(probe.name, probe.args, True, diagnose.call(learner[probe.name], probe), log)
+    for c in source.cells:
+        if is_test_cell(c) and grade_id(c).startswith("test_scaled_dot_product_attention"):
+            diagnose.cell_ended(c.source, False, log)
+    found = diagnose.diagnose("01_attention", source, tests, base, str(ROOT / "tests"), 60, log)
+    assert found["diagnoses"].get("softmax") == "generic_factor(c=-1)", found
+    assert "scaled_dot_product_attention" not in found["diagnoses"], found
+    assert "dropped: it uses softmax, which failed too" in found["why"]["scaled_dot_product_attention"], found
+
+
 def test_new_hand_written_mistakes_get_a_right_diagnosis_or_a_generic_one_never_a_wrong_one():
     """tests/diagnose_unseen.py: 24 mistakes written by hand after the generic tier, and the 20 of HAND_WRITTEN."""
     import diagnose_unseen

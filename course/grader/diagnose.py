@@ -479,6 +479,35 @@ def function_names(source: str, classes: bool = True) -> list[str]:
     return [n.name for n in tree.body if isinstance(n, kinds)]
 
 
+def _solution_sources(source_nb, ex) -> list[str]:
+    from ..notebooks import grade_id, is_solution_cell
+
+    return [cell.source for cell in source_nb.cells if is_solution_cell(cell) and grade_id(cell) in ex.cells]
+
+
+# generic findings that a failing helper cannot explain (the result's kind of container, None): kept when an
+# exercise uses another failing exercise's function; other generic findings are dropped then
+OWN_MISTAKE = {"generic_type", "generic_returns_none"}
+
+
+def _failing_upstream(source_nb, ex, failing: list) -> list[str]:
+    """The functions and classes of other failing exercises that this exercise's reference solution uses: its
+    own outcomes may then be wrong only through them, and a relation found on them would send the learner to
+    the wrong place (the catalogue tier, which must match a variant exactly, is kept)."""
+    used: set = set()
+    for source in _solution_sources(source_nb, ex):
+        try:
+            used |= {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            continue
+    found = []
+    for other in failing:
+        if other is not ex:
+            found += [name for src in _solution_sources(source_nb, other) for name in function_names(src)
+                      if name in used]
+    return sorted(set(found))
+
+
 def judge(namespace: dict, probes: list[Probe], variants: list, deadline: float | None = None,
           learner: list | None = None, until: float | None = None, generic: bool = True) -> tuple[str | None, str]:
     """(diagnosis or None, why) for one exercise. ``namespace``: setup names and the reference solution
@@ -632,10 +661,7 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
     failing = failing_exercises(source_nb, tests, log)
     todo = []
     for ex in failing:
-        names = set()
-        for cell in source_nb.cells:
-            if is_solution_cell(cell) and grade_id(cell) in ex.cells:
-                names.update(function_names(cell.source))
+        names = {name for src in _solution_sources(source_nb, ex) for name in function_names(src)}
         probes = [p for n in sorted(names) for p in log.probes.get(n, []) if _fits(p)]
         if probes:
             todo.append((ex, probes))
@@ -681,6 +707,9 @@ def diagnose(assignment: str, source_nb, tests: list, base: dict, repo_tests: st
             cands = [v for gid in ex.cells for v in variants.get(gid, [])]
             found, why = judge(ready[ex.name], probes, cands, deadline, until=until,
                                generic=not any(gid in generic_off for gid in ex.cells))
+            upstream = _failing_upstream(source_nb, ex, failing)
+            if upstream and found and found.split("(")[0] not in OWN_MISTAKE:
+                found, why = None, f"{why}; dropped: it uses {', '.join(upstream)}, which failed too"
             result["why"][ex.name] = why
             if found:
                 result["diagnoses"][ex.name] = found

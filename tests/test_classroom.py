@@ -193,9 +193,9 @@ def test_a_killed_batch_resumes_where_it_stopped(demo_course):
     reference = read_notebook(root / "source" / DEMO / f"{DEMO}.ipynb")
     tag = f"999.{os.getpid()}"
     for cell in reference.cells:  # each submission leaves a process behind: it must die with the grader
-        if grade_id(cell) == "square":
-            cell.source += f"\nimport subprocess\nsubprocess.Popen(['sleep', '{tag}'])"
-    students = ["s1", "s2", "s3", "s4"]
+        if grade_id(cell) == "square":  # and takes a second: warm kernels grade the demo faster than we poll
+            cell.source += f"\nimport subprocess, time\nsubprocess.Popen(['sleep', '{tag}'])\ntime.sleep(1)"
+    students = ["s1", "s2", "s3", "s4", "s5", "s6"]
     for student in students:
         _submit(root, student, reference)
     proc = subprocess.Popen([sys.executable, "-m", "course", "grade", DEMO, "--root", str(root), "--workers", "1"],
@@ -206,7 +206,7 @@ def test_a_killed_batch_resumes_where_it_stopped(demo_course):
         states = list((root / "autograded").glob(f"*/{DEMO}/.grade.json"))
         if states:
             break
-        time.sleep(0.2)
+        time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     import tempfile

@@ -646,6 +646,121 @@ def test_the_step_names_one_diagnosis_never_two_never_a_passing_exercise(monkeyp
     assert found["why"]["softmax"] == "no single diagnosis; generic", found
 
 
+# One course check per assignment (tests/diagnose_eval.py names each of these rightly in process): up to three
+# exercises that neither use nor are used by another exercise's functions, each given a WRONG variant that
+# carries a diagnosis; the real kernels, proxies and probes must name every one. (grade_id, variant, diagnosis)
+# Real grading sees fewer calls than the in-process measure: a failing test cell stops at its first failed
+# check. So 15's `factor_two_for_k_and_v` ties there with `fp32_default` (both double every call the tests
+# made with the default bytes_per_el) and 16's `once_per_word` is not told apart: other variants stand here.
+NAMED_END_TO_END = {
+    '01_attention': [
+        ('qk_score_variance', 'divide_by_dk', 'variance_divide_by_dk'),
+        ('causal_mask', 'upper_triangle', 'mask_transposed'),
+        ('causal_additive_mask', 'large_negative_not_inf', 'additive_mask_finite'),
+    ],
+    '02_positional_encoding': [
+        ('sinusoidal_encoding', 'sin_cos_swapped', 'pe_sin_cos_swapped'),
+        ('relative_shift_matrix', 'rotation_transposed', 'shift_rotation_transposed'),
+        ('t5_relative_bucket', 'upper_half_for_keys_before_query', 't5_direction_swapped'),
+    ],
+    '03_ffn_normalization': [
+        ('gelu', 'erf_without_sqrt2', 'gelu_erf_scale'),
+        ('layer_norm', 'unbiased_variance', 'norm_unbiased_variance'),
+        ('layer_norm_backward', 'missing_xhat_term', 'lnb_missing_term'),
+    ],
+    '04_training_optimization': [
+        ('sgd_step', 'dampened_momentum', 'sgd_dampened'),
+        ('adam_step', 'no_bias_correction', 'adam_no_bias_correction'),
+        ('warmup_cosine_lr', 'warmup_off_by_one', 'lr_warmup_off_by_one'),
+    ],
+    '05_flash_attention_gpu': [
+        ('online_softmax', 'sum_not_rescaled', 'online_sum_not_rescaled'),
+        ('flash_attention_forward', 'accumulator_not_rescaled', 'flash_acc_not_rescaled'),
+        ('attention_hbm_bytes', 'floor_block_c', 'hbm_block_rounding'),
+    ],
+    '06_efficient_inference': [
+        ('kv_cache', 'shared_across_layers', 'kv_shared_layers'),
+        ('kv_cache_bytes', 'forgets_k_and_v', 'kvb_formula'),
+        ('rolling_kv_cache', 'newest_first', 'roll_order'),
+    ],
+    '07_parallel_computing': [
+        ('amdahl_speedup', 'fractions_swapped', 'amdahl_formula'),
+        ('allreduce_time', 'ring_without_over_n', 'time_ring'),
+        ('bus_bandwidth', 'n_minus_1_over_n', 'busbw_factor'),
+    ],
+    '08_zero_memory': [
+        ('zero_model_state_bytes', 'hard_coded_k12', 'zms_k_ignored'),
+        ('zero_comm_volume', 'no_ring_factor', 'zcv_ring_factor'),
+        ('max_params_that_fit', 'round_to_nearest', 'mpf_rounding'),
+    ],
+    '09_compression_deployment': [
+        ('quantize_absmax', 'qmax_is_2_pow_bits_minus_1', 'q_range'),
+        ('dequantize', 'uint8_wraps_around', 'dq_overflow'),
+        ('quantize_zeropoint', 'range_excludes_zero', 'zp_range'),
+    ],
+    '10_llm_training_alignment': [
+        ('mlm_mask', 'labels_only_where_masked', 'mlm_labels'),
+        ('causal_lm_loss', 'no_shift', 'clm_shift'),
+        ('sft_labels', 'off_by_one_inclusive', 'sft_prompt_span'),
+    ],
+    '11_classic_ml_evaluation': [
+        ('precision_recall_f1', 'precision_and_recall_swapped', 'prf_definitions'),
+        ('roc_auc', 'ties_count_one', 'auc_ties'),
+        ('average_precision', 'ties_not_grouped', 'ap_ties'),
+    ],
+    '12_multimodal_federated_privacy': [
+        ('clip_loss', 'no_normalisation', 'clip_normalise'),
+        ('recall_at_k', 'columns_as_queries', 'rk_axis'),
+        ('fedavg', 'unweighted_mean', 'fedavg_weights'),
+    ],
+    '13_ml_applications': [
+        ('discounted_returns', 'forward_cumsum', 'ret_direction'),
+        ('reinforce_loss', 'no_minus_sign', 'pg_sign'),
+        ('potential_shaping', 'sign_flipped', 'shaping_formula'),
+    ],
+    '14_rlhf_grpo': [
+        ('last_token_scores', 'count_minus_one', 'lts_position'),
+        ('ranking_loss', 'adjacent_pairs_only', 'rank_pairs'),
+        ('kl_penalized_rewards', 'score_at_last_column', 'klr_score_position'),
+    ],
+    '15_modern_architectures': [
+        ('mla_absorbed_attention', 'scale_by_sqrt_d_c', 'mla_scale'),
+        ('mla_kv_cache_bytes', 'ignores_rope', 'mlab_formula'),
+        ('load_balancing_loss', 'hf_value_without_one_over_k', 'lb_formula'),
+    ],
+    '16_tokenization': [
+        ('utf8_encode', 'le_boundaries', 'utf8_ranges'),
+        ('count_pairs', 'ignores_word_count', 'cp_counting'),
+        ('wordpiece_tokenize', 'no_hash_prefix', 'wp_prefix'),
+    ],
+    '17_capstone_tiny_llm': [
+        ('training_flops', 'forward_only', 'flops_forward_only'),
+        ('training_memory_bytes', 'no_master_copy', 'mem_master_copy'),
+        ('optimal_checkpoint_interval', 'no_factor_two', 'ckpt_constant'),
+    ],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", sorted(NAMED_END_TO_END))
+def test_course_check_names_known_mistakes_in_every_assignment(assignment, tmp_path):
+    """Deliverable 6 of the diagnoses issue, end to end: the learner's wrong cells run in the student kernel, the
+    tests' calls cross the proxies and are recorded there, the last grader cell names each mistake."""
+    import importlib
+
+    from course.grader.notebook import GradeOptions, grade_notebook
+    from course.notebooks import read_notebook, source_notebook
+    from course.progress import exercises_of
+
+    module = importlib.import_module(f"mutations.nb{assignment}")
+    picks = NAMED_END_TO_END[assignment]
+    path = _submission(tmp_path, assignment, {gid: _variant(module, gid, name) for gid, name, _ in picks})
+    report, _ = grade_notebook(path, assignment, GradeOptions(workdir=path.parent))
+    exercise_of = {gid: ex.name for ex in exercises_of(read_notebook(source_notebook(assignment))) for gid in ex.cells}
+    expected = {exercise_of[gid]: diagnosis for gid, _, diagnosis in picks}
+    assert {k: report.diagnoses.get(k) for k in expected} == expected, (report.diagnoses, report.flags)
+
+
 # ------------------------------------------------------------------------------------------------ course grade
 def test_grade_csv_summary_gradebook_and_report_carry_the_diagnoses(demo_course, monkeypatch):
     """A class of six whose grading named mistakes (a stand-in executor: no kernels): the CSV column, the

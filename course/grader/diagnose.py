@@ -8,7 +8,8 @@ TRUSTED: this module runs in the test kernel (course.grader.test_side), never in
    function's name, the arguments exactly as the test kernel pickled them (``bridge.dumps_args``: made
    here, never by the student), and what came back: the reply's value and in-place changes as plain data,
    or the exception's type and first line. The first ``PROBES_PER_NAME`` calls of each name are kept, and
-   always the last call a failing test cell made. Nothing new is sent to the student kernel.
+   always the last call a failing test cell made. A call through ``T.grad(fn, ...)`` is a call of fn (its
+   output as the value: test_side._probe_through_helper). Nothing new is sent to the student kernel.
 2. **Which tests failed**: a ``post_run_cell`` hook in the test kernel notes each test cell's success
    (test cells are the only cells it runs with ``store_history``), keyed by the cell's source digest.
 3. **Matching**, in a last grader cell of the test job (``run``): for each exercise with a failed test and

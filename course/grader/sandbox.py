@@ -266,7 +266,7 @@ class Runner:
 
             if setup.warm == "tests" and not self.sandboxed:
                 config["zygote"] = zygote.address("tests")
-            elif setup.warm == "student" and self.sandboxed:
+            elif setup.warm == "student" and self.sandboxed and zygote.student_kernels_supported():
                 found = zygote.address("student", kernel_env(Path("/nonexistent"), setup.threads), setup.threads)
                 if found:  # still importing, maybe: its socket appears in the bound folder when it is ready
                     config["zygote"] = {"path": f"{zygote.SANDBOX_DIR}/socket"}

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import functools
 import json
 import os
 import select
@@ -96,6 +97,23 @@ def address(kind: str = "tests", env: dict | None = None, threads: int | None = 
             atexit.register(stop)
             _stop_registered = True
         return {"path": path, "pid": proc.pid, "folder": str(folder)}
+
+
+@functools.lru_cache(maxsize=1)
+def student_kernels_supported() -> bool:
+    """Whether this Linux names a unix socket's peer by pidfd (``SO_PEERPIDFD``, 6.5+), which the student
+    zygote needs to join the asking sandbox (without it every student kernel starts fresh)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        os.close(a.getsockopt(socket.SOL_SOCKET, SO_PEERPIDFD))
+        return True
+    except OSError:
+        return False
+    finally:
+        a.close()
+        b.close()
 
 
 def ready(zygote: dict | None) -> bool:

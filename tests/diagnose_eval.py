@@ -3,8 +3,9 @@
 For one assignment: replay the reference notebook in-process (as tests/harness.py does) and record, as the
 test kernel would, every call a test cell makes to a top-level solution function with plain-data arguments
 (the probes). Then, for each WRONG variant of tests/mutations/ that carries a diagnosis, play the learner:
-its outcomes on the probes the real grader would keep (the first PROBES_PER_NAME calls per function and the
-first call on which it differs from the reference, standing for "the last call of the failing test cell"),
+its outcomes on the probes the real grader would keep (each test cell stopped at its first call whose outcome
+differs from the reference's, as its failed check would stop it; of the calls made, the first PROBES_PER_NAME
+per function and the last call of each failing cell),
 computed with another random seed than the grader's replays (a learner's code draws from the tests' random
 state), and ask the matcher (``diagnose.choose``) to name its mistake among
 
@@ -23,6 +24,7 @@ either tier.
 from __future__ import annotations
 
 import inspect
+import itertools
 import os
 import sys
 import time
@@ -86,7 +88,7 @@ class Recorder:
                     sent = None
                 if sent is not None and len(sent) <= diagnose.MAX_PROBE_CHARS:
                     recorder.calls.setdefault(name, []).append(
-                        diagnose.Probe(name, sent, torch.is_grad_enabled(), {}))
+                        _placed(diagnose.Probe(name, sent, torch.is_grad_enabled(), {}), caller))
             return fn(*args, **kwargs)
 
         wrapper.__wrapped__ = fn
@@ -124,7 +126,7 @@ class Recorder:
                 sent = recorder._sent(args, kwargs)
                 if sent is not None:
                     script = diagnose.Probe(name, sent, torch.is_grad_enabled(), {}, steps=[])
-                    recorder.calls.setdefault(name, []).append(script)
+                    recorder.calls.setdefault(name, []).append(_placed(script, sys._getframe(1).f_code.co_filename))
             cls.__init__(obj, *args, **kwargs)
             object.__setattr__(obj, "_diag_script", script)
 
@@ -187,6 +189,13 @@ def _end_unless_plain(script, value) -> None:
 
 
 _RECORDED: dict = {}
+_ORDER = itertools.count()
+
+
+def _placed(probe, cell: str):
+    """A probe with the test cell that made the call and its place among all the calls of the run."""
+    probe.cell, probe.seq = cell, next(_ORDER)
+    return probe
 
 
 def record_probes(assignment: str):
@@ -227,18 +236,27 @@ def _record_probes(assignment: str):
 
 
 def select(learner: list, reference: list, probes: list) -> list[int]:
-    """Indexes of the probes the grader would keep: the first few per name, and the first that differs."""
+    """Indexes of the probes the grader would keep. A learner's test cell stops at its first failed check, taken
+    here to be its first call whose outcome differs from the reference's: the calls after it in that cell are
+    never made. Of the calls made, the grader keeps the first few per name and the last call of each failing
+    cell (see diagnose.py)."""
+    order = sorted(range(len(probes)), key=lambda i: getattr(probes[i], "seq", i))
+    made, last_of_failing, stopped = [], {}, set()
+    for i in order:
+        cell = getattr(probes[i], "cell", None)
+        if cell in stopped:
+            continue
+        made.append(i)
+        if not diagnose.same(learner[i], reference[i]):
+            last_of_failing[cell] = i
+            if cell is not None:
+                stopped.add(cell)
     keep, seen = [], {}
-    for i, p in enumerate(probes):
-        seen[p.name] = seen.get(p.name, 0) + 1
-        if seen[p.name] <= diagnose.PROBES_PER_NAME:
+    for i in made:
+        seen[probes[i].name] = seen.get(probes[i].name, 0) + 1
+        if seen[probes[i].name] <= diagnose.PROBES_PER_NAME:
             keep.append(i)
-    for i, (x, r) in enumerate(zip(learner, reference)):
-        if not diagnose.same(x, r):
-            if i not in keep:
-                keep.append(i)
-            break
-    return sorted(keep)
+    return sorted(set(keep) | set(last_of_failing.values()))
 
 
 @dataclass

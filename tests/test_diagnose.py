@@ -551,22 +551,29 @@ def _variant(module, gid, name, kind="WRONG"):
     return next(code for g, n, code in getattr(module, kind) if (g, n) == (gid, name))
 
 
-@pytest.mark.slow
-def test_course_check_names_the_mistakes_of_several_exercises(tmp_path):
+def _checked(tmp_path, assignment, variants: dict):
+    """(report, graded notebook) of the reference with solution cells replaced by named variants of
+    tests/mutations ({grade_id: variant name, or (name, "RIGHT")}), graded as `course check` grades."""
     import importlib
 
-    from course.grader.feedback import feedback_notebook
     from course.grader.notebook import GradeOptions, grade_notebook
+
+    module = importlib.import_module(f"mutations.nb{assignment}")
+    path = _submission(tmp_path, assignment, {gid: _variant(module, gid, *([v] if isinstance(v, str) else v))
+                                              for gid, v in variants.items()})
+    return grade_notebook(path, assignment, GradeOptions(workdir=path.parent))
+
+
+@pytest.mark.slow
+def test_course_check_names_the_mistakes_of_several_exercises(tmp_path):
+    from course.grader.feedback import feedback_notebook
     from course.grader.report import Report, format_report
 
-    m = importlib.import_module("mutations.nb01_attention")
-    path = _submission(tmp_path, "01_attention", {
-        "causal_mask": _variant(m, "causal_mask", "upper_triangle"),
-        "self_attention_flops": _variant(m, "self_attention_flops", "macs_not_flops"),
-        "sliding_window_mask": _variant(m, "sliding_window_mask", "not_causal"),
-        "topk_attention": _variant(m, "topk_attention", "gather_topk_values", "RIGHT"),  # right: passes
+    report, nb = _checked(tmp_path, "01_attention", {
+        "causal_mask": "upper_triangle", "self_attention_flops": "macs_not_flops",
+        "sliding_window_mask": "not_causal",
+        "topk_attention": ("gather_topk_values", "RIGHT"),  # right: passes
     })
-    report, nb = grade_notebook(path, "01_attention", GradeOptions(workdir=path.parent))
     assert report.diagnoses == {"causal_mask": "mask_transposed", "self_attention_flops": "flops_macs",
                                 "sliding_window_mask": "window_not_causal"}, (report.diagnoses, report.flags)
     table = format_report(report, "zh")
@@ -584,16 +591,8 @@ def test_course_check_names_the_mistakes_of_several_exercises(tmp_path):
 @pytest.mark.slow
 def test_course_check_names_the_mistakes_of_classes(tmp_path):
     """The objects the tests make from the learner's classes are scripts, replayed on the variants' classes."""
-    import importlib
-
-    from course.grader.notebook import GradeOptions, grade_notebook
-
-    m = importlib.import_module("mutations.nb06_efficient_inference")
-    path = _submission(tmp_path, "06_efficient_inference", {
-        "kv_cache": _variant(m, "kv_cache", "prepends_new_tokens"),
-        "rolling_kv_cache": _variant(m, "rolling_kv_cache", "newest_first"),
-        "paged_kv_allocator": _variant(m, "paged_kv_allocator", "floor_division")})
-    report, _ = grade_notebook(path, "06_efficient_inference", GradeOptions(workdir=path.parent))
+    report, _ = _checked(tmp_path, "06_efficient_inference", {
+        "kv_cache": "prepends_new_tokens", "rolling_kv_cache": "newest_first", "paged_kv_allocator": "floor_division"})
     assert report.diagnoses == {"kv_cache": "kv_order", "rolling_kv_cache": "roll_order",
                                 "paged_kv_allocator": "paged_block_count"}, (report.diagnoses, report.flags)
 
@@ -748,16 +747,11 @@ NAMED_END_TO_END = {
 def test_course_check_names_known_mistakes_in_every_assignment(assignment, tmp_path):
     """Deliverable 6 of the diagnoses issue, end to end: the learner's wrong cells run in the student kernel, the
     tests' calls cross the proxies and are recorded there, the last grader cell names each mistake."""
-    import importlib
-
-    from course.grader.notebook import GradeOptions, grade_notebook
     from course.notebooks import read_notebook, source_notebook
     from course.progress import exercises_of
 
-    module = importlib.import_module(f"mutations.nb{assignment}")
     picks = NAMED_END_TO_END[assignment]
-    path = _submission(tmp_path, assignment, {gid: _variant(module, gid, name) for gid, name, _ in picks})
-    report, _ = grade_notebook(path, assignment, GradeOptions(workdir=path.parent))
+    report, _ = _checked(tmp_path, assignment, {gid: name for gid, name, _ in picks})
     exercise_of = {gid: ex.name for ex in exercises_of(read_notebook(source_notebook(assignment))) for gid in ex.cells}
     expected = {exercise_of[gid]: diagnosis for gid, _, diagnosis in picks}
     assert {k: report.diagnoses.get(k) for k in expected} == expected, (report.diagnoses, report.flags)

@@ -79,9 +79,9 @@ def test_the_test_zygote_serves_only_unsandboxed_test_runners_and_the_student_on
 def _student_zygote_ready(threads=None):
     found = zygote.address("student", sandbox.kernel_env(sandbox.Path("/nonexistent"), threads), threads)
     deadline = time.monotonic() + 120
-    while not zygote.ready(found) and time.monotonic() < deadline:
+    while not os.path.exists(found["path"]) and time.monotonic() < deadline:  # its socket appears when ready
         time.sleep(0.1)
-    assert zygote.ready(found)
+    assert os.path.exists(found["path"])
     return found
 
 

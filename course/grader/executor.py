@@ -344,10 +344,11 @@ def run(job: dict, proc, kc, start_error: str | None, sandboxed: bool = False) -
 def _others(proc, sandboxed: bool) -> list[int]:
     """The processes besides the executor and its kernel: the kernel's children, orphans re-parented to us (we
     are their subreaper) and, in a sandbox, every other process there (orphans of a forked kernel go to the
-    sandbox's PID 1; this PID namespace holds nothing but the sandbox's processes)."""
-    found = set(descendants(os.getpid())) | set(descendants(proc.pid))
-    if sandboxed:
-        found |= {int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) > 1}
+    sandbox's PID 1; this PID namespace holds nothing but the sandbox's processes, nested namespaces' too)."""
+    if sandboxed:  # every process /proc shows here is the submission's: a superset of the descendants
+        found = {int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) > 1}
+    else:
+        found = set(descendants(os.getpid())) | set(descendants(proc.pid))
     return sorted(found - {os.getpid(), proc.pid})
 
 

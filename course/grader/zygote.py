@@ -116,11 +116,6 @@ def student_kernels_supported() -> bool:
         b.close()
 
 
-def ready(zygote: dict | None) -> bool:
-    """Whether the zygote has finished its imports (its socket appears only then)."""
-    return bool(zygote) and os.path.exists(zygote["path"])
-
-
 def _home_of_student_zygote() -> dict:
     """A private home for the student zygote with matplotlib's font list (building it costs a second)."""
     from .sandbox import _font_cache
